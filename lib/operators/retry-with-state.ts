@@ -1,0 +1,187 @@
+import {
+  asyncScheduler,
+  concat,
+  defer,
+  Observable,
+  race,
+  retry,
+  throwError,
+  timer,
+  type OperatorFunction,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
+import { map, take } from 'rxjs/operators';
+import { CONNECTED, type Connected } from '../sources/connection-signal.js';
+import { toBackoff, type Backoff, type BackoffOptions } from './backoff.js';
+import type { ConnectionEvent, ConnectionEventSink } from './connection-event.js';
+
+/** Options of {@link retryWithState}. */
+export interface RetryWithStateOptions {
+  /** Receives every decision. Defaults to ignoring them. */
+  readonly onEvent?: ConnectionEventSink;
+  /** Delay before reconnect attempt N. Defaults to `exponentialBackoff()` (2 s doubling, max 300 s). */
+  readonly backoff?: Backoff | BackoffOptions;
+  /** Reconnect attempts before giving up (per cycle); 0 means unlimited. Defaults to 0. */
+  readonly maxReconnectAttempts?: number;
+  /**
+   * 0: the attempt counter resets as soon as a connection succeeds (the seed's
+   * behaviour). A positive value resets it only once a connection has stayed up that
+   * long, so a peer that accepts and drops at once is backed off instead of hammered.
+   * Defaults to 0.
+   */
+  readonly resetAfterStableMs?: number;
+  /**
+   * 0: once `maxReconnectAttempts` are used up the source gives up, staying in `error`,
+   * and the output errors with {@link ReconnectAttemptsExhaustedError}. A positive
+   * value waits that long instead and starts a new cycle with a fresh counter.
+   * Defaults to 0.
+   */
+  readonly cycleRestartMs?: number;
+  /** Each emission ends the current wait at once and starts a fresh cycle. */
+  readonly reconnect$?: Observable<unknown>;
+  /** Clock and timers. Defaults to `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+  /** Turns a connection error into `last_error` text. Defaults to the error's message. */
+  readonly describeError?: (error: unknown) => string;
+}
+
+/**
+ * The error a source ends with when it has given up: `maxReconnectAttempts` were used
+ * up and no `cycleRestartMs` was set.
+ *
+ * @example
+ * ```ts
+ * source$.subscribe({ error: (e) => e instanceof ReconnectAttemptsExhaustedError && alert(e.message) });
+ * ```
+ */
+export class ReconnectAttemptsExhaustedError extends Error {
+  override readonly name = 'ReconnectAttemptsExhaustedError';
+  constructor(
+    readonly attempts: number,
+    readonly lastError: string,
+  ) {
+    super(`Gave up after ${attempts} reconnect attempts: ${lastError}`);
+  }
+}
+
+/** Marks a connection that ended cleanly, so one `retry` handles closes and failures alike. */
+const PEER_CLOSED = Symbol('peer closed');
+const closedByPeer$ = throwError(() => PEER_CLOSED);
+
+/**
+ * Keeps a connection alive: resubscribes to a cold connection Observable (one
+ * subscription is one connection attempt) with RxJS `retry` and a backoff schedule, and
+ * reports every decision as a {@link ConnectionEvent} (SPEC §4):
+ *
+ * - each subscription: `connecting`; the source's {@link CONNECTED} signal: `connected`;
+ * - the source completes (peer closed): `disconnected`, then a reconnect after the backoff;
+ * - the source errors: `failed` with the error text and attempt count, then a reconnect;
+ * - attempts used up: `exhausted`, then a new cycle (`cycleRestartMs`) or the end;
+ * - the consumer unsubscribes: `stopped`.
+ *
+ * Reconnect attempt N waits `backoff(N)`; data values pass through as they are.
+ *
+ * @example
+ * ```ts
+ * import { retryWithState, CONNECTED, LOG_READER_BACKOFF } from 'storj-monitor-rx';
+ *
+ * const lines$ = connection$.pipe(
+ *   retryWithState({
+ *     backoff: LOG_READER_BACKOFF,
+ *     resetAfterStableMs: 30_000,
+ *     onEvent: (event) => console.log(event.type),
+ *   }),
+ * );
+ * ```
+ */
+export function retryWithState<T>(options: RetryWithStateOptions = {}): OperatorFunction<T | Connected, T> {
+  const onEvent = options.onEvent ?? ignore;
+  const backoff = toBackoff(options.backoff, {});
+  const maxAttempts = nonNegative('maxReconnectAttempts', options.maxReconnectAttempts ?? 0);
+  const stableMs = nonNegative('resetAfterStableMs', options.resetAfterStableMs ?? 0);
+  const cycleRestartMs = nonNegative('cycleRestartMs', options.cycleRestartMs ?? 0);
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const describeError = options.describeError ?? errorMessage;
+  const reconnect$ = options.reconnect$;
+
+  return (source) =>
+    new Observable<T>((subscriber) => {
+      let attempts = 0;
+      let ended = false;
+      let stableTimer: Subscription | undefined;
+
+      const onConnected = (): void => {
+        onEvent({ type: 'connected', reconnectAttempts: stableMs === 0 ? 0 : attempts });
+        if (stableMs === 0) {
+          attempts = 0;
+          return;
+        }
+        stableTimer = scheduler.schedule(() => {
+          attempts = 0;
+          onEvent({ type: 'stable' });
+        }, stableMs);
+      };
+
+      /** Ends a wait early when the user asks to reconnect now, with a fresh counter. */
+      const waitFor = (delayMs: number): Observable<unknown> => {
+        const timer$ = timer(delayMs, scheduler);
+        if (!reconnect$) return timer$;
+        return race(timer$, reconnect$.pipe(take(1), map(() => (attempts = 0))));
+      };
+
+      const decideRetry = (cause: unknown): Observable<unknown> => {
+        stableTimer?.unsubscribe();
+        const error = cause === PEER_CLOSED ? null : describeError(cause);
+        if (maxAttempts > 0 && attempts >= maxAttempts) {
+          const lastError = error ?? 'connection closed by peer';
+          if (cycleRestartMs === 0) {
+            onEvent({ type: 'exhausted', error: lastError, reconnectAttempts: attempts, retryAt: null });
+            ended = true;
+            return throwError(() => new ReconnectAttemptsExhaustedError(attempts, lastError));
+          }
+          onEvent({ type: 'exhausted', error: lastError, reconnectAttempts: attempts, retryAt: scheduler.now() + cycleRestartMs });
+          attempts = 0;
+          return waitFor(cycleRestartMs);
+        }
+        attempts += 1;
+        const retryInMs = backoff(attempts);
+        const retryAt = scheduler.now() + retryInMs;
+        onEvent(
+          error === null
+            ? { type: 'disconnected', error, reconnectAttempts: attempts, retryInMs, retryAt }
+            : { type: 'failed', error, reconnectAttempts: attempts, retryInMs, retryAt },
+        );
+        return waitFor(retryInMs);
+      };
+
+      const attempt$ = defer(() => {
+        onEvent({ type: 'connecting' });
+        return concat(source, closedByPeer$);
+      });
+
+      const subscription = attempt$.pipe(retry({ delay: decideRetry })).subscribe({
+        next: (value) => (value === CONNECTED ? onConnected() : subscriber.next(value as T)),
+        error: (error: unknown) => subscriber.error(error),
+      });
+
+      return () => {
+        stableTimer?.unsubscribe();
+        subscription.unsubscribe();
+        if (!ended) onEvent({ type: 'stopped' });
+      };
+    });
+}
+
+function ignore(): void {}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function nonNegative(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new RangeError(`${name} must be an integer >= 0; got ${String(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,136 @@
+/**
+ * The states of one connection (SPEC §2a, §4):
+ * `connecting` -> `connected` -> `disconnected` (peer closed) or `error` (any failure),
+ * back to `connecting` after the backoff, and `stopped` (terminal) on unsubscribe.
+ *
+ * @example
+ * ```ts
+ * const isUp = (state: ConnectionState) => state === 'connected';
+ * ```
+ */
+export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'error' | 'stopped';
+
+/** Why a log line was dropped instead of emitted (SPEC §3.1). */
+export type DropReason = 'malformed' | 'oversize' | 'partial';
+
+/**
+ * What every connection status has, in the wire's snake_case (SPEC §3.4).
+ *
+ * @example
+ * ```ts
+ * const status: ConnectionStatus = {
+ *   state: 'error', reconnect_attempts: 2, last_error: 'connect ECONNREFUSED', next_retry_at: 1696800004.0,
+ * };
+ * ```
+ */
+export interface ConnectionStatus {
+  readonly state: ConnectionState;
+  /** Reconnect attempts since the last successful connection (or stable period). */
+  readonly reconnect_attempts: number;
+  readonly last_error: string | null;
+  /** Extra key: Unix seconds of the next scheduled attempt, or `null` when none is scheduled. */
+  readonly next_retry_at: number | null;
+}
+
+/**
+ * A node's log reader status (SPEC §3.4 `log_reader`), plus the count of dropped lines.
+ *
+ * @example
+ * ```ts
+ * const status = initialLogReaderStatus('192.168.1.100', 9001);
+ * status.state; // 'disconnected'
+ * ```
+ */
+export interface LogReaderStatus extends ConnectionStatus {
+  readonly host: string;
+  readonly port: number;
+  /** Extra key: lines dropped since the source started, by reason. */
+  readonly dropped_lines: Readonly<Record<DropReason, number>>;
+}
+
+/**
+ * A node's API client status (SPEC §3.4 `api_client`).
+ *
+ * @example
+ * ```ts
+ * const status = initialApiClientStatus();
+ * status.is_available; // false
+ * ```
+ */
+export interface ApiClientStatus extends ConnectionStatus {
+  readonly is_available: boolean;
+  /** Unix seconds (float) of the last successful request, or `null`. */
+  readonly last_successful_request: number | null;
+}
+
+/**
+ * One node's entry in the connection map. A node without a log source or without an
+ * API has no such key.
+ */
+export interface NodeConnectionStates {
+  readonly log_reader?: LogReaderStatus;
+  readonly api_client?: ApiClientStatus;
+}
+
+/**
+ * The connection map: node name -> that node's statuses (SPEC §3.4 `states`).
+ *
+ * @example
+ * ```ts
+ * const states: ConnectionStates = { node1: { log_reader: initialLogReaderStatus('10.0.0.2', 9001) } };
+ * ```
+ */
+export type ConnectionStates = Readonly<Record<string, NodeConnectionStates>>;
+
+/**
+ * The `connection_status` frame broadcast to dashboards (SPEC §3.4).
+ *
+ * @example
+ * ```ts
+ * const frame: ConnectionStatusFrame = { type: 'connection_status', states: registry.snapshot() };
+ * ws.send(JSON.stringify(frame));
+ * ```
+ */
+export interface ConnectionStatusFrame {
+  readonly type: 'connection_status';
+  readonly states: ConnectionStates;
+}
+
+/**
+ * A log reader's status before its first attempt.
+ *
+ * @example
+ * ```ts
+ * initialLogReaderStatus('127.0.0.1', 9001).reconnect_attempts; // 0
+ * ```
+ */
+export function initialLogReaderStatus(host: string, port: number): LogReaderStatus {
+  return {
+    state: 'disconnected',
+    host,
+    port,
+    reconnect_attempts: 0,
+    last_error: null,
+    next_retry_at: null,
+    dropped_lines: { malformed: 0, oversize: 0, partial: 0 },
+  };
+}
+
+/**
+ * An API client's status before its first health check.
+ *
+ * @example
+ * ```ts
+ * initialApiClientStatus().last_successful_request; // null
+ * ```
+ */
+export function initialApiClientStatus(): ApiClientStatus {
+  return {
+    state: 'disconnected',
+    is_available: false,
+    last_error: null,
+    reconnect_attempts: 0,
+    last_successful_request: null,
+    next_retry_at: null,
+  };
+}

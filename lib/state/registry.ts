@@ -1,0 +1,181 @@
+import { asapScheduler, BehaviorSubject, defer, Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import type { ConnectionEventSink } from '../operators/connection-event.js';
+import type { ApiClientStatus, ConnectionStates, LogReaderStatus, NodeConnectionStates } from './connection-status.js';
+import { apiClientTransition, logReaderTransition, type ApiClientEvent, type LogReaderEvent } from './transitions.js';
+
+/** The kinds of connection a node can have, as keyed in the connection map. */
+export type Component = 'log_reader' | 'api_client';
+
+interface ComponentTypes {
+  readonly log_reader: { readonly status: LogReaderStatus; readonly event: LogReaderEvent };
+  readonly api_client: { readonly status: ApiClientStatus; readonly event: ApiClientEvent };
+}
+
+type StatusOf<C extends Component> = ComponentTypes[C]['status'];
+type EventOf<C extends Component> = ComponentTypes[C]['event'];
+
+const REDUCERS: { readonly [C in Component]: (status: StatusOf<C>, event: EventOf<C>) => StatusOf<C> } = {
+  log_reader: logReaderTransition,
+  api_client: apiClientTransition,
+};
+
+/**
+ * One applied transition, as seen on {@link ConnectionRegistry.transitions$}.
+ *
+ * @example
+ * ```ts
+ * registry.transitions$.subscribe(({ node, component, status }) => console.log(node, component, status.state));
+ * ```
+ */
+export interface Transition {
+  readonly node: string;
+  readonly component: Component;
+  readonly event: LogReaderEvent | ApiClientEvent;
+  readonly status: LogReaderStatus | ApiClientStatus;
+}
+
+/** Options of {@link ConnectionRegistry}. */
+export interface ConnectionRegistryOptions {
+  /** Where coalesced `states$` emissions are scheduled. Defaults to `asapScheduler` (same tick). */
+  readonly scheduler?: SchedulerLike;
+}
+
+/** One tracked source; `live` goes false when it is removed, so its late events are ignored. */
+interface Slot<C extends Component> {
+  status: StatusOf<C>;
+  live: boolean;
+}
+
+interface NodeSlots {
+  log_reader?: Slot<'log_reader'>;
+  api_client?: Slot<'api_client'>;
+}
+
+/**
+ * The one map of every node's connection statuses (SPEC §3.4 shape), fed by sources
+ * through the sinks that {@link ConnectionRegistry.track} returns and folded by the pure
+ * reducers of `transitions.ts`.
+ *
+ * Cost at scale: a transition is O(1) (one reducer call, one slot write); the map is
+ * rebuilt at most once per scheduler tick, copying only the nodes that changed into a
+ * new immutable snapshot. So 20,000 sources changing state in one tick cost 20,000
+ * reducer calls and one snapshot, and `states$` subscribers see one coalesced update.
+ * Every single transition is still observable on `transitions$`.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionRegistry, initialLogReaderStatus } from 'storj-monitor-rx';
+ *
+ * const registry = new ConnectionRegistry();
+ * const report = registry.track('node1', 'log_reader', initialLogReaderStatus('10.0.0.2', 9001));
+ * report({ type: 'connecting' });
+ * registry.snapshot().node1?.log_reader?.state; // 'connecting'
+ * registry.states$.subscribe((states) => render(states));
+ * ```
+ */
+export class ConnectionRegistry {
+  /** The current map on subscribe, then the map after each tick that changed it. */
+  readonly states$: Observable<ConnectionStates>;
+  /** Every transition as it is applied, uncoalesced. */
+  readonly transitions$: Observable<Transition>;
+
+  private readonly nodes = new Map<string, NodeSlots>();
+  private readonly dirtyNodes = new Set<string>();
+  private readonly statesSubject = new BehaviorSubject<ConnectionStates>({});
+  private readonly transitionsSubject = new Subject<Transition>();
+  private readonly scheduler: SchedulerLike;
+  private pendingFlush: Subscription | undefined;
+  private latest: ConnectionStates = {};
+
+  constructor(options: ConnectionRegistryOptions = {}) {
+    this.scheduler = options.scheduler ?? asapScheduler;
+    this.states$ = defer(() => {
+      this.flush();
+      return this.statesSubject;
+    });
+    this.transitions$ = this.transitionsSubject.asObservable();
+  }
+
+  /**
+   * Adds a source to the map (replacing any earlier one of that node and component)
+   * and returns the sink its events go to. Events of a replaced or removed source are
+   * ignored.
+   */
+  track(node: string, component: 'log_reader', initial: LogReaderStatus): ConnectionEventSink<LogReaderEvent>;
+  track(node: string, component: 'api_client', initial: ApiClientStatus): ConnectionEventSink<ApiClientEvent>;
+  track<C extends Component>(node: string, component: C, initial: StatusOf<C>): ConnectionEventSink<EventOf<C>> {
+    const slots = this.nodes.get(node) ?? {};
+    const previous = slots[component];
+    if (previous) previous.live = false;
+    const slot: Slot<C> = { status: initial, live: true };
+    (slots as { [K in C]?: Slot<C> })[component] = slot;
+    this.nodes.set(node, slots);
+    this.markDirty(node);
+    const reduce = REDUCERS[component] as (status: StatusOf<C>, event: EventOf<C>) => StatusOf<C>;
+    return (event) => {
+      if (!slot.live) return;
+      const next = reduce(slot.status, event);
+      if (next === slot.status) return;
+      slot.status = next;
+      this.markDirty(node);
+      if (this.transitionsSubject.observed) {
+        this.transitionsSubject.next({ node, component, event, status: next });
+      }
+    };
+  }
+
+  /** Removes one source of a node, or the whole node when `component` is omitted. */
+  remove(node: string, component?: Component): void {
+    const slots = this.nodes.get(node);
+    if (!slots) return;
+    for (const key of component ? [component] : (['log_reader', 'api_client'] as const)) {
+      const slot = slots[key];
+      if (slot) slot.live = false;
+      delete slots[key];
+    }
+    if (!slots.log_reader && !slots.api_client) this.nodes.delete(node);
+    this.markDirty(node);
+  }
+
+  /** The current map, synchronously, including changes not yet emitted on `states$`. */
+  snapshot(): ConnectionStates {
+    this.flush();
+    return this.latest;
+  }
+
+  /** Completes `states$` and `transitions$`; later events are still folded into `snapshot()`. */
+  complete(): void {
+    this.flush();
+    this.statesSubject.complete();
+    this.transitionsSubject.complete();
+  }
+
+  private markDirty(node: string): void {
+    this.dirtyNodes.add(node);
+    this.pendingFlush ??= this.scheduler.schedule(() => this.flush());
+  }
+
+  /** Builds the next immutable snapshot from the last one, copying only the changed nodes. */
+  private flush(): void {
+    this.pendingFlush?.unsubscribe();
+    this.pendingFlush = undefined;
+    if (this.dirtyNodes.size === 0) return;
+    const next: Record<string, NodeConnectionStates> = { ...this.latest };
+    for (const node of this.dirtyNodes) {
+      const slots = this.nodes.get(node);
+      if (slots) next[node] = nodeStates(slots);
+      else delete next[node];
+    }
+    this.dirtyNodes.clear();
+    this.latest = next;
+    this.statesSubject.next(next);
+  }
+}
+
+function nodeStates(slots: NodeSlots): NodeConnectionStates {
+  if (slots.log_reader && slots.api_client) {
+    return { log_reader: slots.log_reader.status, api_client: slots.api_client.status };
+  }
+  if (slots.log_reader) return { log_reader: slots.log_reader.status };
+  return slots.api_client ? { api_client: slots.api_client.status } : {};
+}

@@ -1,0 +1,107 @@
+import type { ConnectionEvent } from '../operators/connection-event.js';
+import type { ApiClientStatus, ConnectionStatus, DropReason, LogReaderStatus } from './connection-status.js';
+
+/**
+ * What a log reader reports: its connection decisions, and lines it had to drop.
+ *
+ * @example
+ * ```ts
+ * const event: LogReaderEvent = { type: 'lines_dropped', reason: 'malformed', count: 1 };
+ * ```
+ */
+export type LogReaderEvent = ConnectionEvent | { readonly type: 'lines_dropped'; readonly reason: DropReason; readonly count: number };
+
+/**
+ * What an API client reports: its connection decisions, and each successful request
+ * (`at` in milliseconds of the client's clock).
+ *
+ * @example
+ * ```ts
+ * const event: ApiClientEvent = { type: 'request_succeeded', at: Date.now() };
+ * ```
+ */
+export type ApiClientEvent = ConnectionEvent | { readonly type: 'request_succeeded'; readonly at: number };
+
+/**
+ * The state machine of SPEC §4 as a pure function: the status after `event`. The
+ * input is never changed; a new object is returned when anything changed.
+ *
+ * @example
+ * ```ts
+ * const next = connectionTransition(initialLogReaderStatus('10.0.0.2', 9001), {
+ *   type: 'failed', error: 'connect ECONNREFUSED', reconnectAttempts: 1, retryInMs: 2000, retryAt: 2000,
+ * });
+ * next.state; // 'error'
+ * next.next_retry_at; // 2 (Unix seconds)
+ * ```
+ */
+export function connectionTransition<Status extends ConnectionStatus>(status: Status, event: ConnectionEvent): Status {
+  switch (event.type) {
+    case 'connecting':
+      return { ...status, state: 'connecting', next_retry_at: null };
+    case 'connected':
+      return { ...status, state: 'connected', reconnect_attempts: event.reconnectAttempts, last_error: null, next_retry_at: null };
+    case 'stable':
+      return status.reconnect_attempts === 0 ? status : { ...status, reconnect_attempts: 0 };
+    case 'disconnected':
+    case 'failed':
+      return {
+        ...status,
+        state: event.type === 'failed' ? 'error' : 'disconnected',
+        reconnect_attempts: event.reconnectAttempts,
+        last_error: event.error ?? status.last_error,
+        next_retry_at: toUnixSeconds(event.retryAt),
+      };
+    case 'exhausted':
+      return {
+        ...status,
+        state: 'error',
+        reconnect_attempts: event.reconnectAttempts,
+        last_error:
+          event.retryAt === null
+            ? `Gave up after ${event.reconnectAttempts} reconnect attempts: ${event.error}`
+            : `${event.reconnectAttempts} reconnect attempts failed, next cycle scheduled: ${event.error}`,
+        next_retry_at: event.retryAt === null ? null : toUnixSeconds(event.retryAt),
+      };
+    case 'stopped':
+      return { ...status, state: 'stopped', next_retry_at: null };
+  }
+}
+
+/**
+ * The log reader's reducer: {@link connectionTransition} plus dropped-line counts.
+ *
+ * @example
+ * ```ts
+ * const next = logReaderTransition(status, { type: 'lines_dropped', reason: 'oversize', count: 1 });
+ * next.dropped_lines.oversize; // status.dropped_lines.oversize + 1
+ * ```
+ */
+export function logReaderTransition(status: LogReaderStatus, event: LogReaderEvent): LogReaderStatus {
+  if (event.type !== 'lines_dropped') return connectionTransition(status, event);
+  const dropped = status.dropped_lines;
+  return { ...status, dropped_lines: { ...dropped, [event.reason]: dropped[event.reason] + event.count } };
+}
+
+/**
+ * The API client's reducer: {@link connectionTransition}, `is_available` true exactly
+ * while `connected`, and `last_successful_request` (Unix seconds) on every success.
+ *
+ * @example
+ * ```ts
+ * const next = apiClientTransition(initialApiClientStatus(), { type: 'connected', reconnectAttempts: 0 });
+ * next.is_available; // true
+ * ```
+ */
+export function apiClientTransition(status: ApiClientStatus, event: ApiClientEvent): ApiClientStatus {
+  if (event.type === 'request_succeeded') {
+    return { ...status, last_successful_request: toUnixSeconds(event.at) };
+  }
+  const next = connectionTransition(status, event);
+  const isAvailable = next.state === 'connected';
+  return next.is_available === isAvailable ? next : { ...next, is_available: isAvailable };
+}
+
+function toUnixSeconds(ms: number): number {
+  return ms / 1000;
+}

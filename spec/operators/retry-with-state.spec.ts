@@ -1,0 +1,209 @@
+import { expect } from 'chai';
+import { Observable, Subject, takeUntil, timer } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import {
+  API_CLIENT_BACKOFF,
+  CONNECTED,
+  LOG_READER_BACKOFF,
+  ReconnectAttemptsExhaustedError,
+  retryWithState,
+  type ConnectionEvent,
+  type RetryWithStateOptions,
+} from '../../lib/index.js';
+
+type Recorded = [at: number, type: ConnectionEvent['type'], attempts?: number];
+
+/** Runs `source$` through retryWithState in virtual time, recording every event with its time. */
+function record(
+  build: (helpers: { cold: TestScheduler['createColdObservable']; scheduler: TestScheduler }) => {
+    source$: Observable<string | typeof CONNECTED>;
+    options?: RetryWithStateOptions;
+    untilMs: number;
+  },
+): { events: Recorded[]; raw: ConnectionEvent[]; values: string[]; error: unknown } {
+  const events: Recorded[] = [];
+  const raw: ConnectionEvent[] = [];
+  const values: string[] = [];
+  let error: unknown;
+  const scheduler = new TestScheduler((actual, expected) => expect(actual).to.deep.equal(expected));
+  scheduler.run(({ cold }) => {
+    const { source$, options, untilMs } = build({ cold, scheduler });
+    source$
+      .pipe(
+        retryWithState<string>({
+          ...options,
+          scheduler,
+          onEvent: (event) => {
+            raw.push(event);
+            const attempts = 'reconnectAttempts' in event ? event.reconnectAttempts : undefined;
+            events.push(attempts === undefined ? [scheduler.now(), event.type] : [scheduler.now(), event.type, attempts]);
+          },
+        }),
+        takeUntil(timer(untilMs, scheduler)),
+      )
+      .subscribe({ next: (value) => values.push(value), error: (caught: unknown) => (error = caught) });
+  });
+  return { events, raw, values, error };
+}
+
+const refused = new Error('connect ECONNREFUSED 127.0.0.1:9001');
+const connectedValues = { c: CONNECTED, a: 'a', b: 'b' } as const;
+
+describe('retryWithState', () => {
+  it('reports connecting, connected, passes values, and stopped on unsubscribe', () => {
+    const { events, values } = record(({ cold }) => ({
+      source$: cold('-c-a-b', connectedValues),
+      untilMs: 10,
+    }));
+    expect(values).to.deep.equal(['a', 'b']);
+    expect(events).to.deep.equal([[0, 'connecting'], [1, 'connected', 0], [10, 'stopped']]);
+  });
+
+  it('a peer close is disconnected -> connecting -> connected, with the backoff between', () => {
+    const { events, values } = record(({ cold }) => ({
+      source$: cold('-c-a|', connectedValues),
+      options: { backoff: LOG_READER_BACKOFF },
+      untilMs: 2008,
+    }));
+    expect(values).to.deep.equal(['a', 'a']);
+    expect(events).to.deep.equal([
+      [0, 'connecting'], [1, 'connected', 0], [4, 'disconnected', 1],
+      [2004, 'connecting'], [2005, 'connected', 0], [2008, 'stopped'],
+    ]);
+  });
+
+  it('follows the full log reader schedule 2 -> 60 s forever, reporting each failure', () => {
+    const { raw } = record(({ cold }) => ({
+      source$: cold<string>('#', {}, refused),
+      options: { backoff: LOG_READER_BACKOFF },
+      untilMs: 10 * 60_000,
+    }));
+    const failures = raw.filter((event) => event.type === 'failed');
+    expect(failures.map((event) => event.retryInMs / 1000).slice(0, 10)).to.deep.equal([2, 4, 8, 16, 32, 60, 60, 60, 60, 60]);
+    expect(failures.map((event) => event.reconnectAttempts).slice(0, 4)).to.deep.equal([1, 2, 3, 4]);
+    expect(failures.every((event) => event.error === refused.message)).to.equal(true);
+    // 2+4+8+16+32 = 62 s, then one attempt a minute: 1 + 5 + floor((600 - 62) / 60) attempts in 10 min.
+    expect(raw.filter((event) => event.type === 'connecting')).to.have.length(1 + 5 + 8);
+  });
+
+  it('follows the API schedule, gives up after maxReconnectAttempts, and says so', () => {
+    const { raw, error } = record(({ cold }) => ({
+      source$: cold<string>('#', {}, refused),
+      options: { backoff: API_CLIENT_BACKOFF, maxReconnectAttempts: 10 },
+      untilMs: 3_600_000,
+    }));
+    const failures = raw.filter((event) => event.type === 'failed');
+    expect(failures.map((event) => event.retryInMs / 1000)).to.deep.equal([2, 4, 8, 16, 32, 64, 128, 256, 300, 300]);
+    expect(raw.at(-1)).to.deep.equal({ type: 'exhausted', error: refused.message, reconnectAttempts: 10, retryAt: null });
+    expect(raw.filter((event) => event.type === 'connecting')).to.have.length(11);
+    expect(error).to.be.instanceOf(ReconnectAttemptsExhaustedError);
+    expect((error as Error).message).to.equal(`Gave up after 10 reconnect attempts: ${refused.message}`);
+  });
+
+  it('with cycleRestartMs, waits one cycle after exhaustion and starts over with a fresh counter', () => {
+    const { events } = record(({ cold }) => ({
+      source$: cold<string>('#', {}, refused),
+      options: { backoff: { initialMs: 1000, factor: 1, maxMs: 1000 }, maxReconnectAttempts: 2, cycleRestartMs: 30_000 },
+      untilMs: 33_000,
+    }));
+    expect(events).to.deep.equal([
+      [0, 'connecting'], [0, 'failed', 1],
+      [1000, 'connecting'], [1000, 'failed', 2],
+      [2000, 'connecting'], [2000, 'exhausted', 2],
+      [32_000, 'connecting'], [32_000, 'failed', 1],
+      [33_000, 'stopped'],
+    ]);
+  });
+
+  it('reconnect$ ends a wait at once and starts a fresh cycle', () => {
+    const { events } = record(({ cold, scheduler }) => {
+      const reconnect$ = new Subject<void>();
+      scheduler.schedule(() => reconnect$.next(), 5000);
+      return {
+        source$: cold<string>('#', {}, refused),
+        options: { backoff: API_CLIENT_BACKOFF, maxReconnectAttempts: 2, cycleRestartMs: 30_000, reconnect$ },
+        untilMs: 5001,
+      };
+    });
+    expect(events).to.deep.equal([
+      [0, 'connecting'], [0, 'failed', 1],
+      [2000, 'connecting'], [2000, 'failed', 2],
+      [6000 - 1000, 'connecting'], [5000, 'failed', 1],
+      [5001, 'stopped'],
+    ]);
+  });
+
+  it('resets the counter on connect by default, so a flapping peer is retried after 2 s each time', () => {
+    const { raw } = record(({ cold }) => ({
+      source$: cold('c|', connectedValues),
+      options: { backoff: LOG_READER_BACKOFF },
+      untilMs: 20_000,
+    }));
+    const delays = raw.flatMap((event) => (event.type === 'disconnected' ? [event.retryInMs] : []));
+    expect(new Set(delays)).to.deep.equal(new Set([2000]));
+  });
+
+  it('with resetAfterStableMs, backs off a peer that accepts and drops at once', () => {
+    const { raw } = record(({ cold }) => ({
+      source$: cold('c|', connectedValues),
+      options: { backoff: LOG_READER_BACKOFF, resetAfterStableMs: 30_000 },
+      untilMs: 200_000,
+    }));
+    const delays = raw.flatMap((event) => (event.type === 'disconnected' ? [event.retryInMs / 1000] : []));
+    expect(delays.slice(0, 7)).to.deep.equal([2, 4, 8, 16, 32, 60, 60]);
+    expect(raw.some((event) => event.type === 'stable')).to.equal(false);
+  });
+
+  it('with resetAfterStableMs, resets the counter once a connection stays up that long', () => {
+    const { events } = record(({ cold }) => {
+      let subscriptions = 0;
+      const stableThird = cold('c 40s |', connectedValues);
+      const flapping = cold('(c|)', connectedValues);
+      return {
+        source$: new Observable<string | typeof CONNECTED>((subscriber) =>
+          (++subscriptions === 3 ? stableThird : flapping).subscribe(subscriber),
+        ),
+        options: { backoff: LOG_READER_BACKOFF, resetAfterStableMs: 30_000 },
+        untilMs: 48_002,
+      };
+    });
+    expect(events).to.deep.equal([
+      [0, 'connecting'], [0, 'connected', 0], [0, 'disconnected', 1],
+      [2000, 'connecting'], [2000, 'connected', 1], [2000, 'disconnected', 2],
+      [6000, 'connecting'], [6000, 'connected', 2], [36_000, 'stable'], [46_001, 'disconnected', 1],
+      [48_001, 'connecting'], [48_001, 'connected', 1], [48_001, 'disconnected', 2],
+      [48_002, 'stopped'],
+    ]);
+  });
+
+  it('unsubscribing during a backoff wait reports stopped and never reconnects', () => {
+    const { events } = record(({ cold }) => ({
+      source$: cold<string>('#', {}, refused),
+      options: { backoff: LOG_READER_BACKOFF },
+      untilMs: 1000,
+    }));
+    expect(events).to.deep.equal([[0, 'connecting'], [0, 'failed', 1], [1000, 'stopped']]);
+  });
+
+  it('marble: resubscribes exactly after each backoff delay', () => {
+    new TestScheduler((actual, expected) => expect(actual).to.deep.equal(expected)).run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold<string | typeof CONNECTED>('c-a-#', { c: CONNECTED, a: 'a' }, refused);
+      // resetAfterStableMs keeps the counter across these short connections: delays 2, 4, 4 ms.
+      const result = source.pipe(retryWithState<string>({ backoff: { initialMs: 2, maxMs: 4 }, resetAfterStableMs: 100 }));
+      expectObservable(result, '^ 24ms !').toBe('--a-----a-------a-------a', { a: 'a' });
+      expectSubscriptions(source.subscriptions).toBe([
+        '^---!',
+        '------^---!',
+        '--------------^---!',
+        '----------------------^--!',
+      ]);
+    });
+  });
+
+  it('rejects invalid options with a RangeError naming the option', () => {
+    expect(() => retryWithState({ maxReconnectAttempts: -1 })).to.throw(RangeError, /maxReconnectAttempts/);
+    expect(() => retryWithState({ resetAfterStableMs: 1.5 })).to.throw(RangeError, /resetAfterStableMs/);
+    expect(() => retryWithState({ cycleRestartMs: Number.NaN })).to.throw(RangeError, /cycleRestartMs/);
+    expect(() => retryWithState({ backoff: { factor: 0 } })).to.throw(RangeError, /factor/);
+  });
+});

@@ -1,0 +1,153 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import {
+  apiClientTransition,
+  connectionTransition,
+  initialApiClientStatus,
+  initialLogReaderStatus,
+  logReaderTransition,
+  type ConnectionEvent,
+  type LogReaderEvent,
+} from '../../lib/index.js';
+
+const failed = (reconnectAttempts: number, retryInMs = 2000): ConnectionEvent => ({
+  type: 'failed', error: 'connect ECONNREFUSED 127.0.0.1:9001', reconnectAttempts, retryInMs, retryAt: 10_000 + retryInMs,
+});
+
+describe('connectionTransition', () => {
+  const start = initialLogReaderStatus('192.168.1.100', 9001);
+
+  it('walks SPEC §4: connecting -> connected -> disconnected -> connecting -> connected', () => {
+    const states = [
+      { type: 'connecting' },
+      { type: 'connected', reconnectAttempts: 0 },
+      { type: 'disconnected', error: null, reconnectAttempts: 1, retryInMs: 2000, retryAt: 12_000 },
+      { type: 'connecting' },
+      { type: 'connected', reconnectAttempts: 0 },
+    ] satisfies ConnectionEvent[];
+    const seen: string[] = [];
+    states.reduce((status, event) => {
+      const next = connectionTransition(status, event);
+      seen.push(next.state);
+      return next;
+    }, start);
+    expect(seen).to.deep.equal(['connecting', 'connected', 'disconnected', 'connecting', 'connected']);
+  });
+
+  it('a failure is error with last_error, attempts and the next retry time in Unix seconds', () => {
+    const next = connectionTransition(start, failed(3, 8000));
+    expect(next).to.include({ state: 'error', last_error: 'connect ECONNREFUSED 127.0.0.1:9001', reconnect_attempts: 3, next_retry_at: 18 });
+    expect(next.host).to.equal('192.168.1.100');
+  });
+
+  it('connecting clears the retry time, connected clears last_error and takes the attempt count', () => {
+    const errored = connectionTransition(start, failed(2));
+    const connecting = connectionTransition(errored, { type: 'connecting' });
+    expect(connecting).to.include({ state: 'connecting', next_retry_at: null, last_error: errored.last_error });
+    expect(connectionTransition(connecting, { type: 'connected', reconnectAttempts: 0 })).to.include({ last_error: null, reconnect_attempts: 0 });
+  });
+
+  it('exhaustion stays error and says it gave up, or that a new cycle is scheduled', () => {
+    const gaveUp = connectionTransition(start, { type: 'exhausted', error: 'timed out', reconnectAttempts: 10, retryAt: null });
+    expect(gaveUp).to.include({ state: 'error', next_retry_at: null, last_error: 'Gave up after 10 reconnect attempts: timed out' });
+    const cycling = connectionTransition(start, { type: 'exhausted', error: 'timed out', reconnectAttempts: 10, retryAt: 30_000 });
+    expect(cycling).to.include({ state: 'error', next_retry_at: 30 });
+    expect(cycling.last_error).to.match(/10 reconnect attempts failed, next cycle scheduled: timed out/);
+  });
+
+  it('stable resets the counter, and returns the same object when nothing changes', () => {
+    const connected = connectionTransition(start, { type: 'connected', reconnectAttempts: 4 });
+    expect(connectionTransition(connected, { type: 'stable' }).reconnect_attempts).to.equal(0);
+    const calm = connectionTransition(connected, { type: 'stable' });
+    expect(connectionTransition(calm, { type: 'stable' })).to.equal(calm);
+  });
+
+  it('stopped from any state', () => {
+    for (const event of [{ type: 'connecting' }, failed(1), { type: 'connected', reconnectAttempts: 0 }] satisfies ConnectionEvent[]) {
+      const next = connectionTransition(connectionTransition(start, event), { type: 'stopped' });
+      expect(next).to.include({ state: 'stopped', next_retry_at: null });
+    }
+  });
+});
+
+describe('logReaderTransition', () => {
+  it('counts dropped lines by reason without touching the state', () => {
+    const start = initialLogReaderStatus('h', 1);
+    const next = logReaderTransition(logReaderTransition(start, { type: 'lines_dropped', reason: 'oversize', count: 1 }), {
+      type: 'lines_dropped', reason: 'malformed', count: 5,
+    });
+    expect(next.dropped_lines).to.deep.equal({ malformed: 5, oversize: 1, partial: 0 });
+    expect(next.state).to.equal(start.state);
+    expect(start.dropped_lines).to.deep.equal({ malformed: 0, oversize: 0, partial: 0 });
+  });
+});
+
+describe('apiClientTransition', () => {
+  const start = initialApiClientStatus();
+
+  it('is_available is true exactly while connected', () => {
+    const connected = apiClientTransition(start, { type: 'connected', reconnectAttempts: 0 });
+    expect(connected).to.include({ state: 'connected', is_available: true });
+    expect(apiClientTransition(connected, failed(1))).to.include({ state: 'error', is_available: false });
+    expect(apiClientTransition(connected, { type: 'stopped' })).to.include({ state: 'stopped', is_available: false });
+  });
+
+  it('records the last successful request in Unix seconds', () => {
+    const next = apiClientTransition(start, { type: 'request_succeeded', at: 1_696_800_000_500 });
+    expect(next.last_successful_request).to.equal(1_696_800_000.5);
+    expect(next.state).to.equal('disconnected');
+  });
+});
+
+describe('reducer properties', () => {
+  const eventArbitrary: fc.Arbitrary<LogReaderEvent> = fc.oneof(
+    fc.constant({ type: 'connecting' } as const),
+    fc.nat(1000).map((reconnectAttempts) => ({ type: 'connected', reconnectAttempts }) as const),
+    fc.constant({ type: 'stable' } as const),
+    fc.constant({ type: 'stopped' } as const),
+    fc.record({ n: fc.nat(1000), ms: fc.nat(300_000), error: fc.string() }).map(
+      ({ n, ms, error }) => ({ type: 'failed', error, reconnectAttempts: n, retryInMs: ms, retryAt: ms }) as const,
+    ),
+    fc.record({ n: fc.nat(1000), ms: fc.nat(300_000) }).map(
+      ({ n, ms }) => ({ type: 'disconnected', error: null, reconnectAttempts: n, retryInMs: ms, retryAt: ms }) as const,
+    ),
+    fc.record({ n: fc.nat(1000), error: fc.string(), retryAt: fc.option(fc.nat(300_000)) }).map(
+      ({ n, error, retryAt }) => ({ type: 'exhausted', error, reconnectAttempts: n, retryAt }) as const,
+    ),
+    fc.record({ reason: fc.constantFrom('malformed', 'oversize', 'partial' as const), count: fc.nat(10) }).map(
+      ({ reason, count }) => ({ type: 'lines_dropped', reason, count }) as const,
+    ),
+  );
+
+  it('any event sequence yields a valid status and never mutates its input', () => {
+    fc.assert(
+      fc.property(fc.array(eventArbitrary, { maxLength: 50 }), (events) => {
+        let status = initialLogReaderStatus('10.0.0.2', 9001);
+        for (const event of events) {
+          const before = JSON.stringify(status);
+          const next = logReaderTransition(status, event);
+          expect(JSON.stringify(status)).to.equal(before);
+          expect(['disconnected', 'connecting', 'connected', 'error', 'stopped']).to.include(next.state);
+          expect(next.reconnect_attempts).to.be.at.least(0);
+          expect(Object.keys(next)).to.include.members(['state', 'host', 'port', 'reconnect_attempts', 'last_error']);
+          if (event.type === 'connected') expect(next.last_error).to.equal(null);
+          if (event.type === 'stopped') expect(next.state).to.equal('stopped');
+          status = next;
+        }
+      }),
+    );
+  });
+
+  it('the API status is available exactly when connected, after any sequence', () => {
+    fc.assert(
+      fc.property(fc.array(eventArbitrary.filter((event) => event.type !== 'lines_dropped'), { maxLength: 50 }), (events) => {
+        let status = initialApiClientStatus();
+        for (const event of events) {
+          if (event.type === 'lines_dropped') continue;
+          status = apiClientTransition(status, event);
+          expect(status.is_available).to.equal(status.state === 'connected');
+        }
+      }),
+    );
+  });
+});
