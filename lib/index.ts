@@ -1,8 +1,17 @@
 /**
  * storj-monitor-rx: the public surface. Everything a user imports comes from here, in
- * the order the data flows: sources -> operators -> state -> broadcast.
+ * the order the data flows: sources -> operators -> state -> connections -> broadcast.
  */
 export { CONNECTED, type Connected } from './sources/connection-signal.js';
+export {
+  ConnectTimeoutError,
+  describeSocketError,
+  IdleTimeoutError,
+  tcpConnection,
+  type TcpConnect,
+  type TcpConnectionOptions,
+  type TcpConnectRequest,
+} from './sources/tcp-connection.js';
 
 export {
   API_CLIENT_BACKOFF,
@@ -14,6 +23,21 @@ export {
 } from './operators/backoff.js';
 export type { ConnectionEvent, ConnectionEventSink } from './operators/connection-event.js';
 export { ReconnectAttemptsExhaustedError, retryWithState, type RetryWithStateOptions } from './operators/retry-with-state.js';
+export { frameLines, type FrameLinesOptions, type FramingDropReason } from './operators/frame-lines.js';
+export {
+  ForwarderLine,
+  forwarderLines,
+  parseForwarderLine,
+  type DropReason,
+  type ForwarderLinesOptions,
+} from './operators/forwarder-lines.js';
+export {
+  parseStorageNodeLine,
+  StorageNodeLine,
+  type PieceCategory,
+  type PieceEvent,
+  type PieceOutcome,
+} from './operators/storagenode-line.js';
 
 export {
   initialApiClientStatus,
@@ -23,7 +47,6 @@ export {
   type ConnectionStates,
   type ConnectionStatus,
   type ConnectionStatusFrame,
-  type DropReason,
   type LogReaderStatus,
   type NodeConnectionStates,
 } from './state/connection-status.js';
@@ -35,5 +58,7 @@ export {
   type LogReaderEvent,
 } from './state/transitions.js';
 export { ConnectionRegistry, type Component, type ConnectionRegistryOptions, type Transition } from './state/registry.js';
+
+export { tcpLogSource, type TcpLogSourceOptions } from './connections/tcp-log-source.js';
 
 export { connectionStatusFrames, type ConnectionStatusFramesOptions } from './broadcast/frames.js';

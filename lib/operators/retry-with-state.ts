@@ -13,6 +13,7 @@ import {
 } from 'rxjs';
 import { map, take } from 'rxjs/operators';
 import { CONNECTED, type Connected } from '../sources/connection-signal.js';
+import { requireInteger } from '../validate.js';
 import { toBackoff, type Backoff, type BackoffOptions } from './backoff.js';
 import type { ConnectionEvent, ConnectionEventSink } from './connection-event.js';
 
@@ -98,9 +99,9 @@ const closedByPeer$ = throwError(() => PEER_CLOSED);
 export function retryWithState<T>(options: RetryWithStateOptions = {}): OperatorFunction<T | Connected, T> {
   const onEvent = options.onEvent ?? ignore;
   const backoff = toBackoff(options.backoff, {});
-  const maxAttempts = nonNegative('maxReconnectAttempts', options.maxReconnectAttempts ?? 0);
-  const stableMs = nonNegative('resetAfterStableMs', options.resetAfterStableMs ?? 0);
-  const cycleRestartMs = nonNegative('cycleRestartMs', options.cycleRestartMs ?? 0);
+  const maxAttempts = requireInteger('maxReconnectAttempts', options.maxReconnectAttempts ?? 0, 0);
+  const stableMs = requireInteger('resetAfterStableMs', options.resetAfterStableMs ?? 0, 0);
+  const cycleRestartMs = requireInteger('cycleRestartMs', options.cycleRestartMs ?? 0, 0);
   const scheduler = options.scheduler ?? asyncScheduler;
   const describeError = options.describeError ?? errorMessage;
   const reconnect$ = options.reconnect$;
@@ -179,9 +180,3 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function nonNegative(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new RangeError(`${name} must be an integer >= 0; got ${String(value)}`);
-  }
-  return value;
-}

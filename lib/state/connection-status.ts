@@ -1,3 +1,5 @@
+import type { DropReason } from '../operators/forwarder-lines.js';
+
 /**
  * The states of one connection (SPEC §2a, §4):
  * `connecting` -> `connected` -> `disconnected` (peer closed) or `error` (any failure),
@@ -10,8 +12,6 @@
  */
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'error' | 'stopped';
 
-/** Why a log line was dropped instead of emitted (SPEC §3.1). */
-export type DropReason = 'malformed' | 'oversize' | 'partial';
 
 /**
  * What every connection status has, in the wire's snake_case (SPEC §3.4).

@@ -1,5 +1,6 @@
 import type { ConnectionEvent } from '../operators/connection-event.js';
-import type { ApiClientStatus, ConnectionStatus, DropReason, LogReaderStatus } from './connection-status.js';
+import type { DropReason } from '../operators/forwarder-lines.js';
+import type { ApiClientStatus, ConnectionStatus, LogReaderStatus } from './connection-status.js';
 
 /**
  * What a log reader reports: its connection decisions, and lines it had to drop.

@@ -8,7 +8,9 @@ const node2: ConnectionStates = { ...node1, node2: { log_reader: initialLogReade
 const frame = (states: ConnectionStates) => ({ type: 'connection_status', states });
 
 function marbles(run: (helpers: Parameters<Parameters<TestScheduler['run']>[0]>[0], scheduler: TestScheduler) => void): void {
-  const scheduler = new TestScheduler((actual, expected) => expect(actual).to.deep.equal(expected));
+  const scheduler = new TestScheduler((actual, expected) => {
+    expect(actual).to.deep.equal(expected);
+  });
   scheduler.run((helpers) => run(helpers, scheduler));
 }
 

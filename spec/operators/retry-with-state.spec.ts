@@ -25,7 +25,9 @@ function record(
   const raw: ConnectionEvent[] = [];
   const values: string[] = [];
   let error: unknown;
-  const scheduler = new TestScheduler((actual, expected) => expect(actual).to.deep.equal(expected));
+  const scheduler = new TestScheduler((actual, expected) => {
+    expect(actual).to.deep.equal(expected);
+  });
   scheduler.run(({ cold }) => {
     const { source$, options, untilMs } = build({ cold, scheduler });
     source$
@@ -186,7 +188,9 @@ describe('retryWithState', () => {
   });
 
   it('marble: resubscribes exactly after each backoff delay', () => {
-    new TestScheduler((actual, expected) => expect(actual).to.deep.equal(expected)).run(({ cold, expectObservable, expectSubscriptions }) => {
+    new TestScheduler((actual, expected) => {
+    expect(actual).to.deep.equal(expected);
+  }).run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold<string | typeof CONNECTED>('c-a-#', { c: CONNECTED, a: 'a' }, refused);
       // resetAfterStableMs keeps the counter across these short connections: delays 2, 4, 4 ms.
       const result = source.pipe(retryWithState<string>({ backoff: { initialMs: 2, maxMs: 4 }, resetAfterStableMs: 100 }));

@@ -1,0 +1,166 @@
+import createDebug from 'debug';
+import { asyncScheduler, defer, type Observable, type SchedulerLike } from 'rxjs';
+import { LOG_READER_BACKOFF, toBackoff, type Backoff, type BackoffOptions } from '../operators/backoff.js';
+import type { ConnectionEvent, ConnectionEventSink } from '../operators/connection-event.js';
+import { forwarderLines, type ForwarderLine } from '../operators/forwarder-lines.js';
+import { frameLines } from '../operators/frame-lines.js';
+import { retryWithState } from '../operators/retry-with-state.js';
+import { describeSocketError, tcpConnection, type TcpConnect } from '../sources/tcp-connection.js';
+import { initialLogReaderStatus } from '../state/connection-status.js';
+import type { ConnectionRegistry } from '../state/registry.js';
+import type { LogReaderEvent } from '../state/transitions.js';
+import { requireInteger, requireText } from '../validate.js';
+
+const info = createDebug('storj-monitor:log-reader');
+const warn = createDebug('storj-monitor:log-reader:warn');
+
+/** Options of {@link tcpLogSource}; all but `node`, `host` and `port` have defaults (SPEC §5, §6). */
+export interface TcpLogSourceOptions {
+  /** The node's name: tags every line and keys the registry entry. */
+  readonly node: string;
+  /** The log forwarder's address. */
+  readonly host: string;
+  readonly port: number;
+  /** Defaults to 10000. */
+  readonly connectTimeoutMs?: number;
+  /** TCP keepalive idle time; a vanished peer is noticed about 10 s later. Defaults to 10000. */
+  readonly keepAliveMs?: number;
+  /** Reconnect when nothing arrived for this long; 0 is off. Defaults to 0. */
+  readonly idleTimeoutMs?: number;
+  /** Longest line kept, in bytes. Defaults to 1048576 (1 MiB). */
+  readonly maxLineBytes?: number;
+  /** Defaults to {@link LOG_READER_BACKOFF}: 2 s doubling to 60 s. */
+  readonly backoff?: Backoff | BackoffOptions;
+  /** 0 is unlimited. Defaults to 0. */
+  readonly maxReconnectAttempts?: number;
+  /** See `retryWithState`. Defaults to 0 (reset on connect). */
+  readonly resetAfterStableMs?: number;
+  /** Where the node's `log_reader` status is kept; tracked afresh on each subscription. */
+  readonly registry?: ConnectionRegistry;
+  /** Receives every event too (besides the registry). */
+  readonly onEvent?: ConnectionEventSink<LogReaderEvent>;
+  /** Clock and timers of the retry logic. Defaults to `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+  /** The connect/handshake step. Defaults to `net.connect`. */
+  readonly connect?: TcpConnect;
+}
+
+/** At most one warning about malformed lines per this period; the rest are counted. */
+const MALFORMED_WARN_INTERVAL_MS = 10_000;
+
+/**
+ * A node's log, streamed from a TCP log forwarder (SPEC §3.1) and kept alive: an
+ * Observable of {@link ForwarderLine}s that reconnects with backoff whenever the
+ * connection fails or the peer closes, forever by default. Every state transition goes
+ * to the registry as the node's `log_reader` status, dropped lines are counted there by
+ * reason, and unsubscribing closes the socket at once, leaving the state `stopped`.
+ * Bad options throw a `RangeError` naming the option, before any connection is made.
+ *
+ * @example
+ * ```ts
+ * import { tcpLogSource, ConnectionRegistry } from 'storj-monitor-rx';
+ *
+ * const registry = new ConnectionRegistry();
+ * tcpLogSource({ node: 'node1', host: '192.168.1.100', port: 9001, registry })
+ *   .subscribe((line) => console.log(line.node, line.timestampText, line.entry.message));
+ * ```
+ */
+export function tcpLogSource(options: TcpLogSourceOptions): Observable<ForwarderLine> {
+  const node = requireText('node', options.node);
+  const host = requireText('host', options.host);
+  const port = requireInteger('port', options.port, 1, 65_535);
+  const connectTimeoutMs = requireInteger('connectTimeoutMs', options.connectTimeoutMs ?? 10_000, 1);
+  const keepAliveMs = requireInteger('keepAliveMs', options.keepAliveMs ?? 10_000, 1000);
+  const idleTimeoutMs = requireInteger('idleTimeoutMs', options.idleTimeoutMs ?? 0, 0);
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const connection$ = tcpConnection({ host, port, connectTimeoutMs, keepAliveMs, idleTimeoutMs, ...(options.connect && { connect: options.connect }) });
+  const retry = {
+    backoff: toBackoff(options.backoff, LOG_READER_BACKOFF),
+    maxReconnectAttempts: requireInteger('maxReconnectAttempts', options.maxReconnectAttempts ?? 0, 0),
+    resetAfterStableMs: requireInteger('resetAfterStableMs', options.resetAfterStableMs ?? 0, 0),
+    scheduler,
+    describeError: describeSocketError,
+  };
+  const maxLineBytes = requireInteger('maxLineBytes', options.maxLineBytes ?? 1024 * 1024, 1);
+
+  return defer(() => {
+    const track = options.registry?.track(node, 'log_reader', initialLogReaderStatus(host, port));
+    const logEvent = logReaderLogger(node, `${host}:${port}`);
+    const report: ConnectionEventSink<LogReaderEvent> = (event) => {
+      track?.(event);
+      options.onEvent?.(event);
+      logEvent(event);
+    };
+    const warnMalformed = malformedWarner(node, scheduler);
+    return connection$.pipe(
+      frameLines({ maxLineBytes, onDrop: (reason) => report({ type: 'lines_dropped', reason, count: 1 }) }),
+      forwarderLines({
+        node,
+        onMalformed: (text) => {
+          report({ type: 'lines_dropped', reason: 'malformed', count: 1 });
+          warnMalformed(text);
+        },
+      }),
+      retryWithState({ ...retry, onEvent: report }),
+    );
+  });
+}
+
+/** Logs the decisions with the reference messages of SPEC §7. */
+function logReaderLogger(node: string, address: string): ConnectionEventSink<LogReaderEvent> {
+  let connected = false;
+  return (event: LogReaderEvent | ConnectionEvent) => {
+    if (!info.enabled && event.type !== 'failed' && event.type !== 'exhausted') return;
+    switch (event.type) {
+      case 'connected':
+        connected = true;
+        info('[%s] Connected to remote log source at %s', node, address);
+        break;
+      case 'disconnected':
+        connected = false;
+        info('[%s] Connection to %s closed by remote end. Retrying in %s', node, address, seconds(event.retryInMs));
+        break;
+      case 'failed':
+        warn(
+          '[%s] %s %s: %s. Attempt %d. Retrying in %s',
+          node,
+          connected ? 'Connection lost to' : 'Cannot connect to',
+          address,
+          event.error,
+          event.reconnectAttempts,
+          seconds(event.retryInMs),
+        );
+        connected = false;
+        break;
+      case 'exhausted':
+        warn('[%s] Giving up on %s after %d reconnect attempts: %s', node, address, event.reconnectAttempts, event.error);
+        break;
+      case 'stopped':
+        info('[%s] Log reader for %s stopped', node, address);
+        break;
+      default:
+        break;
+    }
+  };
+}
+
+/** Warns about a malformed line with its first 100 characters, at most once per period. */
+function malformedWarner(node: string, scheduler: SchedulerLike): (text: string) => void {
+  let lastWarnAt = Number.NEGATIVE_INFINITY;
+  let suppressed = 0;
+  return (text) => {
+    const now = scheduler.now();
+    if (now - lastWarnAt < MALFORMED_WARN_INTERVAL_MS) {
+      suppressed++;
+      return;
+    }
+    const more = suppressed > 0 ? ` (${suppressed} more since the last warning)` : '';
+    warn('[%s] Dropped malformed log line%s: %s', node, more, JSON.stringify(text.slice(0, 100)));
+    lastWarnAt = now;
+    suppressed = 0;
+  };
+}
+
+function seconds(ms: number): string {
+  return `${ms / 1000}s`;
+}

@@ -1,0 +1,153 @@
+import { connect as netConnect, type Socket } from 'node:net';
+import { Observable } from 'rxjs';
+import { CONNECTED, type Connected } from './connection-signal.js';
+
+/** What {@link TcpConnect} is asked to open. */
+export interface TcpConnectRequest {
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * Opens the socket of one connection attempt: the replaceable connect/handshake step.
+ * It returns a socket that emits `connect` once the link is ready for reading. The
+ * default is `net.connect`; a test can inject a socket that never connects, and a
+ * protocol that needs a handshake can do it before emitting `connect`.
+ *
+ * @example
+ * ```ts
+ * import { connect } from 'node:net';
+ * const plain: TcpConnect = ({ host, port }) => connect({ host, port });
+ * ```
+ */
+export type TcpConnect = (request: TcpConnectRequest) => Socket;
+
+/** Options of {@link tcpConnection}. */
+export interface TcpConnectionOptions extends TcpConnectRequest {
+  /** Give up an attempt that has not connected after this long, in ms. Defaults to 10000. */
+  readonly connectTimeoutMs?: number;
+  /**
+   * TCP keepalive idle time, in ms: a peer that vanishes without FIN or RST is
+   * detected about 10 s after this (Linux probes every 1 s, 10 times). Defaults to 10000.
+   */
+  readonly keepAliveMs?: number;
+  /** Fail a connection that has received nothing for this long, in ms; 0 is off. Defaults to 0. */
+  readonly idleTimeoutMs?: number;
+  /** The connect step. Defaults to `net.connect`. */
+  readonly connect?: TcpConnect;
+}
+
+/**
+ * The attempt did not connect within `connectTimeoutMs`.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof ConnectTimeoutError) console.log(error.timeoutMs);
+ * ```
+ */
+export class ConnectTimeoutError extends Error {
+  override readonly name = 'ConnectTimeoutError';
+  constructor(readonly timeoutMs: number) {
+    super(`Connection timeout: not connected after ${timeoutMs} ms`);
+  }
+}
+
+/**
+ * The connection received nothing for `idleTimeoutMs` (a frozen peer whose kernel
+ * still answers, which keepalive cannot see).
+ *
+ * @example
+ * ```ts
+ * if (error instanceof IdleTimeoutError) console.log(`silent for ${error.timeoutMs} ms`);
+ * ```
+ */
+export class IdleTimeoutError extends Error {
+  override readonly name = 'IdleTimeoutError';
+  constructor(readonly timeoutMs: number) {
+    super(`Idle timeout: no data for ${timeoutMs} ms`);
+  }
+}
+
+const defaultConnect: TcpConnect = ({ host, port }) => netConnect({ host, port });
+
+/**
+ * One TCP connection as a cold Observable: each subscription opens a socket, emits
+ * {@link CONNECTED} when it connects, then every chunk received; it completes when the
+ * peer closes and errors on any failure (refused, reset, timeouts, DNS, unreachable).
+ * It never writes to the peer: the reference log forwarder drops clients that do.
+ * Unsubscribing destroys the socket at once.
+ *
+ * @example
+ * ```ts
+ * import { tcpConnection, retryWithState } from 'storj-monitor-rx';
+ *
+ * tcpConnection({ host: '192.168.1.100', port: 9001, idleTimeoutMs: 120_000 })
+ *   .pipe(retryWithState({ onEvent: console.log }))
+ *   .subscribe((chunk) => process.stdout.write(chunk));
+ * ```
+ */
+export function tcpConnection(options: TcpConnectionOptions): Observable<Connected | Buffer> {
+  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+  const keepAliveMs = options.keepAliveMs ?? 10_000;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 0;
+  const open = options.connect ?? defaultConnect;
+  const request: TcpConnectRequest = { host: options.host, port: options.port };
+
+  return new Observable<Connected | Buffer>((subscriber) => {
+    let connected = false;
+    const socket = open(request);
+    socket.setKeepAlive(true, keepAliveMs);
+    socket.setNoDelay(true);
+    socket.setTimeout(connectTimeoutMs);
+
+    socket.on('connect', () => {
+      connected = true;
+      socket.setTimeout(idleTimeoutMs);
+      subscriber.next(CONNECTED);
+    });
+    socket.on('data', (chunk: Buffer) => subscriber.next(chunk));
+    socket.on('timeout', () => {
+      socket.destroy(connected ? new IdleTimeoutError(idleTimeoutMs) : new ConnectTimeoutError(connectTimeoutMs));
+    });
+    socket.on('end', () => subscriber.complete());
+    socket.on('error', (error) => subscriber.error(error));
+    socket.on('close', () => subscriber.complete());
+
+    return () => {
+      socket.removeAllListeners();
+      // A late error from a socket we are done with must not become an uncaught exception.
+      socket.on('error', ignore);
+      socket.destroy();
+    };
+  });
+}
+
+const ERROR_LABELS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'Connection refused',
+  ECONNRESET: 'Connection reset by peer',
+  ETIMEDOUT: 'Connection timed out',
+  ENOTFOUND: 'Host not found',
+  EAI_AGAIN: 'Host not found (DNS lookup failed)',
+  EHOSTUNREACH: 'Host unreachable',
+  ENETUNREACH: 'Network unreachable',
+  EPIPE: 'Connection broken',
+};
+
+/**
+ * A readable `last_error` for a socket failure: what happened, then Node's own words,
+ * e.g. `Connection refused (connect ECONNREFUSED 127.0.0.1:9001)`.
+ *
+ * @example
+ * ```ts
+ * describeSocketError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+ * // 'Connection reset by peer (read ECONNRESET)'
+ * ```
+ */
+export function describeSocketError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  const label = code === undefined ? undefined : ERROR_LABELS[code];
+  return label ? `${label} (${error.message})` : error.message;
+}
+
+function ignore(): void {}

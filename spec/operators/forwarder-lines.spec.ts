@@ -1,0 +1,64 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { from, lastValueFrom, toArray } from 'rxjs';
+import { CONNECTED, ForwarderLine, forwarderLines, parseForwarderLine } from '../../lib/index.js';
+
+const LINE = '2025-10-06T00:00:14-07:00\tINFO\tpiecestore\tdownloaded\t{"Action": "GET", "Size": 6912}';
+
+describe('parseForwarderLine', () => {
+  it('splits `<unix_ts> <line>` at the first space and keeps the timestamp text', () => {
+    const line = parseForwarderLine('node1', `1759735252.123 ${LINE}`);
+    expect(line).to.be.instanceOf(ForwarderLine);
+    expect(line).to.include({ node: 'node1', timestamp: 1759735252.123, timestampText: '1759735252.123', line: LINE });
+  });
+
+  it('keeps a 16-digit timestamp exactly as received, beyond double precision', () => {
+    const line = parseForwarderLine('n', '1759735252.123456789 x');
+    expect(line?.timestampText).to.equal('1759735252.123456789');
+    expect(line?.timestamp).to.be.closeTo(1759735252.123457, 1e-6);
+  });
+
+  it('accepts integer timestamps and keeps further spaces in the line', () => {
+    expect(parseForwarderLine('n', '1759735252  two spaces')?.line).to.equal(' two spaces');
+  });
+
+  const malformed = ['', 'hello', ' 1.0 x', '1.0', '1.0 ', 'abc def', '1..0 x', '.5 x', '5. x', '1.2.3 x', '-1.0 x', '1e9 x', '0x10 x', 'Infinity x', '1,5 x', '1.0\tx'];
+  for (const text of malformed) {
+    it(`rejects ${JSON.stringify(text)}`, () => {
+      expect(parseForwarderLine('n', text)).to.equal(null);
+    });
+  }
+
+  it('property: any string in, a line or null out, never a throw', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        const line = parseForwarderLine('n', text);
+        if (line) expect(`${line.timestampText} ${line.line}`).to.equal(text);
+      }),
+    );
+  });
+});
+
+describe('forwarderLines', () => {
+  it('emits parsed lines, reports malformed ones, and passes signals through', async () => {
+    const malformed: string[] = [];
+    const out = await lastValueFrom(
+      from([CONNECTED, '1.5 a', 'garbage', '2.5 b'] as const).pipe(
+        forwarderLines<typeof CONNECTED>({ node: 'node7', onMalformed: (text) => malformed.push(text) }),
+        toArray(),
+      ),
+    );
+    expect(out[0]).to.equal(CONNECTED);
+    expect(out.slice(1).map((line) => (line instanceof ForwarderLine ? [line.node, line.timestamp, line.line] : line))).to.deep.equal([
+      ['node7', 1.5, 'a'],
+      ['node7', 2.5, 'b'],
+    ]);
+    expect(malformed).to.deep.equal(['garbage']);
+  });
+
+  it('parses the storagenode line lazily, once', () => {
+    const line = parseForwarderLine('n', `1.0 ${LINE}`);
+    expect(line?.entry).to.equal(line?.entry);
+    expect(line?.entry.piece).to.include({ category: 'download', outcome: 'success', size: 6912 });
+  });
+});
