@@ -1,0 +1,196 @@
+import { expect } from 'chai';
+import { Socket } from 'node:net';
+import { BehaviorSubject, VirtualTimeScheduler, type Subscription } from 'rxjs';
+import {
+  ConnectionRegistry,
+  LOG_READER_BACKOFF,
+  ReconnectAttemptsExhaustedError,
+  tcpLogSource,
+  type ConnectionStates,
+  type ForwarderLine,
+  type LogReaderEvent,
+  type LogReaderStatus,
+  type TcpLogSourceOptions,
+} from '../../lib/index.js';
+import { firstMatch, refusedPort, TestForwarder } from '../support/forwarder.js';
+
+const FAST_RETRY = { initialMs: 20, maxMs: 20 };
+
+/** A tcpLogSource under test: its lines, its transitions and its registry status. */
+function watch(options: Omit<TcpLogSourceOptions, 'registry'>) {
+  const registry = new ConnectionRegistry();
+  const states: string[] = [];
+  const lines: ForwarderLine[] = [];
+  registry.transitions$.subscribe(({ status }) => {
+    if (states.at(-1) !== status.state) states.push(status.state);
+  });
+  const lineCount$ = new BehaviorSubject(0);
+  let error: unknown;
+  const subscription: Subscription = tcpLogSource({ ...options, registry }).subscribe({
+    next: (line) => {
+      lines.push(line);
+      lineCount$.next(lines.length);
+    },
+    error: (caught: unknown) => (error = caught),
+  });
+  const status = (): LogReaderStatus | undefined => registry.snapshot()[options.node]?.log_reader;
+  const until = async (predicate: (status: LogReaderStatus) => boolean): Promise<LogReaderStatus> => {
+    const matching = (states: ConnectionStates): LogReaderStatus | undefined => {
+      const current = states[options.node]?.log_reader;
+      return current !== undefined && predicate(current) ? current : undefined;
+    };
+    return matching(await firstMatch(registry.states$, (states) => matching(states) !== undefined)) as LogReaderStatus;
+  };
+  const linesUntil = (count: number): Promise<number> => firstMatch(lineCount$, (received) => received >= count);
+  return { registry, states, lines, subscription, status, until, linesUntil, error: () => error };
+}
+
+describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
+  let forwarder: TestForwarder;
+  let source: ReturnType<typeof watch> | undefined;
+  beforeEach(async () => (forwarder = await TestForwarder.start()));
+  afterEach(async () => {
+    source?.subscription.unsubscribe();
+    source = undefined;
+    await forwarder.kill();
+  });
+
+  it('streams lines tagged with the node, timestamp text and number, and the raw line', async () => {
+    forwarder.nextClient().then((client) => client.write('1759735252.123 2025-10-06T00:00:14-07:00\tINFO\tpiecestore\tdownloaded\t{"Size": 10}\n'));
+    source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port });
+    await source.linesUntil(1);
+    const [line] = source.lines;
+    expect(line).to.include({ node: 'node1', timestamp: 1759735252.123, timestampText: '1759735252.123' });
+    expect(line?.entry.piece?.size).to.equal(10);
+    expect(source.status()).to.include({ state: 'connected', host: '127.0.0.1', port: forwarder.port, reconnect_attempts: 0, last_error: null });
+    expect(forwarder.receivedFromClients).to.equal(0);
+  });
+
+  it('Scenario 1, forwarder restart: connected -> disconnected -> connecting -> connected, and lines resume', async () => {
+    source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port, backoff: { initialMs: 100, maxMs: 100 } });
+    await source.until((status) => status.state === 'connected');
+    forwarder.send('1.0 before restart\n');
+    await source.linesUntil(1);
+    const reconnected = forwarder.nextClient();
+    await forwarder.stop();
+    await forwarder.listen();
+    (await reconnected).write('2.0 after restart\n');
+    await source.linesUntil(2);
+    expect(source.lines.map((line) => line.line)).to.deep.equal(['before restart', 'after restart']);
+    expect(source.states).to.deep.equal(['connecting', 'connected', 'disconnected', 'connecting', 'connected']);
+  });
+
+  it('Scenario 4, prolonged disconnection: delays grow 2, 4, 8 ... and stay at 60 s, in virtual time', async () => {
+    const scheduler = new VirtualTimeScheduler();
+    const events: LogReaderEvent[] = [];
+    let failures = 0;
+    let onFailure: () => void = () => undefined;
+    source = watch({
+      node: 'node1', host: '127.0.0.1', port: await refusedPort(), backoff: LOG_READER_BACKOFF, scheduler,
+      onEvent: (event) => {
+        events.push(event);
+        if (event.type === 'failed') {
+          failures++;
+          onFailure();
+        }
+      },
+    });
+    for (let attempt = 1; attempt <= 10; attempt++) {
+      // Each attempt is a real refused connect; the wait before the next is virtual.
+      if (failures < attempt) await new Promise<void>((resolve) => (onFailure = resolve));
+      expect(source.status()).to.include({ state: 'error', reconnect_attempts: attempt });
+      expect(source.status()?.last_error).to.match(/^Connection refused/);
+      scheduler.flush();
+    }
+    const delays = events.flatMap((event) => (event.type === 'failed' ? [event.retryInMs / 1000] : []));
+    expect(delays).to.deep.equal([2, 4, 8, 16, 32, 60, 60, 60, 60, 60]);
+    expect(scheduler.now()).to.equal((2 + 4 + 8 + 16 + 32 + 60 * 5) * 1000);
+  });
+
+  it('maxReconnectAttempts > 0 gives up after that many failures, staying in error and saying why', async () => {
+    source = watch({ node: 'node1', host: '127.0.0.1', port: await refusedPort(), backoff: FAST_RETRY, maxReconnectAttempts: 2 });
+    const status = await source.until((current) => current.last_error?.startsWith('Gave up') ?? false);
+    expect(status).to.include({ state: 'error', reconnect_attempts: 2, next_retry_at: null });
+    expect(status.last_error).to.match(/^Gave up after 2 reconnect attempts: Connection refused/);
+    expect(source.error()).to.be.instanceOf(ReconnectAttemptsExhaustedError);
+  });
+
+  it('a reset mid-line is an error; the partial line is dropped and counted', async () => {
+    forwarder.nextClient().then((client) => client.write('1.0 whole\n2.0 half a li', () => setTimeout(() => client.resetAndDestroy(), 20)));
+    source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port, backoff: { initialMs: 5000 } });
+    const status = await source.until((current) => current.state === 'error');
+    expect(status.last_error).to.match(/^Connection reset by peer/);
+    expect(status.dropped_lines.partial).to.equal(1);
+    expect(source.lines.map((line) => line.line)).to.deep.equal(['whole']);
+  });
+
+  it('a peer that closes mid-line: disconnected, the partial line dropped and counted', async () => {
+    forwarder.nextClient().then((client) => client.end('1.0 whole\n2.0 cut'));
+    source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port, backoff: { initialMs: 5000 } });
+    const status = await source.until((current) => current.state === 'disconnected');
+    expect(status.dropped_lines).to.deep.equal({ malformed: 0, oversize: 0, partial: 1 });
+    expect(source.lines.map((line) => line.line)).to.deep.equal(['whole']);
+  });
+
+  it('survives garbage: binary, invalid UTF-8, malformed timestamps and a 5 MB line, then streams good lines', async () => {
+    const garbage = Buffer.from(Array.from({ length: 4096 }, (_, index) => (index * 7919) % 256).filter((byte) => byte !== 10));
+    forwarder.nextClient().then((client) => {
+      client.write(garbage);
+      client.write('\n');
+      client.write(Buffer.from([0x31, 0x2e, 0x30, 0x20, 0xff, 0xfe, 0x0a])); // "1.0 " + invalid UTF-8
+      client.write('abc.def line\n-1.0 negative\n1.0.0 two dots\n\n');
+      client.write(Buffer.alloc(5 * 1024 * 1024, 'x'));
+      client.write('\n3.0 good after all that\n');
+    });
+    source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port });
+    await source.linesUntil(2);
+    expect(source.lines.map((line) => line.line)).to.deep.equal(['\uFFFD\uFFFD', 'good after all that']);
+    const status = await source.until((current) => current.dropped_lines.oversize === 1);
+    expect(status.dropped_lines).to.deep.equal({ malformed: 5, oversize: 1, partial: 0 });
+    expect(status.state).to.equal('connected');
+  });
+
+  it('a peer that accepts and never sends is failed by the idle timeout', async () => {
+    source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port, idleTimeoutMs: 100, backoff: { initialMs: 5000 } });
+    const status = await source.until((current) => current.state === 'error');
+    expect(status.last_error).to.equal('Idle timeout: no data for 100 ms');
+  });
+
+  it('a peer that never accepts is failed by the connect timeout', async () => {
+    source = watch({
+      node: 'node1', host: '192.0.2.1', port: 9001, connectTimeoutMs: 50, backoff: { initialMs: 5000 }, connect: () => new Socket(),
+    });
+    const status = await source.until((current) => current.state === 'error');
+    expect(status.last_error).to.equal('Connection timeout: not connected after 50 ms');
+  });
+
+  it('delivers 100,000 lines sent in a burst, none lost or reordered', async () => {
+    const burst = Array.from({ length: 100_000 }, (_, index) => `1759735252.${index} line ${index}\n`).join('');
+    forwarder.nextClient().then((client) => client.write(burst));
+    source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port });
+    await source.linesUntil(100_000);
+    expect(source.lines).to.have.length(100_000);
+    expect(source.lines.every((line, index) => line.line === `line ${index}` && line.timestampText === `1759735252.${index}`)).to.equal(true);
+  });
+
+  it('unsubscribing closes the socket at once and leaves the state stopped', async () => {
+    const client = forwarder.nextClient();
+    source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port });
+    await source.until((status) => status.state === 'connected');
+    const closed = new Promise((resolve) => client.then((socket) => socket.once('close', resolve)));
+    source.subscription.unsubscribe();
+    expect(source.status()?.state).to.equal('stopped');
+    await closed;
+  });
+
+  it('rejects bad options at once, naming the option', () => {
+    const base = { node: 'n', host: 'h', port: 1 };
+    expect(() => tcpLogSource({ ...base, port: 70_000 })).to.throw(RangeError, /^port must be an integer 1-65535; got 70000/);
+    expect(() => tcpLogSource({ ...base, host: '' })).to.throw(RangeError, /^host must be a non-empty string/);
+    expect(() => tcpLogSource({ ...base, node: '' })).to.throw(RangeError, /^node/);
+    expect(() => tcpLogSource({ ...base, keepAliveMs: 10 })).to.throw(RangeError, /^keepAliveMs/);
+    expect(() => tcpLogSource({ ...base, maxLineBytes: 0 })).to.throw(RangeError, /^maxLineBytes/);
+    expect(() => tcpLogSource({ ...base, maxReconnectAttempts: -1 })).to.throw(RangeError, /^maxReconnectAttempts/);
+    expect(() => tcpLogSource({ ...base, backoff: { initialMs: -1 } })).to.throw(RangeError, /^initialMs/);
+  });
+});

@@ -1,0 +1,82 @@
+import { expect } from 'chai';
+import { Socket } from 'node:net';
+import { lastValueFrom, toArray } from 'rxjs';
+import { CONNECTED, ConnectTimeoutError, describeSocketError, IdleTimeoutError, tcpConnection } from '../../lib/index.js';
+import { refusedPort, TestForwarder } from '../support/forwarder.js';
+
+describe('tcpConnection (real sockets on 127.0.0.1)', () => {
+  let forwarder: TestForwarder;
+  beforeEach(async () => (forwarder = await TestForwarder.start()));
+  afterEach(async () => forwarder.kill());
+
+  it('emits CONNECTED, then the chunks, and completes when the peer closes', async () => {
+    forwarder.nextClient().then((client) => client.end('1.0 hello\n'));
+    const values = await lastValueFrom(tcpConnection({ host: '127.0.0.1', port: forwarder.port }).pipe(toArray()));
+    expect(values[0]).to.equal(CONNECTED);
+    expect(Buffer.concat(values.slice(1) as Buffer[]).toString()).to.equal('1.0 hello\n');
+    expect(forwarder.receivedFromClients).to.equal(0);
+  });
+
+  it('errors with a refused connection, described readably', async () => {
+    const port = await refusedPort();
+    const error = await lastValueFrom(tcpConnection({ host: '127.0.0.1', port })).catch((caught: unknown) => caught);
+    expect((error as NodeJS.ErrnoException).code).to.equal('ECONNREFUSED');
+    expect(describeSocketError(error)).to.match(/^Connection refused \(connect ECONNREFUSED 127\.0\.0\.1:\d+\)$/);
+  });
+
+  it('errors with a reset, described readably', async () => {
+    forwarder.nextClient().then((client) => client.write('1.0 half a li', () => client.resetAndDestroy()));
+    const error = await lastValueFrom(tcpConnection({ host: '127.0.0.1', port: forwarder.port })).catch((caught: unknown) => caught);
+    expect(describeSocketError(error)).to.match(/^Connection reset by peer/);
+  });
+
+  it('errors with host not found for a name that does not resolve', async () => {
+    const error = await lastValueFrom(tcpConnection({ host: 'no-such-host.invalid', port: 9001 })).catch((caught: unknown) => caught);
+    expect(describeSocketError(error)).to.match(/^Host not found/);
+  });
+
+  it('times out a connect that never completes (injected connect step)', async () => {
+    let opened: Socket | undefined;
+    const error = await lastValueFrom(
+      tcpConnection({ host: '192.0.2.1', port: 9001, connectTimeoutMs: 50, connect: () => (opened = new Socket()) }),
+    ).catch((caught: unknown) => caught);
+    expect(error).to.be.instanceOf(ConnectTimeoutError);
+    expect(describeSocketError(error)).to.equal('Connection timeout: not connected after 50 ms');
+    expect(opened?.destroyed).to.equal(true);
+  });
+
+  it('times out a peer that accepts and never sends, when idleTimeoutMs is set', async () => {
+    const error = await lastValueFrom(tcpConnection({ host: '127.0.0.1', port: forwarder.port, idleTimeoutMs: 100 })).catch((caught: unknown) => caught);
+    expect(error).to.be.instanceOf(IdleTimeoutError);
+    expect((error as Error).message).to.equal('Idle timeout: no data for 100 ms');
+  });
+
+  it('destroys the socket at once on unsubscribe, so the peer sees the close', async () => {
+    const client = forwarder.nextClient();
+    const subscription = tcpConnection({ host: '127.0.0.1', port: forwarder.port }).subscribe();
+    const server = await client;
+    const closed = new Promise((resolve) => server.once('close', resolve));
+    subscription.unsubscribe();
+    await closed;
+  });
+
+  it('turns on TCP keepalive with the configured idle time', async () => {
+    let opened: Socket | undefined;
+    const connected = new Promise<void>((resolve) => {
+      tcpConnection({
+        host: '127.0.0.1', port: forwarder.port, keepAliveMs: 3000,
+        connect: (request) => {
+          opened = new Socket();
+          const setKeepAlive = opened.setKeepAlive.bind(opened);
+          opened.setKeepAlive = (enable?: boolean, delay?: number) => {
+            expect([enable, delay]).to.deep.equal([true, 3000]);
+            resolve();
+            return setKeepAlive(enable, delay);
+          };
+          return opened.connect(request.port, request.host);
+        },
+      }).subscribe().unsubscribe();
+    });
+    await connected;
+  });
+});

@@ -1,0 +1,73 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { filter, firstValueFrom, type Observable, timeout } from 'rxjs';
+
+/** A stand-in log forwarder on 127.0.0.1: a real TCP server whose clients the test drives. */
+export class TestForwarder {
+  readonly clients: Socket[] = [];
+  /** Bytes the clients sent: the reference forwarder drops a client that sends any. */
+  receivedFromClients = 0;
+  private server: Server | undefined;
+  private connectionWaiters: Array<(socket: Socket) => void> = [];
+
+  private constructor(public port: number) {}
+
+  /** Starts listening on `port` (0: any free port, read back into `port`). */
+  static async start(port = 0): Promise<TestForwarder> {
+    const forwarder = new TestForwarder(port);
+    await forwarder.listen();
+    return forwarder;
+  }
+
+  /** Listens again on the same port, after `stop()`. */
+  async listen(): Promise<void> {
+    const server = createServer((socket) => {
+      this.clients.push(socket);
+      socket.on('data', (chunk) => (this.receivedFromClients += chunk.length));
+      socket.on('error', () => undefined);
+      socket.on('close', () => this.clients.splice(this.clients.indexOf(socket), 1));
+      this.connectionWaiters.shift()?.(socket);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => resolve());
+    });
+    const address = server.address();
+    if (address && typeof address === 'object') this.port = address.port;
+    this.server = server;
+  }
+
+  /** The next client to connect (or the newest one, if one is connected and unclaimed). */
+  nextClient(): Promise<Socket> {
+    return new Promise((resolve) => this.connectionWaiters.push(resolve));
+  }
+
+  /** Writes to every connected client. */
+  send(data: string | Buffer): void {
+    for (const client of this.clients) client.write(data);
+  }
+
+  /** Stops listening and closes every client cleanly (FIN), like a restarted forwarder. */
+  async stop(): Promise<void> {
+    for (const client of [...this.clients]) client.end();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server = undefined;
+  }
+
+  /** Stops listening and resets every client (RST). */
+  async kill(): Promise<void> {
+    for (const client of [...this.clients]) client.resetAndDestroy();
+    await this.stop();
+  }
+}
+
+/** A port on 127.0.0.1 that nothing listens on: connecting to it is refused. */
+export async function refusedPort(): Promise<number> {
+  const forwarder = await TestForwarder.start();
+  await forwarder.stop();
+  return forwarder.port;
+}
+
+/** The first value of `source$` that passes `predicate`, or a clear failure after `ms`. */
+export function firstMatch<T>(source$: Observable<T>, predicate: (value: T) => boolean, ms = 5000): Promise<T> {
+  return firstValueFrom(source$.pipe(filter(predicate), timeout({ first: ms })));
+}
