@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import createDebug from 'debug';
 import { Socket } from 'node:net';
+import { format } from 'node:util';
 import { BehaviorSubject, VirtualTimeScheduler, type Subscription } from 'rxjs';
 import {
   ConnectionRegistry,
@@ -148,6 +150,35 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
     const status = await source.until((current) => current.dropped_lines.oversize === 1);
     expect(status.dropped_lines).to.deep.equal({ malformed: 5, oversize: 1, partial: 0 });
     expect(status.state).to.equal('connected');
+  });
+
+  it('warns about malformed lines with their first 100 characters, at most once per 10 s', async () => {
+    const warnings: string[] = [];
+    const namespace = 'storj-monitor:log-reader:warn';
+    const previous = createDebug.disable();
+    createDebug.enable(namespace);
+    const log = createDebug.log;
+    createDebug.log = (...args: unknown[]) => warnings.push(format(...args));
+    try {
+      const scheduler = new VirtualTimeScheduler();
+      const client = forwarder.nextClient();
+      source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port, scheduler });
+      (await client).write(`${'y'.repeat(150)}\nbad 2\nbad 3\n1.0 good\n`);
+      await source.linesUntil(1);
+      expect(warnings).to.have.length(1);
+      expect(warnings[0]).to.include(`Dropped malformed log line: "${'y'.repeat(100)}"`);
+      scheduler.schedule(() => undefined, 10_000);
+      scheduler.flush();
+      (await client).write('bad 4\n2.0 good\n');
+      await source.linesUntil(2);
+      expect(warnings).to.have.length(2);
+      expect(warnings[1]).to.include('(2 more since the last warning): "bad 4"');
+      expect(source.status()?.dropped_lines.malformed).to.equal(4);
+    } finally {
+      createDebug.log = log;
+      createDebug.disable();
+      if (previous) createDebug.enable(previous);
+    }
   });
 
   it('a peer that accepts and never sends is failed by the idle timeout', async () => {
