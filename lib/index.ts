@@ -12,6 +12,16 @@ export {
   type TcpConnectionOptions,
   type TcpConnectRequest,
 } from './sources/tcp-connection.js';
+export {
+  ApiRequestError,
+  httpJson,
+  redactCredentials,
+  type ApiFailureKind,
+  type FetchInitLike,
+  type FetchLike,
+  type FetchResponseLike,
+  type HttpJsonRequest,
+} from './sources/http-json.js';
 
 export {
   API_CLIENT_BACKOFF,
@@ -60,5 +70,7 @@ export {
 export { ConnectionRegistry, type Component, type ConnectionRegistryOptions, type Transition } from './state/registry.js';
 
 export { tcpLogSource, type TcpLogSourceOptions } from './connections/tcp-log-source.js';
+export { ApiUnavailableError, NodeApiClient, type NodeApiClientOptions } from './connections/node-api-client.js';
+export { toDashboard, type JsonObject, type SnoDashboard, type SnoSatelliteSummary } from './connections/node-api-types.js';
 
 export { connectionStatusFrames, type ConnectionStatusFramesOptions } from './broadcast/frames.js';

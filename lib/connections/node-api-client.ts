@@ -1,0 +1,310 @@
+import crossFetch from 'cross-fetch';
+import createDebug from 'debug';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import {
+  asyncScheduler,
+  concat,
+  defer,
+  exhaustMap,
+  interval,
+  map,
+  merge,
+  mergeMap,
+  Observable,
+  of,
+  race,
+  Subject,
+  tap,
+  throwError,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
+import { API_CLIENT_BACKOFF, toBackoff, type Backoff, type BackoffOptions } from '../operators/backoff.js';
+import type { ConnectionEventSink } from '../operators/connection-event.js';
+import { retryWithState } from '../operators/retry-with-state.js';
+import { CONNECTED, type Connected } from '../sources/connection-signal.js';
+import { ApiRequestError, httpJson, redactCredentials, type FetchLike } from '../sources/http-json.js';
+import { initialApiClientStatus, type ApiClientStatus } from '../state/connection-status.js';
+import type { ConnectionRegistry } from '../state/registry.js';
+import { apiClientTransition, type ApiClientEvent } from '../state/transitions.js';
+import { requireInteger, requireText } from '../validate.js';
+import { toDashboard, toObject, toObjectArray, type JsonObject, type SnoDashboard } from './node-api-types.js';
+
+const info = createDebug('storj-monitor:api-client');
+const warn = createDebug('storj-monitor:api-client:warn');
+
+/** Options of {@link NodeApiClient}; all but `node` and `url` have defaults (SPEC §5, §6). */
+export interface NodeApiClientOptions {
+  /** The node's name: keys the registry entry. */
+  readonly node: string;
+  /** The node API's base URL, e.g. `http://localhost:14002`; `user:pass@` is sent as Basic auth, never shown. */
+  readonly url: string;
+  /** Defaults to 30000. */
+  readonly healthCheckIntervalMs?: number;
+  /** Per request, body included. Defaults to 10000. */
+  readonly timeoutMs?: number;
+  /** Defaults to {@link API_CLIENT_BACKOFF}: min(2^N, 300) s. */
+  readonly backoff?: Backoff | BackoffOptions;
+  /** Per cycle; 0 is unlimited. Defaults to 10. */
+  readonly maxReconnectAttempts?: number;
+  /** Larger response bodies are rejected. Defaults to 4 MiB. */
+  readonly maxBodyBytes?: number;
+  readonly registry?: ConnectionRegistry;
+  readonly onEvent?: ConnectionEventSink<ApiClientEvent>;
+  /** Clock and timers (health checks, backoff, request timeouts). Defaults to `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+  /** Defaults to `cross-fetch`. */
+  readonly fetch?: FetchLike;
+}
+
+/**
+ * A query was not sent because the API is unavailable (or the client stopped): the
+ * "API down" of graceful degradation, as opposed to an {@link ApiRequestError}.
+ *
+ * @example
+ * ```ts
+ * client.dashboard().subscribe({ error: (e) => e instanceof ApiUnavailableError && showLogOnlyMode() });
+ * ```
+ */
+export class ApiUnavailableError extends Error {
+  override readonly name = 'ApiUnavailableError';
+  constructor(
+    readonly node: string,
+    reason: string,
+  ) {
+    super(`[${node}] API unavailable: ${reason}`);
+  }
+}
+
+/**
+ * Health-checked, self-healing access to one node's API (SPEC §3.3, §4). `start()`
+ * begins health checks of `GET /api/sno/` every 30 s; a failed check, or a query that
+ * fails with 5xx, timeout or transport error, marks the API unavailable and starts
+ * reconnect attempts with {@link API_CLIENT_BACKOFF}, at most `maxReconnectAttempts`
+ * per cycle, a new cycle one health-check interval after an exhausted one;
+ * `reconnect()` starts one at once. The status goes to the registry as the node's
+ * `api_client`. While unavailable, queries fail fast with {@link ApiUnavailableError};
+ * a 4xx or a wrong-shape body fails that query only ({@link ApiRequestError}).
+ *
+ * @example
+ * ```ts
+ * import { NodeApiClient, ConnectionRegistry } from 'storj-monitor-rx';
+ *
+ * const registry = new ConnectionRegistry();
+ * const api = new NodeApiClient({ node: 'node1', url: 'http://localhost:14002', registry });
+ * api.start();
+ * api.dashboard().subscribe((dashboard) => console.log(dashboard.nodeID));
+ * // later
+ * api.stop();
+ * ```
+ */
+export class NodeApiClient {
+  readonly node: string;
+  /** The base URL without credentials. */
+  readonly url: string;
+  /**
+   * The health-check loop: while subscribed it checks the node and reconnects as
+   * described, emitting each healthy dashboard. `start()` subscribes it for you.
+   */
+  readonly connection$: Observable<SnoDashboard>;
+
+  private currentStatus = initialApiClientStatus();
+  private readonly track: ConnectionEventSink<ApiClientEvent> | undefined;
+  private readonly failures = new Subject<ApiRequestError>();
+  private readonly reconnects = new Subject<void>();
+  private readonly stops = new Subject<void>();
+  private readonly scheduler: SchedulerLike;
+  private readonly fetch: FetchLike;
+  /** Keeps the connection between health checks, so a check costs no new TCP handshake. */
+  private readonly agent: HttpAgent;
+  private readonly headers: Record<string, string>;
+  private readonly timeoutMs: number;
+  private readonly maxBodyBytes: number;
+  private running: Subscription | undefined;
+  private lastNodeId = '';
+
+  constructor(private readonly options: NodeApiClientOptions) {
+    this.node = requireText('node', options.node);
+    const { base, headers } = parseBaseUrl(options.url);
+    this.url = base;
+    this.headers = headers;
+    const agentOptions = { keepAlive: true, maxSockets: 4 };
+    this.agent = base.startsWith('https:') ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+    const healthCheckIntervalMs = requireInteger('healthCheckIntervalMs', options.healthCheckIntervalMs ?? 30_000, 1);
+    this.timeoutMs = requireInteger('timeoutMs', options.timeoutMs ?? 10_000, 1);
+    this.maxBodyBytes = requireInteger('maxBodyBytes', options.maxBodyBytes ?? 4 * 1024 * 1024, 1);
+    const maxReconnectAttempts = requireInteger('maxReconnectAttempts', options.maxReconnectAttempts ?? 10, 0);
+    const backoff = toBackoff(options.backoff, API_CLIENT_BACKOFF);
+    this.scheduler = options.scheduler ?? asyncScheduler;
+    this.fetch = options.fetch ?? (crossFetch as unknown as FetchLike);
+    this.track = options.registry?.track(this.node, 'api_client', this.currentStatus);
+    const logEvent = apiClientLogger(this.node, this.url, maxReconnectAttempts, () => this.lastNodeId);
+
+    const check$ = defer(() => this.request('/api/sno/', toDashboard)).pipe(tap((dashboard) => (this.lastNodeId = dashboard.nodeID)));
+    const healthy$ = check$.pipe(
+      mergeMap((first) =>
+        concat(of<[Connected, SnoDashboard]>(CONNECTED, first), interval(healthCheckIntervalMs, this.scheduler).pipe(exhaustMap(() => check$))),
+      ),
+    );
+    const failed$ = this.failures.pipe(mergeMap((error) => throwError(() => error)));
+    this.connection$ = merge(healthy$, failed$).pipe(
+      retryWithState<SnoDashboard>({
+        backoff,
+        maxReconnectAttempts,
+        cycleRestartMs: healthCheckIntervalMs,
+        reconnect$: this.reconnects,
+        scheduler: this.scheduler,
+        describeError: (error) => redactCredentials(error instanceof Error ? error.message : String(error)),
+        onEvent: (event) => {
+          this.report(event);
+          logEvent(event);
+        },
+      }),
+    );
+  }
+
+  /** The client's own status (the same the registry holds). */
+  get status(): ApiClientStatus {
+    return this.currentStatus;
+  }
+
+  /** True while the last health check passed. */
+  get isAvailable(): boolean {
+    return this.currentStatus.is_available;
+  }
+
+  /** Starts the health checks (idempotent). */
+  start(): void {
+    this.running ??= this.connection$.subscribe({ error: () => undefined });
+  }
+
+  /** Stops health checks and reconnects, aborts in-flight requests, releases sockets; state `stopped`. */
+  stop(): void {
+    this.running?.unsubscribe();
+    this.running = undefined;
+    this.stops.next();
+    this.agent.destroy();
+    if (this.currentStatus.state !== 'stopped') this.report({ type: 'stopped' });
+  }
+
+  /** Ends a backoff wait and starts a new cycle of reconnect attempts at once. */
+  reconnect(): void {
+    this.reconnects.next();
+  }
+
+  /** `GET /api/sno/`: the dashboard. */
+  dashboard(): Observable<SnoDashboard> {
+    return this.query('/api/sno/', toDashboard);
+  }
+
+  /** `GET /api/sno/satellites`: per-satellite totals (expensive for the node: not for polling). */
+  satellites(): Observable<JsonObject> {
+    return this.query('/api/sno/satellites', toObject);
+  }
+
+  /** `GET /api/sno/satellite/{id}`. */
+  satellite(id: string): Observable<JsonObject> {
+    return this.query(`/api/sno/satellite/${encodeURIComponent(requireText('id', id))}`, toObject);
+  }
+
+  /** `GET /api/sno/estimated-payout`. */
+  estimatedPayout(): Observable<JsonObject> {
+    return this.query('/api/sno/estimated-payout', toObject);
+  }
+
+  /** `GET /api/heldamount/paystubs/{from}/{to}`, months as `YYYY-MM`. */
+  paystubs(from: string, to: string): Observable<readonly JsonObject[]> {
+    return this.query(`/api/heldamount/paystubs/${requireMonth('from', from)}/${requireMonth('to', to)}`, toObjectArray);
+  }
+
+  /** A query: fails fast while unavailable; a failure that means "API down" also fails the health loop. */
+  private query<T>(path: string, accept: (body: unknown) => T): Observable<T> {
+    return defer(() => {
+      if (!this.isAvailable) {
+        return throwError(() => new ApiUnavailableError(this.node, this.currentStatus.last_error ?? `state is ${this.currentStatus.state}`));
+      }
+      const stopped$ = this.stops.pipe(mergeMap(() => throwError(() => new ApiUnavailableError(this.node, 'client stopped'))));
+      return race(this.request(path, accept), stopped$);
+    }).pipe(
+      tap({
+        error: (error: unknown) => {
+          if (error instanceof ApiRequestError && error.marksUnavailable) this.failures.next(error);
+        },
+      }),
+    );
+  }
+
+  /** One request; every success counts as the last successful request. */
+  private request<T>(path: string, accept: (body: unknown) => T): Observable<T> {
+    return httpJson({
+      url: `${this.url}${path}`,
+      fetch: this.fetch,
+      timeoutMs: this.timeoutMs,
+      maxBodyBytes: this.maxBodyBytes,
+      scheduler: this.scheduler,
+      headers: this.headers,
+      agent: this.agent,
+    }).pipe(
+      map(accept),
+      tap(() => this.report({ type: 'request_succeeded', at: this.scheduler.now() })),
+    );
+  }
+
+  private report(event: ApiClientEvent): void {
+    this.currentStatus = apiClientTransition(this.currentStatus, event);
+    this.track?.(event);
+    this.options.onEvent?.(event);
+  }
+}
+
+/** Splits credentials off the URL: they travel as a Basic auth header and are never displayed. */
+function parseBaseUrl(url: string): { base: string; headers: Record<string, string> } {
+  let parsed: URL;
+  try {
+    parsed = new URL(requireText('url', url));
+  } catch (error) {
+    if (error instanceof RangeError) throw error;
+    throw new RangeError(`url must be an http(s) URL; got ${JSON.stringify(redactCredentials(url))}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new RangeError(`url must be an http(s) URL; got ${JSON.stringify(redactCredentials(url))}`);
+  }
+  const headers: Record<string, string> = {};
+  if (parsed.username || parsed.password) {
+    const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+    headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+    parsed.username = '';
+    parsed.password = '';
+  }
+  return { base: `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`, headers };
+}
+
+function requireMonth(name: string, month: string): string {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new RangeError(`${name} must be a month as YYYY-MM; got ${JSON.stringify(month)}`);
+  return month;
+}
+
+/** Logs the decisions with the reference messages of SPEC §7. */
+function apiClientLogger(node: string, url: string, maxAttempts: number, nodeId: () => string): ConnectionEventSink<ApiClientEvent> {
+  return (event) => {
+    switch (event.type) {
+      case 'connected':
+        info('[%s] API client connected to %s (Node ID: %s)', node, url, abbreviate(nodeId()));
+        break;
+      case 'failed':
+        warn('[%s] API health check failed: %s', node, event.error);
+        info('[%s] API reconnection attempt %d/%s in %ss', node, event.reconnectAttempts, maxAttempts || '∞', event.retryInMs / 1000);
+        break;
+      case 'exhausted':
+        warn('[%s] API reconnection attempts exhausted (%d): %s', node, event.reconnectAttempts, event.error);
+        break;
+      default:
+        break;
+    }
+  };
+}
+
+function abbreviate(nodeId: string): string {
+  return nodeId.length > 12 ? `${nodeId.slice(0, 4)}...${nodeId.slice(-4)}` : nodeId;
+}

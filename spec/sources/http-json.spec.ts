@@ -1,0 +1,123 @@
+import { expect } from 'chai';
+import crossFetch from 'cross-fetch';
+import { asyncScheduler, lastValueFrom } from 'rxjs';
+import { ApiRequestError, httpJson, redactCredentials, type FetchLike } from '../../lib/index.js';
+import { refusedPort } from '../support/forwarder.js';
+import { DASHBOARD, json, TestNodeApi } from '../support/node-api.js';
+
+const fetch = crossFetch as unknown as FetchLike;
+
+describe('httpJson (a real HTTP server on 127.0.0.1)', () => {
+  let api: TestNodeApi;
+  beforeEach(async () => (api = await TestNodeApi.start()));
+  afterEach(async () => api.stop());
+
+  const get = (path: string, options: { timeoutMs?: number; maxBodyBytes?: number; url?: string } = {}) =>
+    lastValueFrom(
+      httpJson({
+        url: options.url ?? `${api.url}${path}`, fetch, scheduler: asyncScheduler,
+        timeoutMs: options.timeoutMs ?? 2000, maxBodyBytes: options.maxBodyBytes ?? 1 << 20,
+      }),
+    );
+  const failure = async (path: string, options?: Parameters<typeof get>[1]): Promise<ApiRequestError> => {
+    const error = await get(path, options).then(() => undefined, (caught: unknown) => caught);
+    expect(error).to.be.instanceOf(ApiRequestError);
+    return error as ApiRequestError;
+  };
+
+  it('gets and parses a JSON body', async () => {
+    expect(await get('/api/sno/')).to.deep.equal(DASHBOARD);
+  });
+
+  it('follows the node’s 301 from /api/sno to /api/sno/', async () => {
+    expect(await get('/api/sno')).to.deep.equal(DASHBOARD);
+  });
+
+  for (const status of [500, 502, 503]) {
+    it(`${status} fails with the status, marking the API unavailable`, async () => {
+      api.behaviour = (_request, response) => json(response, { error: 'down' }, status);
+      const error = await failure('/api/sno/');
+      expect(error).to.include({ kind: 'http', status, marksUnavailable: true });
+      expect(error.message).to.match(new RegExp(`^HTTP ${status}`));
+    });
+  }
+
+  it('404 fails that request only', async () => {
+    api.behaviour = (_request, response) => json(response, { error: 'not found' }, 404);
+    expect(await failure('/api/sno/satellite/x')).to.include({ kind: 'http', status: 404, marksUnavailable: false });
+  });
+
+  it('a 301 without a location is a failed request, not a crash', async () => {
+    api.behaviour = (_request, response) => response.writeHead(301).end();
+    expect(await failure('/api/sno')).to.include({ status: 301, marksUnavailable: false });
+  });
+
+  it('200 with HTML (an unknown path on a real node) is rejected with a clear error', async () => {
+    const error = await failure('/unknown');
+    expect(error).to.include({ kind: 'body', marksUnavailable: false });
+    expect(error.message).to.equal('Response is not JSON (starts with "<!DOCTYPE html><html><body>dashboard</bo")');
+  });
+
+  it('200 with truncated JSON, or an empty body, is rejected', async () => {
+    api.behaviour = (_request, response) => response.end('{"nodeID": "12AB');
+    expect((await failure('/api/sno/')).message).to.match(/^Response is not JSON/);
+    api.behaviour = (_request, response) => response.end();
+    expect((await failure('/api/sno/')).message).to.equal('Response body is empty');
+  });
+
+  it('a server that accepts and never answers times out', async () => {
+    api.behaviour = () => undefined;
+    const error = await failure('/api/sno/', { timeoutMs: 100 });
+    expect(error).to.include({ kind: 'timeout', marksUnavailable: true, message: 'Connection timeout (no response within 100 ms)' });
+  });
+
+  it('a slow body is covered by the same timeout', async () => {
+    api.behaviour = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"nodeID": ');
+    };
+    expect(await failure('/api/sno/', { timeoutMs: 150 })).to.include({ kind: 'timeout' });
+  });
+
+  it('a connection reset is a transport failure', async () => {
+    api.behaviour = (request) => request.socket.resetAndDestroy();
+    const error = await failure('/api/sno/');
+    expect(error).to.include({ kind: 'transport', marksUnavailable: true });
+    expect(error.message).to.match(/^Connection reset by peer|socket hang up/);
+  });
+
+  it('an unreachable port is a transport failure that reads plainly', async () => {
+    const port = await refusedPort();
+    const error = await failure('', { url: `http://127.0.0.1:${port}/api/sno/` });
+    expect(error.message).to.equal(`Connection refused (connect ECONNREFUSED 127.0.0.1:${port})`);
+  });
+
+  it('rejects an oversized body, declared or streamed', async () => {
+    api.behaviour = (_request, response) => json(response, { nodeID: 'x', pad: 'p'.repeat(5000) });
+    expect((await failure('/api/sno/', { maxBodyBytes: 1000 })).message).to.equal('Response body larger than 1000 bytes');
+    api.behaviour = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      for (let index = 0; index < 100; index++) response.write('"'.padEnd(1000, 'p'));
+      response.end();
+    };
+    expect((await failure('/api/sno/', { maxBodyBytes: 10_000 })).message).to.equal('Response body larger than 10000 bytes');
+  });
+
+  it('unsubscribing aborts the request', async () => {
+    let closed!: () => void;
+    const aborted = new Promise<void>((resolve) => (closed = resolve));
+    api.behaviour = (request) => request.socket.once('close', closed);
+    const subscription = httpJson({ url: `${api.url}/api/sno/`, fetch, scheduler: asyncScheduler, timeoutMs: 5000, maxBodyBytes: 1000 }).subscribe();
+    while (api.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    subscription.unsubscribe();
+    await aborted;
+  });
+});
+
+describe('redactCredentials', () => {
+  it('removes user:password@ from URLs in any text', () => {
+    expect(redactCredentials('request to http://admin:s3cret@10.0.0.2:14002/api failed')).to.equal('request to http://10.0.0.2:14002/api failed');
+    expect(redactCredentials('https://only-user@host/ and http://a:b@c/')).to.equal('https://host/ and http://c/');
+    expect(redactCredentials('no url here')).to.equal('no url here');
+  });
+});

@@ -1,0 +1,78 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+export type Behaviour = (request: IncomingMessage, response: ServerResponse) => void;
+
+export const DASHBOARD = {
+  nodeID: '12ABcdEFghIJklMNopQRstUVwxYZ34CD',
+  wallet: '0x0000000000000000000000000000000000000000',
+  walletFeatures: null,
+  satellites: [{ id: '12EayRS2V1kEsWESU9QMRseFhdxYxKicsiFmxrsLZHeLUtdps3S', url: 'us1.storj.io:7777', disqualified: null, suspended: null }],
+  diskSpace: { used: 1e12, available: 4e12, trash: 1e9, overused: 0 },
+  bandwidth: { used: 5e11 },
+  lastPinged: '2025-10-06T07:00:00Z',
+  version: '1.115.5',
+  allowedVersion: '1.104.0',
+  upToDate: true,
+  startedAt: '2025-10-01T00:00:00Z',
+};
+
+/** Answers like a healthy node: the dashboard on /api/sno/, a 301 on /api/sno, JSON elsewhere. */
+export const healthy: Behaviour = (request, response) => {
+  if (request.url === '/api/sno') {
+    response.writeHead(301, { location: '/api/sno/' }).end();
+  } else if (request.url === '/api/sno/') {
+    json(response, DASHBOARD);
+  } else if (request.url?.startsWith('/api/heldamount/paystubs/')) {
+    json(response, [{ period: '2025-09', paid: 123 }]);
+  } else if (request.url?.startsWith('/api/sno/')) {
+    json(response, { ok: true, path: request.url });
+  } else {
+    response.writeHead(200, { 'content-type': 'text/html' }).end('<!DOCTYPE html><html><body>dashboard</body></html>');
+  }
+};
+
+export function json(response: ServerResponse, body: unknown, status = 200): void {
+  response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+/** A stand-in node API on 127.0.0.1 whose behaviour each test scripts. */
+export class TestNodeApi {
+  behaviour: Behaviour = healthy;
+  readonly requests: IncomingMessage[] = [];
+  private server: Server | undefined;
+
+  private constructor(public port: number) {}
+
+  static async start(port = 0): Promise<TestNodeApi> {
+    const api = new TestNodeApi(port);
+    await api.listen();
+    return api;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async listen(): Promise<void> {
+    const server = createServer((request, response) => {
+      this.requests.push(request);
+      this.behaviour(request, response);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => resolve());
+    });
+    const address = server.address();
+    if (address && typeof address === 'object') this.port = address.port;
+    this.server = server;
+  }
+
+  /** Stops listening and drops every connection, like a node that went down. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
