@@ -4,6 +4,7 @@ import { asyncScheduler, lastValueFrom } from 'rxjs';
 import { ApiRequestError, httpJson, redactCredentials, type FetchLike } from '../../lib/index.js';
 import { refusedPort } from '../support/forwarder.js';
 import { DASHBOARD, json, TestNodeApi } from '../support/node-api.js';
+import { eventually } from '../support/wait.js';
 
 const fetch = crossFetch as unknown as FetchLike;
 
@@ -108,7 +109,7 @@ describe('httpJson (a real HTTP server on 127.0.0.1)', () => {
     const aborted = new Promise<void>((resolve) => (closed = resolve));
     api.behaviour = (request) => request.socket.once('close', closed);
     const subscription = httpJson({ url: `${api.url}/api/sno/`, fetch, scheduler: asyncScheduler, timeoutMs: 5000, maxBodyBytes: 1000 }).subscribe();
-    while (api.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await eventually(() => api.requests.length > 0);
     subscription.unsubscribe();
     await aborted;
   });

@@ -1,0 +1,326 @@
+import { expect } from 'chai';
+import createDebug from 'debug';
+import type { ServerResponse } from 'node:http';
+import { format } from 'node:util';
+import { firstValueFrom, lastValueFrom, Subscription } from 'rxjs';
+import sinon from 'sinon';
+import {
+  ApiRequestError,
+  ApiUnavailableError,
+  ConnectionRegistry,
+  NodeApiClient,
+  tcpLogSource,
+  type ApiClientStatus,
+  type FetchLike,
+  type FetchResponseLike,
+  type NodeApiClientOptions,
+} from '../../lib/index.js';
+import { firstMatch, refusedPort, TestForwarder } from '../support/forwarder.js';
+import { DASHBOARD, json, TestNodeApi } from '../support/node-api.js';
+import { eventually } from '../support/wait.js';
+
+const FAST = { healthCheckIntervalMs: 100, timeoutMs: 1000, backoff: { initialMs: 30, maxMs: 30 } } as const;
+
+function client(options: NodeApiClientOptions) {
+  const registry = new ConnectionRegistry();
+  const api = new NodeApiClient({ ...options, registry });
+  const until = async (predicate: (status: ApiClientStatus) => boolean): Promise<ApiClientStatus> => {
+    await firstMatch(registry.states$, (states) => {
+      const status = states[options.node]?.api_client;
+      return status !== undefined && predicate(status);
+    });
+    return api.status;
+  };
+  return { api, registry, until };
+}
+
+describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
+  let node: TestNodeApi;
+  let under: ReturnType<typeof client> | undefined;
+  beforeEach(async () => (node = await TestNodeApi.start()));
+  afterEach(async () => {
+    under?.api.stop();
+    under = undefined;
+    await node.stop();
+  });
+
+  it('is registered before it connects, then connected with is_available and last_successful_request', async () => {
+    under = client({ node: 'node1', url: node.url, ...FAST });
+    expect(under.registry.snapshot().node1?.api_client).to.include({ state: 'disconnected', is_available: false });
+    const before = Date.now() / 1000;
+    under.api.start();
+    const status = await under.until((current) => current.state === 'connected');
+    expect(status).to.include({ is_available: true, last_error: null, reconnect_attempts: 0 });
+    expect(status.last_successful_request).to.be.within(before, Date.now() / 1000);
+    expect(Object.keys(status).sort()).to.include.members(['state', 'is_available', 'last_error', 'reconnect_attempts', 'last_successful_request']);
+    expect(node.requests.every((request) => request.url === '/api/sno/')).to.equal(true);
+  });
+
+  it('Scenario 3, API unavailability: error and not available while the log keeps streaming; recovers by itself', async () => {
+    const forwarder = await TestForwarder.start();
+    const registry = new ConnectionRegistry();
+    const api = new NodeApiClient({ node: 'node1', url: node.url, registry, ...FAST });
+    const lines: string[] = [];
+    const logs = new Subscription();
+    try {
+      logs.add(tcpLogSource({ node: 'node1', host: '127.0.0.1', port: forwarder.port, registry }).subscribe((line) => lines.push(line.line)));
+      api.start();
+      const state = (predicate: (status: ApiClientStatus) => boolean) =>
+        firstMatch(registry.states$, (states) => {
+          const status = states.node1?.api_client;
+          return status !== undefined && predicate(status) && states.node1?.log_reader?.state === 'connected';
+        });
+      await state((status) => status.state === 'connected');
+
+      await node.stop();
+      const down = await state((status) => status.state === 'error');
+      expect(down.node1?.api_client).to.include({ is_available: false });
+      expect(down.node1?.api_client?.last_error).to.match(/^Connection refused/);
+      const unavailable = await firstValueFrom(api.dashboard()).catch((error: unknown) => error);
+      expect(unavailable).to.be.instanceOf(ApiUnavailableError);
+
+      forwarder.send('1.0 still streaming while the API is down\n');
+      await eventually(() => lines.length === 1);
+      expect(lines).to.deep.equal(['still streaming while the API is down']);
+
+      await node.listen();
+      const back = await state((status) => status.state === 'connected');
+      expect(back.node1?.api_client).to.include({ is_available: true, last_error: null });
+      expect((await lastValueFrom(api.dashboard())).nodeID).to.equal(DASHBOARD.nodeID);
+    } finally {
+      logs.unsubscribe();
+      api.stop();
+      await forwarder.kill();
+    }
+  });
+
+  const unhealthy: Array<[string, (response: ServerResponse) => void, RegExp]> = [
+    ['500', (response) => json(response, {}, 500), /^HTTP 500/],
+    ['502', (response) => json(response, {}, 502), /^HTTP 502/],
+    ['503', (response) => json(response, {}, 503), /^HTTP 503/],
+    ['404', (response) => json(response, {}, 404), /^HTTP 404/],
+    ['301 with an empty body', (response) => response.writeHead(301).end(), /^HTTP 301/],
+    ['200 with HTML', (response) => response.end('<html>dashboard</html>'), /^Response is not JSON/],
+    ['200 with truncated JSON', (response) => response.end('{"nodeID": "12'), /^Response is not JSON/],
+    ['200 without nodeID', (response) => json(response, { wallet: '0x0' }), /^Response has no string nodeID$/],
+    ['200 with a JSON array', (response) => json(response, [DASHBOARD]), /^Response is not a JSON object/],
+  ];
+  for (const [name, answer, lastError] of unhealthy) {
+    it(`a health check answered ${name} fails: error, not available, readable last_error`, async () => {
+      node.behaviour = (_request, response) => answer(response);
+      under = client({ node: 'node1', url: node.url, ...FAST, backoff: { initialMs: 5000 } });
+      under.api.start();
+      const status = await under.until((current) => current.state === 'error');
+      expect(status).to.include({ is_available: false, reconnect_attempts: 1 });
+      expect(status.last_error).to.match(lastError);
+    });
+  }
+
+  it('a server that accepts and never answers fails the check by timeout', async () => {
+    node.behaviour = () => undefined;
+    under = client({ node: 'node1', url: node.url, ...FAST, timeoutMs: 100, backoff: { initialMs: 5000 } });
+    under.api.start();
+    expect((await under.until((current) => current.state === 'error')).last_error).to.equal('Connection timeout (no response within 100 ms)');
+  });
+
+  it('a connection reset fails the check', async () => {
+    node.behaviour = (request) => request.socket.resetAndDestroy();
+    under = client({ node: 'node1', url: node.url, ...FAST, backoff: { initialMs: 5000 } });
+    under.api.start();
+    expect((await under.until((current) => current.state === 'error')).last_error).to.match(/reset|hang up/);
+  });
+
+  it('a slow or oversized body fails the check', async () => {
+    node.behaviour = (_request, response) => json(response, { nodeID: 'x', pad: 'p'.repeat(10_000) });
+    under = client({ node: 'node1', url: node.url, ...FAST, maxBodyBytes: 1000, backoff: { initialMs: 5000 } });
+    under.api.start();
+    expect((await under.until((current) => current.state === 'error')).last_error).to.equal('Response body larger than 1000 bytes');
+  });
+
+  it('a first connect that fails, then a node that appears later: recovers by itself', async () => {
+    const port = await refusedPort();
+    under = client({ node: 'node1', url: `http://127.0.0.1:${port}`, ...FAST });
+    under.api.start();
+    expect((await under.until((current) => current.state === 'error')).last_error).to.match(/^Connection refused/);
+    const late = await TestNodeApi.start(port);
+    try {
+      expect(await under.until((current) => current.state === 'connected')).to.include({ is_available: true });
+    } finally {
+      under.api.stop();
+      await late.stop();
+    }
+  });
+
+  describe('queries', () => {
+    beforeEach(async () => {
+      under = client({ node: 'node1', url: node.url, ...FAST, healthCheckIntervalMs: 60_000 });
+      under.api.start();
+      await under.until((current) => current.state === 'connected');
+    });
+
+    it('dashboard, satellites, satellite(id), estimated payout and paystubs complete with typed bodies', async () => {
+      const api = under!.api;
+      expect((await lastValueFrom(api.dashboard())).nodeID).to.equal(DASHBOARD.nodeID);
+      expect(await lastValueFrom(api.satellites())).to.deep.equal({ ok: true, path: '/api/sno/satellites' });
+      expect(await lastValueFrom(api.satellite('12Eay/../x'))).to.deep.equal({ ok: true, path: '/api/sno/satellite/12Eay%2F..%2Fx' });
+      expect(await lastValueFrom(api.estimatedPayout())).to.deep.equal({ ok: true, path: '/api/sno/estimated-payout' });
+      expect(await lastValueFrom(api.paystubs('2025-01', '2025-09'))).to.deep.equal([{ period: '2025-09', paid: 123 }]);
+      expect(() => api.paystubs('2025-13', '2025-09')).to.throw(RangeError, /^from must be a month/);
+    });
+
+    it('every successful query updates last_successful_request', async () => {
+      const before = under!.api.status.last_successful_request ?? 0;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await lastValueFrom(under!.api.satellites());
+      expect(under!.api.status.last_successful_request).to.be.greaterThan(before);
+    });
+
+    it('a 4xx fails that query only; the API stays available', async () => {
+      node.behaviour = (_request, response) => json(response, { error: 'no such satellite' }, 404);
+      const error = await lastValueFrom(under!.api.satellite('nope')).catch((caught: unknown) => caught);
+      expect(error).to.be.instanceOf(ApiRequestError).and.include({ status: 404, marksUnavailable: false });
+      expect(under!.api.status).to.include({ state: 'connected', is_available: true });
+    });
+
+    it('a 5xx on a query marks the API unavailable at once; later queries fail fast', async () => {
+      node.behaviour = (_request, response) => json(response, {}, 503);
+      const error = await lastValueFrom(under!.api.estimatedPayout()).catch((caught: unknown) => caught);
+      expect(error).to.be.instanceOf(ApiRequestError).and.include({ status: 503 });
+      expect(under!.api.status).to.include({ state: 'error', is_available: false, last_error: 'HTTP 503 Service Unavailable' });
+      const requestsBefore = node.requests.length;
+      const fast = await lastValueFrom(under!.api.satellites()).catch((caught: unknown) => caught);
+      expect(fast).to.be.instanceOf(ApiUnavailableError);
+      expect((fast as Error).message).to.equal('[node1] API unavailable: HTTP 503 Service Unavailable');
+      expect(node.requests.length).to.equal(requestsBefore);
+    });
+  });
+
+  it('sends URL credentials as Basic auth and never shows them in last_error, logs or frames', async () => {
+    const logs: string[] = [];
+    const previous = createDebug.disable();
+    createDebug.enable('storj-monitor:*');
+    const log = createDebug.log;
+    createDebug.log = (...args: unknown[]) => logs.push(format(...args));
+    try {
+      under = client({ node: 'node1', url: `http://operator:hunter2@127.0.0.1:${node.port}`, ...FAST });
+      under.api.start();
+      await under.until((current) => current.state === 'connected');
+      expect(node.requests[0]?.headers.authorization).to.equal(`Basic ${Buffer.from('operator:hunter2').toString('base64')}`);
+      expect(under.api.url).to.equal(`http://127.0.0.1:${node.port}`);
+      await node.stop();
+      const status = await under.until((current) => current.state === 'error');
+      const everything = JSON.stringify({ status, frames: under.registry.snapshot(), logs, url: under.api.url });
+      expect(everything).to.not.include('hunter2');
+      expect(everything).to.not.include('operator');
+      expect(logs.join('\n')).to.include(`[node1] API client connected to http://127.0.0.1:${node.port} (Node ID: 12AB...34CD)`);
+      expect(logs.join('\n')).to.include('[node1] API health check failed: Connection refused');
+    } finally {
+      createDebug.log = log;
+      createDebug.disable();
+      if (previous) createDebug.enable(previous);
+    }
+  });
+
+  it('stop() aborts in-flight requests, cancels timers and leaves the state stopped', async () => {
+    let closed!: () => void;
+    const aborted = new Promise<void>((resolve) => (closed = resolve));
+    node.behaviour = (request) => request.socket.once('close', closed);
+    under = client({ node: 'node1', url: node.url, ...FAST });
+    under.api.start();
+    await eventually(() => node.requests.length > 0);
+    under.api.stop();
+    await aborted;
+    expect(under.api.status).to.include({ state: 'stopped', is_available: false, next_retry_at: null });
+    expect(under.registry.snapshot().node1?.api_client?.state).to.equal('stopped');
+    under.api.stop();
+  });
+
+  it('rejects bad options at once, naming the option', () => {
+    expect(() => new NodeApiClient({ node: 'n', url: 'not a url' })).to.throw(RangeError, /^url must be an http\(s\) URL/);
+    expect(() => new NodeApiClient({ node: 'n', url: 'ftp://x' })).to.throw(RangeError, /^url must be/);
+    expect(() => new NodeApiClient({ node: 'n', url: 'http://a:secret@' })).to.throw(RangeError).that.satisfies((error: Error) => !error.message.includes('secret'));
+    expect(() => new NodeApiClient({ node: 'n', url: 'http://x', timeoutMs: 0 })).to.throw(RangeError, /^timeoutMs/);
+    expect(() => new NodeApiClient({ node: 'n', url: 'http://x', healthCheckIntervalMs: -1 })).to.throw(RangeError, /^healthCheckIntervalMs/);
+    expect(() => new NodeApiClient({ node: 'n', url: 'http://x', maxReconnectAttempts: 1.5 })).to.throw(RangeError, /^maxReconnectAttempts/);
+  });
+});
+
+/** A scripted fetch: refused while `down`, the dashboard otherwise; records when it was called. */
+function scriptedFetch() {
+  const calls: number[] = [];
+  const script = { down: true };
+  const fetch: FetchLike = async () => {
+    calls.push(Date.now());
+    if (script.down) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:14002'), { code: 'ECONNREFUSED' });
+    const body = Buffer.from(JSON.stringify(DASHBOARD));
+    const response: FetchResponseLike = {
+      status: 200, statusText: 'OK', headers: { get: () => null },
+      body: (async function* () {
+        yield body;
+      })(),
+    };
+    return response;
+  };
+  return { fetch, calls, script };
+}
+
+describe('NodeApiClient schedule (virtual time: sinon fake timers)', () => {
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => (clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] })));
+  afterEach(() => clock.restore());
+
+  const seconds = (calls: number[]) => calls.map((at) => at / 1000);
+
+  it('reconnects after 2, 4 ... 256, 300, 300 s, pauses one health-check interval, starts a new cycle; reconnect() at once', async () => {
+    const { fetch, calls, script } = scriptedFetch();
+    const api = new NodeApiClient({ node: 'node1', url: 'http://127.0.0.1:14002', fetch });
+    const events: string[] = [];
+    api.start();
+    try {
+      await clock.tickAsync(0);
+      expect(api.status).to.include({ state: 'error', reconnect_attempts: 1, next_retry_at: 2 });
+      await clock.tickAsync(1110_000);
+      const schedule = [0, 2, 6, 14, 30, 62, 126, 254, 510, 810, 1110];
+      expect(seconds(calls)).to.deep.equal(schedule);
+      expect(api.status).to.include({ state: 'error', reconnect_attempts: 10, next_retry_at: 1140 });
+      expect(api.status.last_error).to.match(/^10 reconnect attempts failed, next cycle scheduled: Connection refused/);
+
+      await clock.tickAsync(30_000 + 2000);
+      expect(seconds(calls).slice(schedule.length)).to.deep.equal([1140, 1142]);
+      expect(api.status).to.include({ reconnect_attempts: 2 });
+
+      await clock.tickAsync(1000);
+      api.reconnect();
+      await clock.tickAsync(0);
+      expect(seconds(calls).slice(schedule.length)).to.deep.equal([1140, 1142, 1143]);
+      expect(api.status).to.include({ state: 'error', reconnect_attempts: 1, next_retry_at: 1145 });
+
+      script.down = false;
+      api.reconnect();
+      await clock.tickAsync(0);
+      expect(api.status).to.include({ state: 'connected', is_available: true, reconnect_attempts: 0, last_successful_request: 1143 });
+      const connectedCalls = calls.length;
+      await clock.tickAsync(90_000);
+      expect(seconds(calls.slice(connectedCalls))).to.deep.equal([1173, 1203, 1233]);
+      expect(api.status.last_successful_request).to.equal(1233);
+      events.push(api.status.state);
+    } finally {
+      api.stop();
+    }
+    expect(events).to.deep.equal(['connected']);
+    expect(api.status.state).to.equal('stopped');
+  });
+
+  it('maxReconnectAttempts 0 is unlimited: attempts go on past 10, every 300 s', async () => {
+    const { fetch, calls } = scriptedFetch();
+    const api = new NodeApiClient({ node: 'node1', url: 'http://127.0.0.1:14002', fetch, maxReconnectAttempts: 0 });
+    api.start();
+    try {
+      await clock.tickAsync(1110_000 + 600_000);
+      expect(seconds(calls).slice(-3)).to.deep.equal([1110, 1410, 1710]);
+      expect(api.status.reconnect_attempts).to.equal(13);
+    } finally {
+      api.stop();
+    }
+  });
+});
