@@ -1,6 +1,6 @@
 /**
  * storj-monitor-rx: the public surface. Everything a user imports comes from here, in
- * the order the data flows: sources -> operators -> state -> connections -> broadcast.
+ * the order the data flows: sources -> operators -> state -> connections -> broadcast -> config -> monitor.
  */
 export { CONNECTED, type Connected } from './sources/connection-signal.js';
 export {
@@ -74,3 +74,14 @@ export { ApiUnavailableError, NodeApiClient, type NodeApiClientOptions } from '.
 export { toDashboard, type JsonObject, type SnoDashboard, type SnoSatelliteSummary } from './connections/node-api-types.js';
 
 export { connectionStatusFrames, type ConnectionStatusFramesOptions } from './broadcast/frames.js';
+export { serveFrames, type FrameBroadcast, type FrameSource, type ServeFramesOptions } from './broadcast/websocket-server.js';
+
+export {
+  resolveMonitorConfig,
+  type ApiClientConfig,
+  type LogReaderConfig,
+  type MonitorConfig,
+  type NodeConfig,
+  type ResolvedMonitorConfig,
+} from './config.js';
+export { createMonitor, type Monitor, type MonitorOptions, type NodeFeatures } from './monitor.js';

@@ -24,7 +24,7 @@ import { API_CLIENT_BACKOFF, toBackoff, type Backoff, type BackoffOptions } from
 import type { ConnectionEventSink } from '../operators/connection-event.js';
 import { retryWithState } from '../operators/retry-with-state.js';
 import { CONNECTED, type Connected } from '../sources/connection-signal.js';
-import { ApiRequestError, httpJson, redactCredentials, type FetchLike } from '../sources/http-json.js';
+import { ApiRequestError, httpJson, redactCredentials, requireHttpUrl, type FetchLike } from '../sources/http-json.js';
 import { initialApiClientStatus, type ApiClientStatus } from '../state/connection-status.js';
 import type { ConnectionRegistry } from '../state/registry.js';
 import { apiClientTransition, type ApiClientEvent } from '../state/transitions.js';
@@ -260,16 +260,7 @@ export class NodeApiClient {
 
 /** Splits credentials off the URL: they travel as a Basic auth header and are never displayed. */
 function parseBaseUrl(url: string): { base: string; headers: Record<string, string> } {
-  let parsed: URL;
-  try {
-    parsed = new URL(requireText('url', url));
-  } catch (error) {
-    if (error instanceof RangeError) throw error;
-    throw new RangeError(`url must be an http(s) URL; got ${JSON.stringify(redactCredentials(url))}`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new RangeError(`url must be an http(s) URL; got ${JSON.stringify(redactCredentials(url))}`);
-  }
+  const parsed = requireHttpUrl('url', url);
   const headers: Record<string, string> = {};
   if (parsed.username || parsed.password) {
     const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;

@@ -35,7 +35,11 @@ export interface TcpLogSourceOptions {
   readonly maxReconnectAttempts?: number;
   /** See `retryWithState`. Defaults to 0 (reset on connect). */
   readonly resetAfterStableMs?: number;
-  /** Where the node's `log_reader` status is kept; tracked afresh on each subscription. */
+  /**
+   * Where the node's `log_reader` status is kept. The source is registered when it is
+   * created; subscribe to it once at a time (a later subscription continues the same
+   * status, counters included).
+   */
   readonly registry?: ConnectionRegistry;
   /** Receives every event too (besides the registry). */
   readonly onEvent?: ConnectionEventSink<LogReaderEvent>;
@@ -83,8 +87,10 @@ export function tcpLogSource(options: TcpLogSourceOptions): Observable<Forwarder
   };
   const maxLineBytes = requireInteger('maxLineBytes', options.maxLineBytes ?? 1024 * 1024, 1);
 
+  // Registered at once, so the map shows the node before (and even if never) it is subscribed.
+  const track = options.registry?.track(node, 'log_reader', initialLogReaderStatus(host, port));
+
   return defer(() => {
-    const track = options.registry?.track(node, 'log_reader', initialLogReaderStatus(host, port));
     const logEvent = logReaderLogger(node, `${host}:${port}`);
     const report: ConnectionEventSink<LogReaderEvent> = (event) => {
       track?.(event);

@@ -1,4 +1,5 @@
 import { Observable, type SchedulerLike } from 'rxjs';
+import { requireText } from '../validate.js';
 import { describeSocketError } from './tcp-connection.js';
 
 /** The part of a fetch `Response` this library reads; `cross-fetch`, node-fetch and Node's own fetch all fit. */
@@ -176,4 +177,22 @@ function toRequestError(error: unknown): ApiRequestError {
  */
 export function redactCredentials(text: string): string {
   return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1');
+}
+
+/**
+ * Checks an option that must be an http(s) URL, and returns it parsed; the `RangeError`
+ * names the option and shows the URL without its credentials.
+ *
+ * @example
+ * ```ts
+ * requireHttpUrl('nodes[0].api.url', 'http://localhost:14002').port; // '14002'
+ * ```
+ */
+export function requireHttpUrl(name: string, value: unknown): URL {
+  const text = requireText(name, value);
+  const parsed = URL.canParse(text) ? new URL(text) : undefined;
+  if (parsed?.protocol !== 'http:' && parsed?.protocol !== 'https:') {
+    throw new RangeError(`${name} must be an http(s) URL; got ${JSON.stringify(redactCredentials(text))}`);
+  }
+  return parsed;
 }
