@@ -1,0 +1,239 @@
+import { expect } from 'chai';
+import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
+import { Subject } from 'rxjs';
+import { WebSocket } from 'ws';
+import { initialLogReaderStatus, serveFrames, type ConnectionStatusFrame, type FrameBroadcast, type ServeFramesOptions } from '../../lib/index.js';
+import { eventually } from '../support/wait.js';
+
+const frameOf = (nodes: number, padding = ''): ConnectionStatusFrame => ({
+  type: 'connection_status',
+  states: Object.fromEntries(
+    Array.from({ length: nodes }, (_, index) => [`node${index}${padding}`, { log_reader: initialLogReaderStatus('10.0.0.2', 9001) }]),
+  ),
+});
+
+/** A frame source the test drives, and the real ws clients it opened. */
+function setup() {
+  const frames$ = new Subject<ConnectionStatusFrame>();
+  let current = frameOf(1);
+  const clients: WebSocket[] = [];
+  const source = { frames$, frame: () => current };
+  return {
+    frames$,
+    source,
+    clients,
+    setCurrent: (frame: ConnectionStatusFrame) => (current = frame),
+    /** Opens a client; resolves with it and the messages it receives. */
+    open: (url: string, options?: ConstructorParameters<typeof WebSocket>[2]) => {
+      const client = new WebSocket(url, options);
+      clients.push(client);
+      const messages: ConnectionStatusFrame[] = [];
+      client.on('message', (data) => messages.push(JSON.parse(String(data)) as ConnectionStatusFrame));
+      client.on('error', () => undefined);
+      return { client, messages, opened: new Promise<void>((resolve, reject) => (client.once('open', resolve), client.once('error', reject))) };
+    },
+  };
+}
+
+/** Resolves with the HTTP status a rejected upgrade got. */
+function rejectedWith(url: string, options?: ConstructorParameters<typeof WebSocket>[2]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const client = new WebSocket(url, options);
+    client.on('unexpected-response', (_request, response) => {
+      resolve(response.statusCode ?? 0);
+      client.terminate();
+    });
+    client.on('open', () => reject(new Error('the upgrade was accepted')));
+    client.on('error', () => undefined);
+  });
+}
+
+const closeCode = (client: WebSocket): Promise<number> => new Promise((resolve) => client.once('close', (code) => resolve(code)));
+
+describe('serveFrames (real ws clients on 127.0.0.1)', () => {
+  let broadcast: FrameBroadcast | undefined;
+  let harness: ReturnType<typeof setup>;
+  beforeEach(() => (harness = setup()));
+  afterEach(async () => {
+    await broadcast?.close();
+    broadcast = undefined;
+    for (const client of harness.clients) client.terminate();
+  });
+
+  const serve = async (options: ServeFramesOptions = {}): Promise<string> => {
+    broadcast = await serveFrames(harness.source, { port: 0, ...options });
+    return `ws://127.0.0.1:${broadcast.port}/ws`;
+  };
+
+  it('sends a new client the current frame at once, then every frame to every client', async () => {
+    const url = await serve();
+    const first = harness.open(url);
+    const second = harness.open(url);
+    await Promise.all([first.opened, second.opened]);
+    await eventually(() => first.messages.length === 1 && second.messages.length === 1);
+    expect(first.messages[0]).to.deep.equal(frameOf(1));
+    harness.frames$.next(frameOf(2));
+    harness.frames$.next(frameOf(3));
+    await eventually(() => first.messages.length === 3 && second.messages.length === 3);
+    expect(second.messages.map((frame) => Object.keys(frame.states).length)).to.deep.equal([1, 2, 3]);
+  });
+
+  it('serialises each frame once for all clients', async () => {
+    const url = await serve();
+    const clients = Array.from({ length: 5 }, () => harness.open(url));
+    await Promise.all(clients.map(({ opened }) => opened));
+    const original = JSON.stringify;
+    let calls = 0;
+    JSON.stringify = ((...args: Parameters<typeof JSON.stringify>) => {
+      calls++;
+      return original(...args);
+    }) as typeof JSON.stringify;
+    try {
+      harness.frames$.next(frameOf(4));
+    } finally {
+      JSON.stringify = original;
+    }
+    expect(calls).to.equal(1);
+    await eventually(() => clients.every(({ messages }) => messages.length === 2));
+  });
+
+  it('survives 200 clients connecting and disconnecting while frames flow', async () => {
+    const url = await serve();
+    const flowing = setInterval(() => harness.frames$.next(frameOf(10)), 2);
+    try {
+      const stayer = harness.open(url);
+      await stayer.opened;
+      await Promise.all(
+        Array.from({ length: 200 }, async (_, index) => {
+          const { client, opened } = harness.open(url);
+          await opened;
+          if (index % 2) client.close();
+          else client.terminate();
+        }),
+      );
+      await eventually(() => broadcast!.clientCount === 1);
+      const received = stayer.messages.length;
+      await eventually(() => stayer.messages.length > received + 5);
+    } finally {
+      clearInterval(flowing);
+    }
+  });
+
+  it('drops a client that never reads once its queue passes maxBufferedBytes; others keep receiving', async () => {
+    const url = await serve({ maxBufferedBytes: 64 * 1024 });
+    const stalled = harness.open(url);
+    const healthy = harness.open(url);
+    await Promise.all([stalled.opened, healthy.opened]);
+    const socket = (stalled.client as unknown as { _socket: import('node:net').Socket })._socket;
+    socket.pause();
+    const big = frameOf(2000, 'x'.repeat(60));
+    const stalledClosed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    let sent = 0;
+    while (broadcast!.clientCount === 2 && sent < 2000) {
+      harness.frames$.next(big);
+      sent++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(broadcast!.clientCount).to.equal(1);
+    socket.resume();
+    await stalledClosed;
+    await eventually(() => healthy.messages.length === sent + 1);
+  });
+
+  it('terminates a client that stops answering pings', async () => {
+    const url = await serve({ heartbeatMs: 30 });
+    const silent = harness.open(url);
+    const lively = harness.open(url);
+    await Promise.all([silent.opened, lively.opened]);
+    const socket = (silent.client as unknown as { _socket: import('node:net').Socket })._socket;
+    socket.pause();
+    await eventually(() => broadcast!.clientCount === 1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(lively.client.readyState).to.equal(WebSocket.OPEN);
+  });
+
+  it('ignores client messages, closes a client sending oversize messages (1009), and survives garbage frames', async () => {
+    const url = await serve({ maxPayload: 1024 });
+    const chatty = harness.open(url);
+    const big = harness.open(url);
+    const watcher = harness.open(url);
+    await Promise.all([chatty.opened, big.opened, watcher.opened]);
+    chatty.client.send('hello, server');
+    chatty.client.send(Buffer.from([0, 1, 2, 255]));
+    const code = closeCode(big.client);
+    big.client.send('x'.repeat(10_000));
+    expect(await code).to.equal(1009);
+
+    const raw = connect(broadcast!.port, '127.0.0.1');
+    raw.on('error', () => undefined);
+    await new Promise((resolve) => raw.once('connect', resolve));
+    raw.write('GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    await new Promise((resolve) => raw.once('data', resolve));
+    raw.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x00, 0x13, 0x37]));
+    await new Promise((resolve) => raw.once('close', resolve));
+
+    harness.frames$.next(frameOf(5));
+    await eventually(() => watcher.messages.length === 2 && chatty.messages.length === 2);
+    expect(chatty.client.readyState).to.equal(WebSocket.OPEN);
+  });
+
+  it('checks the token at the upgrade: 401 without or with a wrong one; ?token= or Bearer pass', async () => {
+    const url = await serve({ token: 's3cret' });
+    expect(await rejectedWith(url)).to.equal(401);
+    expect(await rejectedWith(`${url}?token=wrong`)).to.equal(401);
+    expect(await rejectedWith(url, { headers: { authorization: 'Bearer nope' } })).to.equal(401);
+    await harness.open(`${url}?token=s3cret`).opened;
+    await harness.open(url, { headers: { authorization: 'Bearer s3cret' } }).opened;
+    expect(broadcast!.clientCount).to.equal(2);
+  });
+
+  it('checks the Origin at the upgrade: 403 for others; allowed origins and non-browsers pass', async () => {
+    const url = await serve({ allowedOrigins: ['http://dashboard.local'] });
+    expect(await rejectedWith(url, { origin: 'http://evil.example' })).to.equal(403);
+    await harness.open(url, { origin: 'http://dashboard.local' }).opened;
+    await harness.open(url).opened;
+  });
+
+  it('answers 404 to other paths and 426 to plain HTTP when standalone', async () => {
+    const url = await serve();
+    expect(await rejectedWith(url.replace('/ws', '/other'))).to.equal(404);
+    const response = await fetch(url.replace('ws:', 'http:'));
+    expect(response.status).to.equal(426);
+  });
+
+  it('closes every client with 1001 (going away)', async () => {
+    const url = await serve();
+    const clients = [harness.open(url), harness.open(url)];
+    await Promise.all(clients.map(({ opened }) => opened));
+    const codes = Promise.all(clients.map(({ client }) => closeCode(client)));
+    await broadcast!.close();
+    broadcast = undefined;
+    expect(await codes).to.deep.equal([1001, 1001]);
+  });
+
+  describe('attached to an existing http.Server', () => {
+    let server: Server;
+    beforeEach(async () => {
+      server = createServer((_request, response) => response.end('the app'));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    });
+    afterEach(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+
+    it('serves frames on its path and leaves the app’s requests alone', async () => {
+      broadcast = await serveFrames(harness.source, { server, path: '/status' });
+      const port = (server.address() as { port: number }).port;
+      expect(broadcast.port).to.equal(port);
+      const { opened, messages } = harness.open(`ws://127.0.0.1:${port}/status`);
+      await opened;
+      await eventually(() => messages.length === 1);
+      expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).to.equal('the app');
+      await broadcast.close();
+      broadcast = undefined;
+      expect(server.listening).to.equal(true);
+    });
+  });
+});

@@ -1,0 +1,149 @@
+import { expect } from 'chai';
+import { Subscription, VirtualTimeScheduler } from 'rxjs';
+import { createMonitor, type ConnectionStatusFrame, type Monitor, type NodeFeatures } from '../lib/index.js';
+import { firstMatch, refusedPort, TestForwarder } from './support/forwarder.js';
+import { json, TestNodeApi } from './support/node-api.js';
+import { eventually } from './support/wait.js';
+
+const LOG_READER_KEYS = ['state', 'host', 'port', 'reconnect_attempts', 'last_error'];
+const API_CLIENT_KEYS = ['state', 'is_available', 'last_error', 'reconnect_attempts', 'last_successful_request'];
+const EXTRA_KEYS = ['next_retry_at', 'dropped_lines'];
+
+interface Node {
+  forwarder: TestForwarder;
+  api: TestNodeApi;
+}
+
+const FAST = {
+  logReader: { initialBackoffMs: 50, maxBackoffMs: 50, keepAliveMs: 1000 },
+  apiClient: { healthCheckIntervalMs: 100, timeoutMs: 1000, initialBackoffMs: 50, maxBackoffMs: 50 },
+  broadcastIntervalMs: 100,
+};
+
+describe('createMonitor (real forwarders and node APIs on 127.0.0.1)', () => {
+  let nodes: Node[];
+  let monitor: Monitor | undefined;
+  let subscriptions: Subscription;
+
+  beforeEach(async () => {
+    subscriptions = new Subscription();
+    nodes = [];
+    for (let index = 0; index < 2; index++) nodes.push({ forwarder: await TestForwarder.start(), api: await TestNodeApi.start() });
+  });
+  afterEach(async () => {
+    subscriptions.unsubscribe();
+    await monitor?.stop();
+    monitor = undefined;
+    for (const { forwarder, api } of nodes) {
+      await forwarder.kill();
+      await api.stop();
+    }
+  });
+
+  const start = (): Monitor => {
+    monitor = createMonitor({
+      nodes: nodes.map(({ forwarder, api }, index) => ({ name: `node${index + 1}`, log: { host: '127.0.0.1', port: forwarder.port }, api: { url: api.url } })),
+      ...FAST,
+    });
+    monitor.start();
+    return monitor;
+  };
+  const allConnected = (frame: ConnectionStatusFrame): boolean =>
+    Object.values(frame.states).length === 2 &&
+    Object.values(frame.states).every((node) => node.log_reader?.state === 'connected' && node.api_client?.state === 'connected');
+
+  it('frames carry both nodes with exactly the SPEC §3.4 keys (plus the documented extras)', async () => {
+    const monitor = start();
+    const frame = await firstMatch(monitor.frames$, allConnected);
+    expect(frame.type).to.equal('connection_status');
+    expect(Object.keys(frame.states).sort()).to.deep.equal(['node1', 'node2']);
+    for (const [index, node] of Object.values(frame.states).entries()) {
+      expect(Object.keys(node).sort()).to.deep.equal(['api_client', 'log_reader']);
+      expect(Object.keys(node.log_reader ?? {}).sort()).to.deep.equal([...LOG_READER_KEYS, ...EXTRA_KEYS].sort());
+      expect(Object.keys(node.api_client ?? {}).sort()).to.deep.equal([...API_CLIENT_KEYS, 'next_retry_at'].sort());
+      expect(node.log_reader).to.include({ state: 'connected', host: '127.0.0.1', port: nodes[index]?.forwarder.port, reconnect_attempts: 0, last_error: null });
+      expect(node.api_client).to.include({ state: 'connected', is_available: true, last_error: null, reconnect_attempts: 0 });
+      expect(node.api_client?.last_successful_request).to.be.a('number');
+    }
+    const wire = JSON.parse(JSON.stringify(frame)) as ConnectionStatusFrame;
+    expect(wire).to.deep.equal(frame);
+  });
+
+  it('lines$ carries every node’s lines, tagged with its name', async () => {
+    const monitor = start();
+    const lines: string[] = [];
+    subscriptions.add(monitor.lines$.subscribe((line) => lines.push(`${line.node}: ${line.line}`)));
+    await firstMatch(monitor.frames$, allConnected);
+    nodes[0]?.forwarder.send('1.0 from one\n');
+    nodes[1]?.forwarder.send('2.0 from two\n');
+    await eventually(() => lines.length === 2);
+    expect(lines.sort()).to.deep.equal(['node1: from one', 'node2: from two']);
+  });
+
+  it('degrades gracefully: an API outage never stops the log, a log outage never stops the API', async () => {
+    const monitor = start();
+    const features: Array<Readonly<Record<string, NodeFeatures>>> = [];
+    subscriptions.add(monitor.features$.subscribe((current) => features.push(current)));
+    const lines: string[] = [];
+    subscriptions.add(monitor.lines$.subscribe((line) => lines.push(line.line)));
+    await firstMatch(monitor.frames$, allConnected);
+    expect(features.at(-1)).to.deep.equal({ node1: { logs: true, api: true, mode: 'log+api' }, node2: { logs: true, api: true, mode: 'log+api' } });
+
+    nodes[0]!.api.behaviour = (_request, response) => json(response, {}, 503);
+    await nodes[1]!.forwarder.kill();
+    await firstMatch(monitor.features$, (current) => current.node1?.mode === 'log-only' && current.node2?.mode === 'api-only');
+    nodes[0]!.forwarder.send('1.0 node1 logs flow without its API\n');
+    await eventually(() => lines.includes('node1 logs flow without its API'));
+    expect((await firstMatch(monitor.states$, (states) => states.node2?.api_client?.state === 'connected')).node2?.api_client?.is_available).to.equal(true);
+
+    nodes[0]!.api.behaviour = (_request, response) => json(response, { nodeID: 'back' });
+    await firstMatch(monitor.features$, (current) => current.node1?.mode === 'log+api');
+    expect((await new Promise((resolve) => monitor.apis.get('node1')!.dashboard().subscribe(resolve))) as object).to.include({ nodeID: 'back' });
+  });
+
+  it('stop(): every source stopped, one final frame, harmless twice, sockets released', async () => {
+    const monitor = start();
+    await firstMatch(monitor.frames$, allConnected);
+    const frames: ConnectionStatusFrame[] = [];
+    subscriptions.add(monitor.frames$.subscribe((frame) => frames.push(frame)));
+    const before = frames.length;
+    await monitor.stop();
+    await monitor.stop();
+    expect(frames.length).to.equal(before + 1);
+    const last = frames.at(-1)!;
+    for (const node of Object.values(last.states)) {
+      expect(node.log_reader?.state).to.equal('stopped');
+      expect(node.api_client).to.include({ state: 'stopped', is_available: false });
+    }
+    for (const { forwarder } of nodes) await eventually(() => forwarder.clients.length === 0);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(frames.length).to.equal(before + 1);
+  });
+
+  it('fails on bad config before any connection is made', async () => {
+    expect(() =>
+      createMonitor({ nodes: [{ name: 'good', log: { host: '127.0.0.1', port: nodes[0]!.forwarder.port } }, { name: 'bad', log: { host: '127.0.0.1', port: 0 } }] }),
+    ).to.throw(RangeError, /^nodes\[1\]\.log\.port must be an integer 1-65535; got 0$/);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(nodes[0]!.forwarder.clients).to.have.length(0);
+    expect(nodes[0]!.api.requests).to.have.length(0);
+  });
+});
+
+describe('createMonitor frame cadence (virtual time)', () => {
+  it('emits a frame every broadcastIntervalMs (10 s by default), with sources registered from the start', async () => {
+    const scheduler = new VirtualTimeScheduler();
+    const port = await refusedPort();
+    const monitor = createMonitor({ nodes: [{ name: 'node1', log: { host: '127.0.0.1', port } }], logReader: { initialBackoffMs: 600_000, maxBackoffMs: 600_000 } }, { scheduler });
+    expect(monitor.frame().states.node1?.log_reader?.state).to.equal('disconnected');
+    const times: number[] = [];
+    const subscription = monitor.frames$.subscribe(() => times.push(scheduler.now()));
+    monitor.start();
+    scheduler.maxFrames = 35_000;
+    scheduler.flush();
+    expect(times).to.deep.equal([10_000, 20_000, 30_000]);
+    await monitor.stop();
+    expect(times).to.have.length(4);
+    subscription.unsubscribe();
+  });
+});
