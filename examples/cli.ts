@@ -1,0 +1,192 @@
+// The example CLI: `npx tsx examples/cli.ts --config FILE [--listen HOST:PORT] [--json] [--token T]`.
+// Runs createMonitor on a SPEC §6 config file, serves the dashboard at / and the frames
+// at /ws, and shows a live table of the nodes (or, with --json, one frame per line).
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createMonitor, serveFrames, type ConnectionStatusFrame, type MonitorConfig } from 'storj-monitor-rx';
+import { renderTable } from './terminal-view.js';
+
+const DASHBOARD_DIR = join(dirname(fileURLToPath(import.meta.url)), 'dashboard');
+const STATIC_FILES: Readonly<Record<string, string>> = {
+  '/': 'index.html',
+  '/index.html': 'index.html',
+  '/app.js': 'app.js',
+  '/style.css': 'style.css',
+};
+const CONTENT_TYPES: Readonly<Record<string, string>> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+
+/** A problem with the arguments or the config: one line, exit code 2. */
+export class UsageError extends Error {}
+
+export interface CliArguments {
+  readonly configPath?: string;
+  readonly host: string;
+  readonly port: number;
+  readonly json: boolean;
+  readonly token?: string;
+}
+
+export const USAGE = 'usage: cli.ts --config FILE [--listen HOST:PORT] [--json] [--token TOKEN]';
+
+export function parseArguments(argv: readonly string[], requireConfig = true): CliArguments {
+  let configPath: string | undefined;
+  let listen = '127.0.0.1:8080';
+  let json = false;
+  let token: string | undefined;
+  for (let index = 0; index < argv.length; index++) {
+    const argument = argv[index];
+    const value = (): string => {
+      const next = argv[++index];
+      if (next === undefined || next.startsWith('--')) throw new UsageError(`${argument} needs a value; ${USAGE}`);
+      return next;
+    };
+    if (argument === '--config') configPath = value();
+    else if (argument === '--listen') listen = value();
+    else if (argument === '--json') json = true;
+    else if (argument === '--token') token = value();
+    else throw new UsageError(`unknown argument ${JSON.stringify(argument)}; ${USAGE}`);
+  }
+  if (requireConfig && configPath === undefined) throw new UsageError(`--config is required; ${USAGE}`);
+  const match = /^(.+):(\d+)$/.exec(listen);
+  const port = Number(match?.[2]);
+  if (!match || !Number.isInteger(port) || port > 65_535) throw new UsageError(`--listen must be HOST:PORT (e.g. 127.0.0.1:8080); got ${JSON.stringify(listen)}`);
+  return { ...(configPath !== undefined && { configPath }), host: (match[1] ?? '').replace(/^\[(.*)\]$/, '$1'), port, json, ...(token !== undefined && { token }) };
+}
+
+export async function readConfig(path: string): Promise<MonitorConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read config ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as MonitorConfig;
+  } catch (error) {
+    throw new UsageError(`config ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+export interface RunningCli {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface CliExtras {
+  /** Extra HTTP routes (the demo's simulator controls); return true when handled. */
+  readonly routes?: (request: IncomingMessage, response: ServerResponse) => boolean;
+  readonly out?: NodeJS.WriteStream | NodeJS.WritableStream;
+}
+
+/** Starts the monitor, the dashboard server and the terminal view. */
+export async function runCli(args: CliArguments, config: MonitorConfig, extras: CliExtras = {}): Promise<RunningCli> {
+  let monitor;
+  try {
+    monitor = createMonitor(config);
+  } catch (error) {
+    throw new UsageError(`config${args.configPath ? ` ${args.configPath}` : ''}: ${(error as Error).message}`);
+  }
+  const out = extras.out ?? process.stdout;
+  const tty = 'isTTY' in out && out.isTTY === true;
+
+  const server = createServer((request, response) => {
+    if (extras.routes?.(request, response)) return;
+    void serveStatic(request, response);
+  });
+  const broadcast = await serveFrames(monitor, { server, path: '/ws', ...(args.token !== undefined && { token: args.token }) });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => reject(new UsageError(`cannot listen on ${args.host}:${args.port}: ${error.message}`)));
+    server.listen(args.port, args.host, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : args.port;
+  const url = `http://${args.host.includes(':') ? `[${args.host}]` : args.host}:${port}/${args.token ? `?token=${encodeURIComponent(args.token)}` : ''}`;
+
+  const counts = new Map<string, number>();
+  const lines = monitor.lines$.subscribe((line) => counts.set(line.node, (counts.get(line.node) ?? 0) + 1));
+  let rates = new Map<string, number>();
+  let lastFrame: ConnectionStatusFrame = monitor.frame();
+  let lastCount = Date.now();
+  const draw = (): void => {
+    const table = renderTable(lastFrame, { rates, now: Date.now(), colour: tty });
+    out.write(tty ? `\x1b[H\x1b[2J${table}\n\nDashboard: ${url}   (Ctrl-C to stop)\n` : `${table}\n\n`);
+  };
+  const frames = monitor.frames$.subscribe((frame) => {
+    lastFrame = frame;
+    const now = Date.now();
+    rates = new Map([...counts].map(([node, count]) => [node, (count * 1000) / Math.max(1, now - lastCount)]));
+    counts.clear();
+    lastCount = now;
+    if (args.json) out.write(`${JSON.stringify(frame)}\n`);
+    else draw();
+  });
+  // On a TTY the countdowns tick every second between frames.
+  const ticker = tty && !args.json ? setInterval(draw, 1000) : undefined;
+
+  monitor.start();
+  if (!args.json) out.write(`storj-monitor-rx: watching ${Object.keys(monitor.frame().states).length} node(s). Dashboard: ${url}\n`);
+  else process.stderr.write(`storj-monitor-rx: dashboard at ${url}\n`);
+
+  return {
+    url,
+    async close() {
+      if (ticker) clearInterval(ticker);
+      await monitor.stop();
+      if (args.json) out.write(`${JSON.stringify(monitor.frame())}\n`);
+      frames.unsubscribe();
+      lines.unsubscribe();
+      await broadcast.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+async function serveStatic(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const file = STATIC_FILES[new URL(request.url ?? '/', 'http://localhost').pathname];
+  if (!file || (request.method !== 'GET' && request.method !== 'HEAD')) {
+    response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    return;
+  }
+  const body = await readFile(join(DASHBOARD_DIR, file));
+  response
+    .writeHead(200, { 'content-type': CONTENT_TYPES[file.split('.').pop() ?? ''] ?? 'application/octet-stream', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' })
+    .end(request.method === 'HEAD' ? undefined : body);
+}
+
+/** Runs until SIGINT or SIGTERM, then stops gracefully and exits 0. */
+export function stopOnSignals(close: () => Promise<void>): void {
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`storj-monitor-rx: error while stopping: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+/** Prints a usage or config problem as one line and exits 2; anything else is a crash. */
+export function fail(error: unknown): never {
+  if (error instanceof UsageError) {
+    process.stderr.write(`storj-monitor-rx: ${error.message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}
+
+async function main(): Promise<void> {
+  const args = parseArguments(process.argv.slice(2));
+  const cli = await runCli(args, await readConfig(args.configPath ?? ''));
+  stopOnSignals(() => cli.close());
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main().catch(fail);

@@ -1,0 +1,140 @@
+// A simulated storage node: a log forwarder speaking SPEC §3.1 and a node API speaking
+// SPEC §3.3, with fault controls and an optional chaos timer, so the demo shows recovery.
+import { createServer, type Server, type Socket } from 'node:net';
+import { createSimulatedApi, type ApiFault, type SimulatedApi } from './node-api.js';
+import { storageNodeLine } from './log-lines.js';
+
+export interface SimulatedNodeOptions {
+  readonly name: string;
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly logPort?: number;
+  readonly apiPort?: number;
+  readonly linesPerSecond?: number;
+  /** Break something now and then: restart the forwarder, make the API fail or hang. */
+  readonly chaos?: boolean;
+  readonly chaosIntervalMs?: number;
+}
+
+export interface SimulatedNodeStatus {
+  readonly name: string;
+  readonly logPort: number;
+  readonly apiPort: number;
+  readonly forwarder: 'running' | 'stopped';
+  readonly api: ApiFault;
+}
+
+export class SimulatedNode {
+  private forwarder: Server | undefined;
+  private readonly clients = new Set<Socket>();
+  private readonly api: SimulatedApi;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private pendingLines = 0;
+
+  private constructor(
+    private readonly options: SimulatedNodeOptions,
+    public logPort: number,
+    public apiPort: number,
+  ) {
+    const nodeId = `1${options.name.replace(/[^A-Za-z0-9]/g, '').padEnd(12, 'X')}SimuLatedNodeId${String(logPort).padStart(5, '0')}`;
+    this.api = createSimulatedApi(nodeId, new Date());
+  }
+
+  static async start(options: SimulatedNodeOptions): Promise<SimulatedNode> {
+    const node = new SimulatedNode(options, options.logPort ?? 0, options.apiPort ?? 0);
+    await node.startForwarder();
+    await listen(node.api.server, node.apiPort, node.host);
+    node.apiPort = port(node.api.server);
+    const rate = options.linesPerSecond ?? 20;
+    node.timers.push(setInterval(() => node.emit(rate / 10), 100));
+    if (options.chaos) node.timers.push(setInterval(() => void node.breakSomething(), options.chaosIntervalMs ?? 20_000));
+    return node;
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  get host(): string {
+    return this.options.host ?? '127.0.0.1';
+  }
+
+  status(): SimulatedNodeStatus {
+    return { name: this.name, logPort: this.logPort, apiPort: this.apiPort, forwarder: this.forwarder ? 'running' : 'stopped', api: this.api.fault };
+  }
+
+  /** Stops the forwarder like a restart does: clients see their connection closed. */
+  async stopForwarder(): Promise<void> {
+    const forwarder = this.forwarder;
+    this.forwarder = undefined;
+    if (!forwarder) return;
+    for (const client of this.clients) client.end();
+    await new Promise((resolve) => forwarder.close(resolve));
+  }
+
+  async startForwarder(): Promise<void> {
+    if (this.forwarder) return;
+    const forwarder = createServer((socket) => {
+      this.clients.add(socket);
+      socket.on('error', () => undefined);
+      // The reference forwarder closes a client that sends anything.
+      socket.on('data', () => socket.destroy());
+      socket.on('close', () => this.clients.delete(socket));
+    });
+    await listen(forwarder, this.logPort, this.host);
+    this.logPort = port(forwarder);
+    this.forwarder = forwarder;
+  }
+
+  setApiFault(fault: ApiFault): void {
+    this.api.fault = fault;
+    if (fault !== 'hang') this.api.server.closeIdleConnections();
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    await this.stopForwarder();
+    for (const client of this.clients) client.destroy();
+    this.api.server.closeAllConnections();
+    await new Promise((resolve) => this.api.server.close(resolve));
+  }
+
+  private emit(lines: number): void {
+    this.pendingLines += lines;
+    const count = Math.floor(this.pendingLines);
+    this.pendingLines -= count;
+    if (count === 0 || this.clients.size === 0) return;
+    let text = '';
+    for (let index = 0; index < count; index++) {
+      const now = new Date();
+      text += `${(now.getTime() / 1000).toFixed(6)} ${storageNodeLine(now)}\n`;
+    }
+    for (const client of this.clients) client.write(text);
+  }
+
+  private async breakSomething(): Promise<void> {
+    const roll = Math.random();
+    if (roll < 0.4) {
+      await this.stopForwarder();
+      this.timers.push(setTimeout(() => void this.startForwarder(), 3000 + Math.random() * 5000));
+    } else {
+      this.setApiFault(roll < 0.7 ? 'unavailable' : 'hang');
+      this.timers.push(setTimeout(() => this.setApiFault('ok'), 8000 + Math.random() * 8000));
+    }
+  }
+}
+
+function listen(server: Server | import('node:http').Server, portNumber: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(portNumber, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function port(server: Server | import('node:http').Server): number {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}

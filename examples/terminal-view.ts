@@ -1,0 +1,59 @@
+// The CLI's live terminal view: one table row per node, drawn from a connection_status
+// frame. A pure function of the frame, the line rates and the clock, so it is testable.
+import type { ApiClientStatus, ConnectionStatusFrame, LogReaderStatus } from 'storj-monitor-rx';
+
+const COLOURS: Record<string, string> = { connected: '32', connecting: '33', disconnected: '33', error: '31', stopped: '90' };
+
+export interface ViewOptions {
+  /** Lines per second per node over the last interval. */
+  readonly rates: ReadonlyMap<string, number>;
+  /** Unix ms, for the retry countdowns. */
+  readonly now: number;
+  readonly colour: boolean;
+}
+
+export function renderTable(frame: ConnectionStatusFrame, options: ViewOptions): string {
+  const rows = Object.entries(frame.states).map(([node, { log_reader, api_client }]) => [
+    node,
+    ...connectionCells(log_reader, options),
+    log_reader ? (options.rates.get(node) ?? 0).toFixed(1) : '',
+    ...connectionCells(api_client, options),
+    api_client ? mode(log_reader, api_client) : log_reader?.state === 'connected' ? 'log-only' : '',
+  ]);
+  const header = ['NODE', 'LOG', 'ATT', 'RETRY', 'LAST LOG ERROR', 'LINES/S', 'API', 'ATT', 'RETRY', 'LAST API ERROR', 'MODE'];
+  const table = [header, ...rows.map((row) => row.map(oneLine))];
+  const widths = header.map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length)));
+  return table
+    .map((row, index) =>
+      row
+        .map((cell, column) => {
+          const padded = cell.padEnd(widths[column] ?? 0);
+          const colour = COLOURS[cell];
+          return index > 0 && options.colour && colour && (column === 1 || column === 6) ? `\x1b[${colour}m${padded}\x1b[0m` : padded;
+        })
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+function connectionCells(status: LogReaderStatus | ApiClientStatus | undefined, options: ViewOptions): string[] {
+  if (!status) return ['-', '', '', ''];
+  const retry = status.next_retry_at === null ? '' : `${Math.max(0, Math.ceil(status.next_retry_at - options.now / 1000))}s`;
+  return [status.state, String(status.reconnect_attempts), retry, truncate(status.last_error ?? '', 48)];
+}
+
+function mode(log: LogReaderStatus | undefined, api: ApiClientStatus): string {
+  const logs = log?.state === 'connected';
+  if (logs) return api.is_available ? 'log+api' : 'log-only';
+  return api.is_available ? 'api-only' : 'offline';
+}
+
+/** Node names and errors come from config and peers: no control characters reach the terminal. */
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+}
+
+function truncate(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}

@@ -1,0 +1,89 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ConnectionStatusFrame } from '../../lib/index.js';
+import { TestForwarder } from '../support/forwarder.js';
+import { TestNodeApi } from '../support/node-api.js';
+import { eventually } from '../support/wait.js';
+
+/** Runs the example CLI as a user would; collects its output. */
+function cli(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/cli.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (data: Buffer) => (output.stdout += String(data)));
+  child.stderr.on('data', (data: Buffer) => (output.stderr += String(data)));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output, exit };
+}
+
+describe('examples/cli.ts', function () {
+  this.timeout(30_000);
+  let directory: string;
+  before(async () => (directory = await mkdtemp(join(tmpdir(), 'storj-monitor-cli-'))));
+  after(async () => rm(directory, { recursive: true, force: true }));
+
+  const configFile = async (name: string, content: string): Promise<string> => {
+    const path = join(directory, name);
+    await writeFile(path, content);
+    return path;
+  };
+
+  const usageCases: Array<[string, () => Promise<string[]>, RegExp]> = [
+    ['no --config', async () => [], /^storj-monitor-rx: --config is required; usage:/],
+    ['an unknown argument', async () => ['--bogus'], /^storj-monitor-rx: unknown argument "--bogus"/],
+    ['a bad --listen', async () => ['--config', 'x.json', '--listen', 'nowhere'], /^storj-monitor-rx: --listen must be HOST:PORT/],
+    ['a missing file', async () => ['--config', join(directory, 'missing.json')], /^storj-monitor-rx: cannot read config/],
+    ['invalid JSON', async () => ['--config', await configFile('broken.json', '{"nodes": [')], /^storj-monitor-rx: config .*broken\.json is not valid JSON/],
+    [
+      'a bad field',
+      async () => ['--config', await configFile('bad.json', JSON.stringify({ nodes: [{ name: 'a', log: { host: 'h', port: 0 } }] }))],
+      /^storj-monitor-rx: config .*bad\.json: nodes\[0\]\.log\.port must be an integer 1-65535; got 0$/,
+    ],
+  ];
+  for (const [name, args, message] of usageCases) {
+    it(`exits 2 with one line naming the problem for ${name}`, async () => {
+      const { output, exit } = cli(await args());
+      expect(await exit).to.equal(2);
+      expect(output.stderr.trim().split('\n')).to.have.length(1);
+      expect(output.stderr.trim()).to.match(message);
+    });
+  }
+
+  it('--json prints each frame as one JSON line; SIGTERM stops gracefully with exit 0', async () => {
+    const forwarder = await TestForwarder.start();
+    const api = await TestNodeApi.start();
+    try {
+      const config = await configFile('good.json', JSON.stringify({
+        nodes: [{ name: 'node1', log: { host: '127.0.0.1', port: forwarder.port }, api: { url: api.url } }],
+        broadcastIntervalMs: 100,
+      }));
+      const { child, output, exit } = cli(['--config', config, '--listen', '127.0.0.1:0', '--json']);
+      const frames = (): ConnectionStatusFrame[] => output.stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as ConnectionStatusFrame);
+      await eventually(() => frames().some((frame) => frame.states.node1?.log_reader?.state === 'connected' && frame.states.node1.api_client?.state === 'connected'), 10_000);
+      expect(output.stderr).to.match(/dashboard at http:\/\/127\.0\.0\.1:\d+\//);
+      child.kill('SIGTERM');
+      expect(await exit).to.equal(0);
+      const last = frames().at(-1);
+      expect(last?.states.node1?.log_reader?.state).to.equal('stopped');
+      expect(last?.states.node1?.api_client?.state).to.equal('stopped');
+    } finally {
+      await forwarder.kill();
+      await api.stop();
+    }
+  });
+
+  it('SIGINT stops it too, with exit 0', async () => {
+    const forwarder = await TestForwarder.start();
+    try {
+      const config = await configFile('log-only.json', JSON.stringify({ nodes: [{ name: 'node1', log: { host: '127.0.0.1', port: forwarder.port } }] }));
+      const { child, output, exit } = cli(['--config', config, '--listen', '127.0.0.1:0']);
+      await eventually(() => output.stdout.includes('Dashboard: http://127.0.0.1:'), 10_000);
+      child.kill('SIGINT');
+      expect(await exit).to.equal(0);
+    } finally {
+      await forwarder.kill();
+    }
+  });
+});
