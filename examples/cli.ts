@@ -156,7 +156,10 @@ async function serveStatic(request: IncomingMessage, response: ServerResponse): 
     .end(request.method === 'HEAD' ? undefined : body);
 }
 
-/** Runs until SIGINT or SIGTERM, then stops gracefully and exits 0. */
+/**
+ * From now on, SIGINT or SIGTERM stops gracefully and exits 0. Call it before starting
+ * anything, and pass what to close once it exists (`close()` may run before then).
+ */
 export function stopOnSignals(close: () => Promise<void>): void {
   let stopping = false;
   const stop = (): void => {
@@ -185,8 +188,9 @@ export function fail(error: unknown): never {
 
 async function main(): Promise<void> {
   const args = parseArguments(process.argv.slice(2));
-  const cli = await runCli(args, await readConfig(args.configPath ?? ''));
-  stopOnSignals(() => cli.close());
+  let cli: RunningCli | undefined;
+  stopOnSignals(async () => cli?.close());
+  cli = await runCli(args, await readConfig(args.configPath ?? ''));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main().catch(fail);

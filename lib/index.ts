@@ -33,14 +33,19 @@ export {
 } from './operators/backoff.js';
 export type { ConnectionEvent, ConnectionEventSink } from './operators/connection-event.js';
 export { ReconnectAttemptsExhaustedError, retryWithState, type RetryWithStateOptions } from './operators/retry-with-state.js';
-export { frameLines, type FrameLinesOptions, type FramingDropReason } from './operators/frame-lines.js';
+export { LineFramer, type FramingDropReason, type LineSink } from './operators/line-framer.js';
+export { frameLines, type FrameLinesOptions } from './operators/frame-lines.js';
 export {
   ForwarderLine,
+  forwarderLineBatches,
   forwarderLines,
   parseForwarderLine,
+  parseForwarderLineAt,
   type DropReason,
+  type ForwarderLineBatchesOptions,
   type ForwarderLinesOptions,
 } from './operators/forwarder-lines.js';
+export { flattenBatches } from './operators/flatten-batches.js';
 export {
   parseStorageNodeLine,
   StorageNodeLine,

@@ -2,8 +2,8 @@ import createDebug from 'debug';
 import { asyncScheduler, defer, type Observable, type SchedulerLike } from 'rxjs';
 import { LOG_READER_BACKOFF, toBackoff, type Backoff, type BackoffOptions } from '../operators/backoff.js';
 import type { ConnectionEvent, ConnectionEventSink } from '../operators/connection-event.js';
-import { forwarderLines, type ForwarderLine } from '../operators/forwarder-lines.js';
-import { frameLines } from '../operators/frame-lines.js';
+import { flattenBatches } from '../operators/flatten-batches.js';
+import { forwarderLineBatches, type ForwarderLine } from '../operators/forwarder-lines.js';
 import { retryWithState } from '../operators/retry-with-state.js';
 import { describeSocketError, tcpConnection, type TcpConnect } from '../sources/tcp-connection.js';
 import { initialLogReaderStatus } from '../state/connection-status.js';
@@ -99,15 +99,16 @@ export function tcpLogSource(options: TcpLogSourceOptions): Observable<Forwarder
     };
     const warnMalformed = malformedWarner(node, scheduler);
     return connection$.pipe(
-      frameLines({ maxLineBytes, onDrop: (reason) => report({ type: 'lines_dropped', reason, count: 1 }) }),
-      forwarderLines({
+      forwarderLineBatches({
         node,
-        onMalformed: (text) => {
-          report({ type: 'lines_dropped', reason: 'malformed', count: 1 });
-          warnMalformed(text);
+        maxLineBytes,
+        onDrop: (reason, text) => {
+          report({ type: 'lines_dropped', reason, count: 1 });
+          if (text !== undefined) warnMalformed(text);
         },
       }),
       retryWithState({ ...retry, onEvent: report }),
+      flattenBatches(),
     );
   });
 }

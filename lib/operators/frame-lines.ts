@@ -1,9 +1,6 @@
-import { StringDecoder } from 'node:string_decoder';
 import { Observable, type OperatorFunction } from 'rxjs';
 import { requireInteger } from '../validate.js';
-
-/** Why {@link frameLines} drops a line: longer than `maxLineBytes`, or cut off by the stream's end. */
-export type FramingDropReason = 'oversize' | 'partial';
+import { LineFramer, type FramingDropReason } from './line-framer.js';
 
 /** Options of {@link frameLines}. */
 export interface FrameLinesOptions {
@@ -14,7 +11,7 @@ export interface FrameLinesOptions {
 }
 
 /**
- * Splits a byte stream into text lines (SPEC §3.1). Chunks may split lines and UTF-8
+ * Splits a byte stream into text lines (SPEC §3.1) with a {@link LineFramer}. Chunks may split lines and UTF-8
  * sequences anywhere; `\n` and `\r\n` both end a line (without the terminator); invalid
  * UTF-8 becomes U+FFFD. A line longer than `maxLineBytes` is dropped and reading
  * resynchronises at the next `\n`, so memory stays bounded whatever the peer sends. A
@@ -34,60 +31,18 @@ export interface FrameLinesOptions {
 export function frameLines<Passthrough = never>(options: FrameLinesOptions = {}): OperatorFunction<Buffer | Passthrough, string | Passthrough> {
   const maxLineBytes = requireInteger('maxLineBytes', options.maxLineBytes ?? 1024 * 1024, 1);
   const onDrop = options.onDrop ?? (() => undefined);
-  // A UTF-16 code unit is at most 3 UTF-8 bytes: shorter strings cannot be oversize, so
-  // the exact byte count is only taken for the rare long line.
-  const safeLength = Math.floor(maxLineBytes / 3);
-  const oversize = (text: string): boolean => text.length > safeLength && Buffer.byteLength(text) > maxLineBytes;
-
   return (source) =>
     new Observable<string | Passthrough>((subscriber) => {
-      const decoder = new StringDecoder('utf8');
-      let partial = '';
-      let discarding = false;
-
-      const emitLine = (line: string): void => {
-        const text = line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
-        if (oversize(text)) onDrop('oversize');
-        else subscriber.next(text);
-      };
-
-      const receive = (chunk: Buffer): void => {
-        const text = decoder.write(chunk);
-        let start = 0;
-        let newline = text.indexOf('\n');
-        while (newline !== -1) {
-          if (discarding) discarding = false;
-          else if (partial) {
-            const line = partial + text.slice(start, newline);
-            partial = '';
-            emitLine(line);
-          } else emitLine(text.slice(start, newline));
-          start = newline + 1;
-          newline = text.indexOf('\n', start);
-        }
-        if (discarding || start === text.length) return;
-        partial = start === 0 ? partial + text : partial + text.slice(start);
-        if (oversize(partial)) {
-          onDrop('oversize');
-          partial = '';
-          discarding = true;
-        }
-      };
-
-      const dropPartial = (): void => {
-        const rest = partial + decoder.end();
-        if (rest && !discarding) onDrop('partial');
-        partial = '';
-      };
-
+      const framer = new LineFramer(maxLineBytes, onDrop);
+      const sink = (text: string, start: number, end: number): void => subscriber.next(text.slice(start, end));
       return source.subscribe({
-        next: (value) => (Buffer.isBuffer(value) ? receive(value) : subscriber.next(value as Passthrough)),
+        next: (value) => (Buffer.isBuffer(value) ? framer.push(value, sink) : subscriber.next(value as Passthrough)),
         error: (error: unknown) => {
-          dropPartial();
+          framer.end();
           subscriber.error(error);
         },
         complete: () => {
-          dropPartial();
+          framer.end();
           subscriber.complete();
         },
       });

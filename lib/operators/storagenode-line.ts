@@ -76,26 +76,37 @@ export class StorageNodeLine {
   private parsedPiece: PieceEvent | null | undefined;
 
   constructor(readonly text: string) {
-    const parts = text.split('\t');
-    let index = 0;
-    const first = parts[0] ?? '';
+    // indexOf and slices, no split: this runs once per line of every node.
+    let cursor = 0;
+    let tab = text.indexOf('\t');
+    const first = tab === -1 ? text : text.slice(0, tab);
     this.time = looksLikeTime(first) ? first : null;
-    if (this.time !== null) index++;
-    const level = parts[index];
-    this.level = level !== undefined && LEVELS.has(level) ? level : null;
+    if (this.time !== null) {
+      cursor = tab === -1 ? text.length : tab + 1;
+      tab = text.indexOf('\t', cursor);
+    }
+    const level = tab === -1 ? text.slice(cursor) : text.slice(cursor, tab);
+    this.level = LEVELS.has(level) ? level : null;
     if (this.level === null) {
       this.logger = null;
-      this.message = this.time === null ? text : parts.slice(index).join('\t');
+      this.message = this.time === null ? text : text.slice(cursor);
       this.fieldsText = null;
       return;
     }
-    index++;
-    const last = parts.at(-1) ?? '';
-    const hasJson = parts.length - index >= 2 && (last.startsWith('{') || last.startsWith('['));
-    const rest = parts.slice(index, hasJson ? -1 : undefined);
-    this.fieldsText = hasJson ? last : null;
-    this.logger = rest.length >= 2 ? (rest[0] ?? null) : null;
-    this.message = (rest.length >= 2 ? rest.slice(1) : rest).join('\t');
+    cursor = tab === -1 ? text.length : tab + 1;
+    const lastTab = text.lastIndexOf('\t');
+    const jsonStart = text.charCodeAt(lastTab + 1);
+    const hasJson = lastTab >= cursor && (jsonStart === 123 || jsonStart === 91);
+    const restEnd = hasJson ? lastTab : text.length;
+    this.fieldsText = hasJson ? text.slice(lastTab + 1) : null;
+    const loggerEnd = text.indexOf('\t', cursor);
+    if (loggerEnd !== -1 && loggerEnd < restEnd) {
+      this.logger = text.slice(cursor, loggerEnd);
+      this.message = text.slice(loggerEnd + 1, restEnd);
+    } else {
+      this.logger = null;
+      this.message = text.slice(cursor, restEnd);
+    }
   }
 
   /** The JSON fields, parsed on first read; `{}` when absent or not a JSON object. */

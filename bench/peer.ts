@@ -1,0 +1,90 @@
+// The other end of a benchmark, in its own process: a log forwarder that writes a block
+// of lines to each client ('sender'), silent forwarders and node APIs for idle cost
+// ('idle'), and a crowd of WebSocket clients ('ws-clients').
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type Socket } from 'node:net';
+import { WebSocket } from 'ws';
+import { storageNodeLine } from '../examples/simulator/log-lines.js';
+
+const [mode = '', rawOptions = '{}'] = process.argv.slice(2);
+const options = JSON.parse(rawOptions) as Record<string, number | string>;
+const send = (message: Record<string, unknown>): void => void process.send?.(message);
+
+/** Realistic forwarder lines (~280 bytes), a few thousand distinct ones repeated. */
+function lineBlock(distinct: number): Buffer {
+  let seed = 7;
+  const random = (): number => ((seed = (seed * 16_807) % 2_147_483_647) - 1) / 2_147_483_646;
+  const lines: string[] = [];
+  for (let index = 0; index < distinct; index++) {
+    const at = new Date(1_759_735_252_000 + index * 37);
+    lines.push(`${(at.getTime() / 1000).toFixed(6)} ${storageNodeLine(at, random)}\n`);
+  }
+  return Buffer.from(lines.join(''));
+}
+
+async function writeAll(socket: Socket, block: Buffer, repeats: number): Promise<void> {
+  for (let index = 0; index < repeats && !socket.destroyed; index++) {
+    if (!socket.write(block)) await new Promise((resolve) => socket.once('drain', resolve));
+  }
+  socket.end();
+}
+
+if (mode === 'sender') {
+  const distinct = 10_000;
+  const block = lineBlock(distinct);
+  const repeats = Math.ceil(Number(options.lines) / distinct);
+  const server = createServer((socket) => {
+    socket.on('error', () => undefined);
+    void writeAll(socket, block, repeats);
+  });
+  server.listen(0, '127.0.0.1', () => {
+    send({ type: 'ready', port: (server.address() as { port: number }).port, bytesPerLine: block.length / distinct, linesPerConnection: repeats * distinct });
+  });
+} else if (mode === 'idle') {
+  const sockets: Socket[] = [];
+  const forwarder = createServer((socket) => {
+    sockets.push(socket);
+    socket.on('error', () => undefined);
+  });
+  const api = createHttpServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' }).end('{"nodeID":"1IdlePeerXXXXXXXXXXXXXXXXXXXXXXXX","satellites":[]}');
+  });
+  let listening = 0;
+  const ready = (): void => {
+    if (++listening < 2) return;
+    send({ type: 'ready', logPort: (forwarder.address() as { port: number }).port, apiPort: (api.address() as { port: number }).port });
+  };
+  forwarder.listen(0, '127.0.0.1', 4096, ready);
+  api.listen(0, '127.0.0.1', 4096, ready);
+} else if (mode === 'ws-clients') {
+  const clients: WebSocket[] = [];
+  let received = 0;
+  let target = Number.POSITIVE_INFINITY;
+  process.on('message', (message: { type: string; url?: string; count?: number; expect?: number }) => {
+    if (message.type === 'connect' && message.url) {
+      for (const client of clients) client.terminate();
+      clients.length = 0;
+      received = 0;
+      let open = 0;
+      for (let index = 0; index < (message.count ?? 0); index++) {
+        const client = new WebSocket(message.url);
+        client.on('open', () => ++open === message.count && send({ type: 'connected' }));
+        client.on('message', () => {
+          if (++received >= target) {
+            target = Number.POSITIVE_INFINITY;
+            send({ type: 'received' });
+          }
+        });
+        client.on('error', () => undefined);
+        clients.push(client);
+      }
+    } else if (message.type === 'expect') {
+      received = 0;
+      target = message.expect ?? 0;
+      send({ type: 'armed' });
+    }
+  });
+  send({ type: 'ready' });
+} else {
+  throw new Error(`unknown peer mode ${mode}`);
+}

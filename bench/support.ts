@@ -1,0 +1,76 @@
+// Shared bits of the benchmarks: statistics, CPU and wall clocks, child-process peers.
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+
+export function median(values: readonly number[]): number {
+  return percentile(values, 50);
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}
+
+/** CPU time (user + system) this process spent running `work`, in ms. */
+export async function cpuMs(work: () => Promise<void> | void): Promise<number> {
+  const start = process.cpuUsage();
+  await work();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+export async function wallMs(work: () => Promise<void> | void): Promise<number> {
+  const start = performance.now();
+  await work();
+  return performance.now() - start;
+}
+
+export function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+export const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** A peer in a child process (bench/peer.ts), so its work is not counted as ours. */
+export interface Peer {
+  readonly child: ChildProcess;
+  /** What the peer said when it was ready (its ports, for instance). */
+  readonly ready: Record<string, unknown>;
+  /** The next message of this type from the peer. */
+  next<T extends Record<string, unknown>>(type: string): Promise<T>;
+  send(message: Record<string, unknown>): void;
+  stop(): Promise<void>;
+}
+
+export async function startPeer(mode: string, options: Record<string, unknown> = {}): Promise<Peer> {
+  const child = fork(join(import.meta.dirname, 'peer.ts'), [mode, JSON.stringify(options)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const queue: Array<Record<string, unknown>> = [];
+  const waiters: Array<{ type: string; resolve: (message: Record<string, unknown>) => void }> = [];
+  child.on('message', (message: Record<string, unknown>) => {
+    const index = waiters.findIndex((waiter) => waiter.type === message.type);
+    if (index === -1) queue.push(message);
+    else waiters.splice(index, 1)[0]?.resolve(message);
+  });
+  const peer: Omit<Peer, 'ready'> = {
+    child,
+    next: <T extends Record<string, unknown>>(type: string) =>
+      new Promise<T>((resolve) => {
+        const index = queue.findIndex((message) => message.type === type);
+        if (index !== -1) resolve(queue.splice(index, 1)[0] as T);
+        else waiters.push({ type, resolve: resolve as (message: Record<string, unknown>) => void });
+      }),
+    send: (message) => child.send(message),
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill();
+      await once(child, 'exit');
+    },
+  };
+  return { ...peer, ready: await peer.next('ready') };
+}
