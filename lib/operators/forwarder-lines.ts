@@ -7,9 +7,10 @@ export type DropReason = FramingDropReason | 'malformed';
 
 /**
  * One line from a log forwarder (SPEC §3.1), tagged with its node. The forwarder's
- * timestamp is kept both as parsed seconds and as the text received, because a 16-digit
- * float is at the edge of double precision: order or de-duplicate on `timestampText`.
- * `entry` parses the storagenode line (SPEC §3.2) on first read.
+ * timestamp is there both as seconds and as the text received, because a 16-digit float
+ * is at the edge of double precision: order or de-duplicate on `timestampText`. Every
+ * field is read lazily from the received text (`entry` parses the storagenode line of
+ * SPEC §3.2 on first read), so a consumer pays only for what it reads.
  *
  * @example
  * ```ts
@@ -19,27 +20,48 @@ export type DropReason = FramingDropReason | 'malformed';
  * ```
  */
 export class ForwarderLine {
-  private parsedEntry: StorageNodeLine | undefined;
-  private parsedTimestamp: number | undefined;
+  private timestampCache: string | undefined;
+  private lineCache: string | undefined;
+  private entryCache: StorageNodeLine | undefined;
 
+  /**
+   * A line is `source.slice(start, end)` with its timestamp's space at `space`; nothing
+   * is sliced until read. (A slice would keep `source` alive just the same.)
+   */
   constructor(
     readonly node: string,
-    /** The timestamp exactly as received, e.g. `1759735252.123`. */
-    readonly timestampText: string,
-    /** The storagenode log line, after the timestamp and its one space. */
-    readonly line: string,
+    private readonly source: string,
+    private readonly start: number,
+    private readonly space: number,
+    private readonly end: number,
   ) {}
 
-  /** The forwarder's Unix time in seconds, parsed on first read. */
+  /** The timestamp exactly as received, e.g. `1759735252.123`. */
+  get timestampText(): string {
+    this.timestampCache ??= this.source.slice(this.start, this.space);
+    return this.timestampCache;
+  }
+
+  /** The forwarder's Unix time in seconds. */
   get timestamp(): number {
-    this.parsedTimestamp ??= Number(this.timestampText);
-    return this.parsedTimestamp;
+    return Number(this.timestampText);
+  }
+
+  /** The storagenode log line, after the timestamp and its one space. */
+  get line(): string {
+    this.lineCache ??= this.source.slice(this.space + 1, this.end);
+    return this.lineCache;
   }
 
   /** The storagenode line, parsed on first read. */
   get entry(): StorageNodeLine {
-    this.parsedEntry ??= new StorageNodeLine(this.line);
-    return this.parsedEntry;
+    this.entryCache ??= new StorageNodeLine(this.line);
+    return this.entryCache;
+  }
+
+  /** What a line is on the wire and in JSON: its readable fields. */
+  toJSON(): { node: string; timestamp: number; timestampText: string; line: string } {
+    return { node: this.node, timestamp: this.timestamp, timestampText: this.timestampText, line: this.line };
   }
 }
 
@@ -67,17 +89,18 @@ export function parseForwarderLine(node: string, text: string): ForwarderLine | 
  * ```
  */
 export function parseForwarderLineAt(node: string, text: string, start: number, end: number): ForwarderLine | null {
-  const space = text.indexOf(' ', start);
-  if (space <= start || space >= end - 1) return null;
+  // One pass over the timestamp: digits with at most one inner dot, then ONE space.
   let dots = 0;
-  for (let index = start; index < space; index++) {
+  for (let index = start; index < end; index++) {
     const code = text.charCodeAt(index);
-    if (code === 46) {
-      if (++dots > 1 || index === start || index === space - 1) return null;
-    } else if (code < 48 || code > 57) return null;
+    if (code >= 48 && code <= 57) continue;
+    if (code === 32) {
+      if (index === start || index === end - 1 || text.charCodeAt(index - 1) === 46) return null;
+      return new ForwarderLine(node, text, start, index, end);
+    }
+    if (code !== 46 || ++dots > 1 || index === start) return null;
   }
-  const timestampText = text.slice(start, space);
-  return new ForwarderLine(node, timestampText, text.slice(space + 1, end));
+  return null;
 }
 
 /** Options of {@link forwarderLineBatches}. */
