@@ -1,0 +1,38 @@
+// 5. Idle cost: connected, silent log sources and API clients checking every 30 s
+// against loopback peers (in a child process): our CPU ms per minute.
+import { Subscription } from 'rxjs';
+import { ConnectionRegistry, NodeApiClient, tcpLogSource } from 'storj-monitor-rx';
+import { cpuMs, startPeer } from './support.js';
+
+export interface IdleResult {
+  cpu_ms_per_min: number;
+  sources: number;
+  measured_s: number;
+}
+
+export async function runIdle(quick: boolean): Promise<IdleResult> {
+  const count = quick ? 100 : 1000;
+  const seconds = quick ? 5 : 60;
+  const peer = await startPeer('idle');
+  const registry = new ConnectionRegistry();
+  const subscriptions = new Subscription();
+  const apis: NodeApiClient[] = [];
+  try {
+    for (let index = 0; index < count; index++) {
+      subscriptions.add(tcpLogSource({ node: `node${index}`, host: '127.0.0.1', port: Number(peer.ready.logPort), registry }).subscribe());
+      const api = new NodeApiClient({ node: `node${index}`, url: `http://127.0.0.1:${Number(peer.ready.apiPort)}`, registry });
+      api.start();
+      apis.push(api);
+    }
+    const allUp = (): boolean =>
+      Object.values(registry.snapshot()).every((node) => node.log_reader?.state === 'connected' && node.api_client?.state === 'connected');
+    while (!allUp()) await new Promise((resolve) => setTimeout(resolve, 50));
+    // Spread of the first checks settles; then measure a whole window of checks.
+    const used = await cpuMs(() => new Promise((resolve) => setTimeout(resolve, seconds * 1000)));
+    return { cpu_ms_per_min: Math.round((used * 60) / seconds), sources: count * 2, measured_s: seconds };
+  } finally {
+    subscriptions.unsubscribe();
+    for (const api of apis) api.stop();
+    await peer.stop();
+  }
+}

@@ -1,0 +1,107 @@
+// `npm run bench [-- --quick] [-- --json]`: what storj-monitor-rx costs, each figure next
+// to a baseline measured in the same run. --quick is a small smoke run (CI) whose
+// figures mean nothing; --json ends the output with one JSON object on the last line.
+import { cpus } from 'node:os';
+import { runFanout } from './fanout.js';
+import { runIdle } from './idle.js';
+import { runIngest } from './ingest.js';
+import { runReconnect } from './reconnect.js';
+import { runScale } from './scale.js';
+
+const quick = process.argv.includes('--quick');
+const json = process.argv.includes('--json');
+const log = (text: string): void => void process.stdout.write(`${text}\n`);
+
+interface Row {
+  readonly figure: string;
+  readonly value: string;
+  readonly baseline: string;
+  readonly target: string;
+  readonly met: boolean | null;
+}
+
+const number = (value: number): string => value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+const ratio = (value: number, baseline: number): number => Math.round((value / baseline) * 100) / 100;
+
+async function main(): Promise<void> {
+  log(`storj-monitor-rx benchmarks${quick ? ' (--quick: a smoke run, figures not meaningful)' : ''}`);
+  log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}\n`);
+  const started = performance.now();
+
+  log('1/5 ingest ...');
+  const ingest = await runIngest(quick);
+  log('2/5 scale ...');
+  const scale = await runScale(quick);
+  log('3/5 fan-out ...');
+  const fanout = await runFanout(quick);
+  log('4/5 reconnect ...');
+  const reconnect = await runReconnect(quick);
+  log('5/5 idle ...');
+  const idle = await runIdle(quick);
+
+  const rows: Row[] = [
+    row('ingest raw lines/s', ingest.raw_lines_per_s, 'splitter', ingest.splitter_lines_per_s, '>= 0.85 x', (r) => r >= 0.85),
+    row('ingest raw lines/s', ingest.raw_lines_per_s, 'readline', ingest.readline_lines_per_s, '>= 2 x', (r) => r >= 2),
+    row('parsed events/s', ingest.parsed_lines_per_s, 'splitter+parseFloat+JSON.parse', ingest.splitter_parse_lines_per_s, '>= 0.75 x', (r) => r >= 0.75),
+    row('filter on message, then parse /s', ingest.filtered_lines_per_s, 'splitter+parseFloat+JSON.parse', ingest.splitter_parse_lines_per_s, '> 1 x', (r) => r > 1),
+    absolute('mass transition, 20,000 sources (CPU ms)', scale.mass_transition_cpu_ms, '<= 100', scale.mass_transition_cpu_ms <= 100),
+    absolute('mass reconnect, 20,000 sources (CPU ms)', scale.mass_reconnect_cpu_ms, '<= 100', scale.mass_reconnect_cpu_ms <= 100),
+    absolute('states$ emissions for one mass transition', scale.states_emissions, '1 (coalesced)', scale.states_emissions === 1),
+    row('10,000-node frame build+serialise (ms)', scale.frame_build_ms, 'JSON.stringify', scale.frame_stringify_ms, '<= 1.5 x', (r) => r <= 1.5),
+    absolute('RSS per connected idle source (bytes)', scale.bytes_per_connected_source, '<= 50 KB', scale.bytes_per_connected_source <= 50 * 1024),
+    row(`fan-out CPU ms per broadcast (${fanout.clients} clients)`, fanout.broadcast_cpu_ms, 'plain ws, one Buffer', fanout.baseline_cpu_ms, '<= 1.15 x', (r) => r <= 1.15),
+    absolute(`reconnect p50 late (ms, ${reconnect.cycles} cycles)`, reconnect.p50_late_ms, '', null),
+    absolute('reconnect p99 late (ms)', reconnect.p99_late_ms, '<= 50', reconnect.p99_late_ms <= 50),
+    absolute(`idle CPU ms per minute (${idle.sources} sources)`, idle.cpu_ms_per_min, '<= 500', idle.cpu_ms_per_min <= 500),
+  ];
+  log('');
+  printTable(rows);
+  log(`\n(${Math.round((performance.now() - started) / 1000)} s)`);
+
+  if (json) {
+    log(
+      JSON.stringify({
+        ingest: {
+          raw_lines_per_s: ingest.raw_lines_per_s,
+          splitter_lines_per_s: ingest.splitter_lines_per_s,
+          readline_lines_per_s: ingest.readline_lines_per_s,
+          parsed_lines_per_s: ingest.parsed_lines_per_s,
+          splitter_parse_lines_per_s: ingest.splitter_parse_lines_per_s,
+          filtered_lines_per_s: ingest.filtered_lines_per_s,
+        },
+        scale: {
+          mass_transition_cpu_ms: scale.mass_transition_cpu_ms,
+          frame_build_ms: scale.frame_build_ms,
+          frame_stringify_ms: scale.frame_stringify_ms,
+          bytes_per_connected_source: scale.bytes_per_connected_source,
+        },
+        fanout: { broadcast_cpu_ms: fanout.broadcast_cpu_ms, baseline_cpu_ms: fanout.baseline_cpu_ms },
+        reconnect: { p50_late_ms: reconnect.p50_late_ms, p99_late_ms: reconnect.p99_late_ms },
+        idle: { cpu_ms_per_min: idle.cpu_ms_per_min },
+      }),
+    );
+  }
+}
+
+function row(figure: string, value: number, baselineName: string, baseline: number, target: string, meets: (ratio: number) => boolean): Row {
+  const measured = ratio(value, baseline);
+  return { figure, value: number(value), baseline: `${baselineName}: ${number(baseline)} (${measured} x)`, target, met: quick ? null : meets(measured) };
+}
+
+function absolute(figure: string, value: number, target: string, met: boolean | null): Row {
+  return { figure, value: number(value), baseline: '', target, met: quick || met === null ? null : met };
+}
+
+function printTable(rows: readonly Row[]): void {
+  const table = [['figure', 'ours', 'baseline (ratio)', 'target', ''], ...rows.map((r) => [r.figure, r.value, r.baseline, r.target, r.met === null ? '' : r.met ? 'met' : 'MISSED'])];
+  const widths = table[0]!.map((_, column) => Math.max(...table.map((cells) => (cells[column] ?? '').length)));
+  for (const cells of table) log(cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);
