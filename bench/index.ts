@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     absolute(`reconnect p50 late (ms, ${reconnect.cycles} cycles)`, reconnect.p50_late_ms, '', null),
     absolute('reconnect p99 late (ms)', reconnect.p99_late_ms, '<= 50', reconnect.p99_late_ms <= 50),
     absolute(`idle CPU ms per minute (${idle.sources} sources)`, idle.cpu_ms_per_min, '<= 500', idle.cpu_ms_per_min <= 500),
+    absolute('  the same process before any source', idle.empty_process_cpu_ms_per_min, '', null),
   ];
   log('');
   printTable(rows);

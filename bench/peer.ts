@@ -49,6 +49,8 @@ if (mode === 'sender') {
   const api = createHttpServer((_request, response) => {
     response.writeHead(200, { 'content-type': 'application/json' }).end('{"nodeID":"1IdlePeerXXXXXXXXXXXXXXXXXXXXXXXX","satellites":[]}');
   });
+  // Like the node's Go server, which keeps idle connections open (Node's default closes them after 5 s).
+  api.keepAliveTimeout = 120_000;
   let listening = 0;
   const ready = (): void => {
     if (++listening < 2) return;

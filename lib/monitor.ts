@@ -160,7 +160,7 @@ class StorjMonitor implements Monitor {
       api.start();
       running.add(() => api.stop());
     }
-    const frames$ = connectionStatusFrames(this.states$, {
+    const frames$ = connectionStatusFrames(() => this.registry.snapshot(), {
       intervalMs: this.config.broadcastIntervalMs,
       ...(this.options.scheduler && { scheduler: this.options.scheduler }),
     });

@@ -13,20 +13,22 @@ export interface ConnectionStatusFramesOptions {
 
 /**
  * Samples a connection map into `connection_status` frames (SPEC §3.4) every
- * `intervalMs`. Emits nothing while the map is empty. The frame's `states` is the
- * registry's immutable snapshot itself, so building a frame costs no copy.
+ * `intervalMs`: the latest value of a `states$` stream, or, cheaper, the result of a
+ * snapshot function called once per frame (`() => registry.snapshot()`, which lets the
+ * registry build no snapshot between frames). Emits nothing while the map is empty. The
+ * frame's `states` is the immutable snapshot itself, so building a frame costs no copy.
  *
  * @example
  * ```ts
  * import { connectionStatusFrames, ConnectionRegistry } from 'storj-monitor-rx';
  *
  * const registry = new ConnectionRegistry();
- * connectionStatusFrames(registry.states$, { intervalMs: 10_000, immediate: true })
+ * connectionStatusFrames(() => registry.snapshot(), { intervalMs: 10_000, immediate: true })
  *   .subscribe((frame) => socket.send(JSON.stringify(frame)));
  * ```
  */
 export function connectionStatusFrames(
-  states$: Observable<ConnectionStates>,
+  states: Observable<ConnectionStates> | (() => ConnectionStates),
   options: ConnectionStatusFramesOptions = {},
 ): Observable<ConnectionStatusFrame> {
   const intervalMs = options.intervalMs ?? 10_000;
@@ -34,10 +36,11 @@ export function connectionStatusFrames(
     throw new RangeError(`intervalMs must be a positive number; got ${String(intervalMs)}`);
   }
   const scheduler = options.scheduler ?? asyncScheduler;
-  return timer(options.immediate ? 0 : intervalMs, intervalMs, scheduler).pipe(
-    withLatestFrom(states$),
-    filter(([, states]) => hasAnyNode(states)),
-    map(([, states]): ConnectionStatusFrame => ({ type: 'connection_status', states })),
+  const ticks$ = timer(options.immediate ? 0 : intervalMs, intervalMs, scheduler);
+  const sampled$ = typeof states === 'function' ? ticks$.pipe(map(states)) : ticks$.pipe(withLatestFrom(states), map(([, latest]) => latest));
+  return sampled$.pipe(
+    filter(hasAnyNode),
+    map((latest): ConnectionStatusFrame => ({ type: 'connection_status', states: latest })),
   );
 }
 

@@ -8,6 +8,8 @@ export interface FetchResponseLike {
   readonly statusText: string;
   readonly headers: { get(name: string): string | null };
   readonly body: AsyncIterable<Uint8Array> | null;
+  /** The whole body; used when its declared length is within the limit (cheaper than streaming it). */
+  arrayBuffer?(): Promise<ArrayBuffer>;
 }
 
 /** The part of a fetch `init` this library passes. */
@@ -90,6 +92,7 @@ export function httpJson(request: HttpJsonRequest): Observable<unknown> {
   return new Observable<unknown>((subscriber) => {
     const controller = new AbortController();
     let timedOut = false;
+    let settled = false;
     const timeout = request.scheduler.schedule(() => {
       timedOut = true;
       controller.abort();
@@ -111,11 +114,13 @@ export function httpJson(request: HttpJsonRequest): Observable<unknown> {
 
     exchange().then(
       (body) => {
+        settled = true;
         timeout.unsubscribe();
         subscriber.next(body);
         subscriber.complete();
       },
       (error: unknown) => {
+        settled = true;
         timeout.unsubscribe();
         subscriber.error(timedOut ? new ApiRequestError(`Connection timeout (no response within ${request.timeoutMs} ms)`, 'timeout') : toRequestError(error));
       },
@@ -123,14 +128,22 @@ export function httpJson(request: HttpJsonRequest): Observable<unknown> {
 
     return () => {
       timeout.unsubscribe();
-      controller.abort();
+      // Aborting a finished exchange would only cost a DOMException (and may close a keep-alive socket).
+      if (!settled) controller.abort();
     };
   });
 }
 
 async function readBody(response: FetchResponseLike, maxBodyBytes: number): Promise<Buffer> {
-  const declared = Number(response.headers.get('content-length'));
+  const length = response.headers.get('content-length');
+  const declared = length === null ? Number.NaN : Number(length);
   if (declared > maxBodyBytes) throw tooLarge(maxBodyBytes);
+  if (declared >= 0 && response.arrayBuffer) {
+    // A declared length within the limit: one read. (The fetch ends the body at that length.)
+    const body = Buffer.from(await response.arrayBuffer());
+    if (body.length > maxBodyBytes) throw tooLarge(maxBodyBytes);
+    return body;
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (response.body) {

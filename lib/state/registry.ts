@@ -56,11 +56,12 @@ interface NodeSlots {
  * through the sinks that {@link ConnectionRegistry.track} returns and folded by the pure
  * reducers of `transitions.ts`.
  *
- * Cost at scale: a transition is O(1) (one reducer call, one slot write); the map is
- * rebuilt at most once per scheduler tick, copying only the nodes that changed into a
- * new immutable snapshot. So 20,000 sources changing state in one tick cost 20,000
- * reducer calls and one snapshot, and `states$` subscribers see one coalesced update.
- * Every single transition is still observable on `transitions$`.
+ * Cost at scale: a transition is O(1) (one reducer call, one slot write). A new
+ * immutable snapshot (a shallow copy of the map with the changed nodes replaced) is
+ * built at most once per scheduler tick while `states$` has subscribers, and otherwise
+ * only when `snapshot()` is called. So 20,000 sources changing state in one tick cost
+ * 20,000 reducer calls and one snapshot, and `states$` subscribers see one coalesced
+ * update. Every single transition is still observable on `transitions$`.
  *
  * @example
  * ```ts
@@ -150,9 +151,13 @@ export class ConnectionRegistry {
     this.transitionsSubject.complete();
   }
 
+  /**
+   * Nobody watching `states$`: nothing is built until `snapshot()` asks, so a quiet
+   * registry of many nodes costs O(1) per transition and no snapshots at all.
+   */
   private markDirty(node: string): void {
     this.dirtyNodes.add(node);
-    this.pendingFlush ??= this.scheduler.schedule(() => this.flush());
+    if (this.statesSubject.observed) this.pendingFlush ??= this.scheduler.schedule(() => this.flush());
   }
 
   /** Builds the next immutable snapshot from the last one, copying only the changed nodes. */
