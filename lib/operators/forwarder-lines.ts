@@ -1,5 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import { LineFramer, type FramingDropReason } from './line-framer.js';
+import { framingOperator, type FramingDropReason } from './line-framer.js';
 import { StorageNodeLine } from './storagenode-line.js';
 
 /** Why a log line was dropped instead of emitted (SPEC §3.1): framing, or not `<unix_ts> <line>`. */
@@ -114,7 +114,7 @@ export interface ForwarderLineBatchesOptions {
 
 /**
  * Bytes in, one array of {@link ForwarderLine}s per chunk out: framing
- * ({@link LineFramer}) and parsing fused, so the lines of a chunk pass the rest of a
+ * (`LineFramer`) and parsing fused, so the lines of a chunk pass the rest of a
  * pipeline as one value. This is what keeps `tcpLogSource` near the speed of a
  * hand-written splitter; flatten with `mergeAll()` or `flattenBatches()`. Values that
  * are not Buffers (such as `CONNECTED`) pass through.
@@ -128,36 +128,23 @@ export function forwarderLineBatches<Passthrough = never>(
   options: ForwarderLineBatchesOptions,
 ): OperatorFunction<Buffer | Passthrough, ForwarderLine[] | Passthrough> {
   const { node } = options;
-  const maxLineBytes = options.maxLineBytes ?? 1024 * 1024;
   const onDrop = options.onDrop ?? (() => undefined);
-  return (source) =>
-    new Observable<ForwarderLine[] | Passthrough>((subscriber) => {
-      const framer = new LineFramer(maxLineBytes, onDrop);
-      let batch: ForwarderLine[] = [];
-      const sink = (text: string, start: number, end: number): void => {
+  return framingOperator<Passthrough, ForwarderLine[]>(options.maxLineBytes ?? 1024 * 1024, onDrop, (emit) => {
+    let batch: ForwarderLine[] = [];
+    return {
+      sink: (text, start, end) => {
         const line = parseForwarderLineAt(node, text, start, end);
         if (line) batch.push(line);
         else onDrop('malformed', text.slice(start, end));
-      };
-      return source.subscribe({
-        next: (value) => {
-          if (!Buffer.isBuffer(value)) return subscriber.next(value as Passthrough);
-          framer.push(value, sink);
-          if (batch.length === 0) return;
-          const lines = batch;
-          batch = [];
-          subscriber.next(lines);
-        },
-        error: (error: unknown) => {
-          framer.end();
-          subscriber.error(error);
-        },
-        complete: () => {
-          framer.end();
-          subscriber.complete();
-        },
-      });
-    });
+      },
+      afterChunk: () => {
+        if (batch.length === 0) return;
+        const lines = batch;
+        batch = [];
+        emit(lines);
+      },
+    };
+  });
 }
 
 /** Options of {@link forwarderLines}. */

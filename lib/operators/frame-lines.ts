@@ -1,6 +1,6 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import { requireInteger } from '../validate.js';
-import { LineFramer, type FramingDropReason } from './line-framer.js';
+import { framingOperator, type FramingDropReason } from './line-framer.js';
 
 /** Options of {@link frameLines}. */
 export interface FrameLinesOptions {
@@ -11,7 +11,7 @@ export interface FrameLinesOptions {
 }
 
 /**
- * Splits a byte stream into text lines (SPEC §3.1) with a {@link LineFramer}. Chunks may split lines and UTF-8
+ * Splits a byte stream into text lines (SPEC §3.1) with a `LineFramer`. Chunks may split lines and UTF-8
  * sequences anywhere; `\n` and `\r\n` both end a line (without the terminator); invalid
  * UTF-8 becomes U+FFFD. A line longer than `maxLineBytes` is dropped and reading
  * resynchronises at the next `\n`, so memory stays bounded whatever the peer sends. A
@@ -30,21 +30,7 @@ export interface FrameLinesOptions {
  */
 export function frameLines<Passthrough = never>(options: FrameLinesOptions = {}): OperatorFunction<Buffer | Passthrough, string | Passthrough> {
   const maxLineBytes = requireInteger('maxLineBytes', options.maxLineBytes ?? 1024 * 1024, 1);
-  const onDrop = options.onDrop ?? (() => undefined);
-  return (source) =>
-    new Observable<string | Passthrough>((subscriber) => {
-      const framer = new LineFramer(maxLineBytes, onDrop);
-      const sink = (text: string, start: number, end: number): void => subscriber.next(text.slice(start, end));
-      return source.subscribe({
-        next: (value) => (Buffer.isBuffer(value) ? framer.push(value, sink) : subscriber.next(value as Passthrough)),
-        error: (error: unknown) => {
-          framer.end();
-          subscriber.error(error);
-        },
-        complete: () => {
-          framer.end();
-          subscriber.complete();
-        },
-      });
-    });
+  return framingOperator<Passthrough, string>(maxLineBytes, options.onDrop ?? (() => undefined), (emit) => ({
+    sink: (text, start, end) => emit(text.slice(start, end)),
+  }));
 }

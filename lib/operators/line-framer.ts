@@ -1,4 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
+import { Observable, type OperatorFunction } from 'rxjs';
 import { requireInteger } from '../validate.js';
 
 /** Why a framer drops a line: longer than `maxLineBytes`, or cut off by the stream's end. */
@@ -80,4 +81,53 @@ export class LineFramer {
   private oversize(text: string, start: number, end: number): boolean {
     return end - start > this.safeLength && Buffer.byteLength(text.slice(start, end)) > this.maxLineBytes;
   }
+}
+
+/** What a framing operator does with the lines of one subscription. */
+export interface FramingHandlers {
+  /** Receives each complete line. */
+  readonly sink: LineSink;
+  /** Called after each chunk is framed (to emit what the chunk produced). */
+  readonly afterChunk?: () => void;
+}
+
+/**
+ * The shape every framing operator shares: a {@link LineFramer} per subscription,
+ * Buffers framed, other values (such as `CONNECTED`) passed through in order, and the
+ * framer ended (its partial line reported) when the stream completes or fails.
+ * `handlers` gets the function that emits downstream.
+ *
+ * @example
+ * ```ts
+ * const upperLines = framingOperator<never, string>(1 << 20, () => undefined, (emit) => ({
+ *   sink: (text, start, end) => emit(text.slice(start, end).toUpperCase()),
+ * }));
+ * ```
+ */
+export function framingOperator<Passthrough, Out>(
+  maxLineBytes: number,
+  onDrop: (reason: FramingDropReason) => void,
+  handlers: (emit: (value: Out) => void) => FramingHandlers,
+): OperatorFunction<Buffer | Passthrough, Out | Passthrough> {
+  requireInteger('maxLineBytes', maxLineBytes, 1);
+  return (source) =>
+    new Observable<Out | Passthrough>((subscriber) => {
+      const framer = new LineFramer(maxLineBytes, onDrop);
+      const { sink, afterChunk } = handlers((value) => subscriber.next(value));
+      return source.subscribe({
+        next: (value) => {
+          if (!Buffer.isBuffer(value)) return subscriber.next(value as Passthrough);
+          framer.push(value, sink);
+          afterChunk?.();
+        },
+        error: (error: unknown) => {
+          framer.end();
+          subscriber.error(error);
+        },
+        complete: () => {
+          framer.end();
+          subscriber.complete();
+        },
+      });
+    });
 }

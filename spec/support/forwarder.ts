@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { filter, firstValueFrom, type Observable, timeout } from 'rxjs';
+import { listen } from './listen.js';
 
 /** A stand-in log forwarder on 127.0.0.1: a real TCP server whose clients the test drives. */
 export class TestForwarder {
@@ -27,12 +28,7 @@ export class TestForwarder {
       socket.on('close', () => this.clients.splice(this.clients.indexOf(socket), 1));
       this.connectionWaiters.shift()?.(socket);
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    const address = server.address();
-    if (address && typeof address === 'object') this.port = address.port;
+    this.port = await listen(server, this.port);
     this.server = server;
   }
 

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { listen } from './listen.js';
 
 export type Behaviour = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -58,12 +59,7 @@ export class TestNodeApi {
       this.requests.push(request);
       this.behaviour(request, response);
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    const address = server.address();
-    if (address && typeof address === 'object') this.port = address.port;
+    this.port = await listen(server, this.port);
     this.server = server;
   }
 
