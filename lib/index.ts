@@ -73,6 +73,14 @@ export {
   type LogReaderEvent,
 } from './state/transitions.js';
 export { ConnectionRegistry, type Component, type ConnectionRegistryOptions, type Transition } from './state/registry.js';
+export {
+  ConnectionMetricsCollector,
+  type ConnectionMetrics,
+  type MetricsMap,
+  type MetricsOptions,
+  type Reconnection,
+} from './state/metrics.js';
+export { connectionAlerts, type ConnectionAlert, type ConnectionAlertsOptions } from './state/alerts.js';
 
 export { tcpLogSource, type TcpLogSourceOptions } from './connections/tcp-log-source.js';
 export { ApiUnavailableError, NodeApiClient, type NodeApiClientOptions } from './connections/node-api-client.js';
@@ -89,4 +97,4 @@ export {
   type NodeConfig,
   type ResolvedMonitorConfig,
 } from './config.js';
-export { createMonitor, type Monitor, type MonitorOptions, type NodeFeatures } from './monitor.js';
+export { createMonitor, type Monitor, type MonitorFrame, type MonitorOptions, type NodeFeatures } from './monitor.js';

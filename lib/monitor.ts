@@ -3,6 +3,7 @@ import {
   distinctUntilChanged,
   EMPTY,
   map,
+  share,
   Subject,
   Subscription,
   type Observable,
@@ -16,6 +17,8 @@ import type { ForwarderLine } from './operators/forwarder-lines.js';
 import type { FetchLike } from './sources/http-json.js';
 import type { TcpConnect } from './sources/tcp-connection.js';
 import type { ConnectionStates, ConnectionStatusFrame } from './state/connection-status.js';
+import { connectionAlerts, type ConnectionAlert } from './state/alerts.js';
+import { ConnectionMetricsCollector, type MetricsMap } from './state/metrics.js';
 import { ConnectionRegistry } from './state/registry.js';
 
 /**
@@ -36,6 +39,15 @@ export interface MonitorOptions {
   readonly fetch?: FetchLike;
   /** The log sources' connect step. Defaults to `net.connect`. */
   readonly connect?: TcpConnect;
+  /** `alerts$` fires when a source has been away from `connected` this long. Defaults to 300000 (5 min). */
+  readonly alertThresholdMs?: number;
+  /** The sliding window of `uptime_ratio_window`. Defaults to 3600000 (1 h). */
+  readonly metricsWindowMs?: number;
+}
+
+/** A monitor's frame: `connection_status` (SPEC §3.4) with the additive key `metrics`. */
+export interface MonitorFrame extends ConnectionStatusFrame {
+  readonly metrics: MetricsMap;
 }
 
 /**
@@ -48,15 +60,21 @@ export interface Monitor {
   /** The current connection map on subscribe, then every (coalesced) change. */
   readonly states$: Observable<ConnectionStates>;
   /** A `connection_status` frame every `broadcastIntervalMs` while started, and a last one on `stop()`. */
-  readonly frames$: Observable<ConnectionStatusFrame>;
+  readonly frames$: Observable<MonitorFrame>;
   /** Every node's log lines while started, tagged with the node's name. */
   readonly lines$: Observable<ForwarderLine>;
   /** Per node, what works right now; emits when that changes. */
   readonly features$: Observable<Readonly<Record<string, NodeFeatures>>>;
   /** Each node's API client, for queries (`monitor.apis.get('node1')?.dashboard()`). */
   readonly apis: ReadonlyMap<string, NodeApiClient>;
+  /** Connection metrics (uptime, reconnections, failures, health checks, lines), derived from the registry. */
+  readonly metrics: ConnectionMetricsCollector;
+  /** The metrics now, then every `broadcastIntervalMs`. */
+  readonly metrics$: Observable<MetricsMap>;
+  /** `down` once per outage longer than `alertThresholdMs`, `recovered` when it ends. */
+  readonly alerts$: Observable<ConnectionAlert>;
   /** The current frame, synchronously: what a newly connected dashboard is sent. */
-  frame(): ConnectionStatusFrame;
+  frame(): MonitorFrame;
   /** Connects every source (idempotent). */
   start(): void;
   /** Graceful shutdown: every source `stopped`, a final frame, sockets and timers released. Harmless twice. */
@@ -91,12 +109,15 @@ export function createMonitor(config: MonitorConfig, options: MonitorOptions = {
 class StorjMonitor implements Monitor {
   readonly registry = new ConnectionRegistry();
   readonly states$ = this.registry.states$;
-  readonly frames$: Observable<ConnectionStatusFrame>;
+  readonly frames$: Observable<MonitorFrame>;
   readonly lines$: Observable<ForwarderLine>;
   readonly features$: Observable<Readonly<Record<string, NodeFeatures>>>;
   readonly apis: ReadonlyMap<string, NodeApiClient>;
+  readonly metrics: ConnectionMetricsCollector;
+  readonly metrics$: Observable<MetricsMap>;
+  readonly alerts$: Observable<ConnectionAlert>;
 
-  private readonly framesSubject = new Subject<ConnectionStatusFrame>();
+  private readonly framesSubject = new Subject<MonitorFrame>();
   private readonly linesSubject = new Subject<ForwarderLine>();
   private readonly logSources: ReadonlyArray<Observable<ForwarderLine>>;
   private running: Subscription | undefined;
@@ -140,13 +161,23 @@ class StorjMonitor implements Monitor {
           : [],
       ),
     );
+    this.metrics = new ConnectionMetricsCollector(registry, {
+      intervalMs: config.broadcastIntervalMs,
+      ...(options.metricsWindowMs !== undefined && { windowMs: options.metricsWindowMs }),
+      ...(scheduler && { scheduler }),
+    });
+    this.metrics$ = this.metrics.metrics$;
+    this.alerts$ = connectionAlerts(registry.transitions$, {
+      ...(options.alertThresholdMs !== undefined && { thresholdMs: options.alertThresholdMs }),
+      ...(scheduler && { scheduler }),
+    }).pipe(share());
     this.frames$ = this.framesSubject.asObservable();
     this.lines$ = this.linesSubject.asObservable();
     this.features$ = this.states$.pipe(map(featuresOf), distinctUntilChanged(sameFeatures));
   }
 
-  frame(): ConnectionStatusFrame {
-    return { type: 'connection_status', states: this.registry.snapshot() };
+  frame(): MonitorFrame {
+    return { type: 'connection_status', states: this.registry.snapshot(), metrics: this.metrics.snapshot() };
   }
 
   start(): void {
@@ -164,7 +195,7 @@ class StorjMonitor implements Monitor {
       intervalMs: this.config.broadcastIntervalMs,
       ...(this.options.scheduler && { scheduler: this.options.scheduler }),
     });
-    running.add(frames$.subscribe((frame) => this.framesSubject.next(frame)));
+    running.add(frames$.subscribe((frame) => this.framesSubject.next({ ...frame, metrics: this.metrics.snapshot() })));
     this.running = running;
   }
 

@@ -141,7 +141,15 @@ export class NodeApiClient {
     this.track = options.registry?.track(this.node, 'api_client', this.currentStatus);
     const logEvent = apiClientLogger(this.node, this.url, maxReconnectAttempts, () => this.lastNodeId);
 
-    const check$ = defer(() => this.request('/api/sno/', toDashboard)).pipe(tap((dashboard) => (this.lastNodeId = dashboard.nodeID)));
+    const check$ = defer(() => this.request('/api/sno/', toDashboard)).pipe(
+      tap({
+        next: (dashboard) => {
+          this.lastNodeId = dashboard.nodeID;
+          this.report({ type: 'health_checked', ok: true });
+        },
+        error: () => this.report({ type: 'health_checked', ok: false }),
+      }),
+    );
     const healthy$ = check$.pipe(
       mergeMap((first) =>
         concat(of<[Connected, SnoDashboard]>(CONNECTED, first), interval(healthCheckIntervalMs, this.scheduler).pipe(exhaustMap(() => check$))),

@@ -1,5 +1,5 @@
 import createDebug from 'debug';
-import { asyncScheduler, defer, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, defer, tap, type Observable, type SchedulerLike } from 'rxjs';
 import { LOG_READER_BACKOFF, toBackoff, type Backoff, type BackoffOptions } from '../operators/backoff.js';
 import type { ConnectionEvent, ConnectionEventSink } from '../operators/connection-event.js';
 import { flattenBatches } from '../operators/flatten-batches.js';
@@ -108,6 +108,7 @@ export function tcpLogSource(options: TcpLogSourceOptions): Observable<Forwarder
         },
       }),
       retryWithState({ ...retry, onEvent: report }),
+      tap((batch) => report({ type: 'lines_received', count: batch.length })),
       flattenBatches(),
     );
   });

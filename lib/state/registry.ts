@@ -77,7 +77,7 @@ interface NodeSlots {
 export class ConnectionRegistry {
   /** The current map on subscribe, then the map after each tick that changed it. */
   readonly states$: Observable<ConnectionStates>;
-  /** Every transition as it is applied, uncoalesced. */
+  /** Every event as it is applied (also those that leave the status as it was), uncoalesced. */
   readonly transitions$: Observable<Transition>;
 
   private readonly nodes = new Map<string, NodeSlots>();
@@ -116,9 +116,10 @@ export class ConnectionRegistry {
     return (event) => {
       if (!slot.live) return;
       const next = reduce(slot.status, event);
-      if (next === slot.status) return;
-      slot.status = next;
-      this.markDirty(node);
+      if (next !== slot.status) {
+        slot.status = next;
+        this.markDirty(node);
+      }
       if (this.transitionsSubject.observed) {
         this.transitionsSubject.next({ node, component, event, status: next });
       }

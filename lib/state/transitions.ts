@@ -10,18 +10,26 @@ import type { ApiClientStatus, ConnectionStatus, LogReaderStatus } from './conne
  * const event: LogReaderEvent = { type: 'lines_dropped', reason: 'malformed', count: 1 };
  * ```
  */
-export type LogReaderEvent = ConnectionEvent | { readonly type: 'lines_dropped'; readonly reason: DropReason; readonly count: number };
+export type LogReaderEvent =
+  | ConnectionEvent
+  | { readonly type: 'lines_dropped'; readonly reason: DropReason; readonly count: number }
+  /** Counted by metrics, not kept in the status (it would change with every chunk). */
+  | { readonly type: 'lines_received'; readonly count: number };
 
 /**
- * What an API client reports: its connection decisions, and each successful request
- * (`at` in milliseconds of the client's clock).
+ * What an API client reports: its connection decisions, each successful request (`at`
+ * in milliseconds of the client's clock), and each health check's result (counted by
+ * metrics, not kept in the status).
  *
  * @example
  * ```ts
  * const event: ApiClientEvent = { type: 'request_succeeded', at: Date.now() };
  * ```
  */
-export type ApiClientEvent = ConnectionEvent | { readonly type: 'request_succeeded'; readonly at: number };
+export type ApiClientEvent =
+  | ConnectionEvent
+  | { readonly type: 'request_succeeded'; readonly at: number }
+  | { readonly type: 'health_checked'; readonly ok: boolean };
 
 /**
  * The state machine of SPEC §4 as a pure function: the status after `event`. The
@@ -79,6 +87,7 @@ export function connectionTransition<Status extends ConnectionStatus>(status: St
  * ```
  */
 export function logReaderTransition(status: LogReaderStatus, event: LogReaderEvent): LogReaderStatus {
+  if (event.type === 'lines_received') return status;
   if (event.type !== 'lines_dropped') return connectionTransition(status, event);
   const dropped = status.dropped_lines;
   return { ...status, dropped_lines: { ...dropped, [event.reason]: dropped[event.reason] + event.count } };
@@ -98,6 +107,7 @@ export function apiClientTransition(status: ApiClientStatus, event: ApiClientEve
   if (event.type === 'request_succeeded') {
     return { ...status, last_successful_request: toUnixSeconds(event.at) };
   }
+  if (event.type === 'health_checked') return status;
   const next = connectionTransition(status, event);
   const isAvailable = next.state === 'connected';
   return next.is_available === isAvailable ? next : { ...next, is_available: isAvailable };

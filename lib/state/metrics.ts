@@ -1,0 +1,236 @@
+import { asyncScheduler, map, Subject, timer, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import type { ConnectionState } from './connection-status.js';
+import type { Component, ConnectionRegistry, Transition } from './registry.js';
+
+const STATES: readonly ConnectionState[] = ['disconnected', 'connecting', 'connected', 'error', 'stopped'];
+const HOUR_MS = 3_600_000;
+
+/**
+ * The figures operators track per connection (the seed's "Key Metrics"), in the wire's
+ * snake_case. Times are in ms; ratios in [0, 1], `null` before there is anything to
+ * divide.
+ *
+ * @example
+ * ```ts
+ * const m = monitor.metrics.snapshot().node1?.log_reader;
+ * console.log(`${((m?.uptime_ratio ?? 0) * 100).toFixed(2)} % up, ${m?.reconnections} reconnections`);
+ * ```
+ */
+export interface ConnectionMetrics {
+  readonly state: ConnectionState;
+  readonly time_in_state_ms: Readonly<Record<ConnectionState, number>>;
+  /** Time connected over time tracked, since the monitor started tracking it. */
+  readonly uptime_ratio: number | null;
+  /** The same over the sliding window (`windowMs`, 1 h by default). */
+  readonly uptime_ratio_window: number | null;
+  /** Times it became connected again after having been connected. */
+  readonly reconnections: number;
+  /** Reconnections within the last hour. */
+  readonly reconnections_per_hour: number;
+  /** From leaving `connected` to being `connected` again. */
+  readonly reconnection_duration_ms: { readonly last: number | null; readonly mean: number | null; readonly max: number | null };
+  readonly failed_attempts: number;
+  /** API clients only. */
+  readonly health_checks?: { readonly success: number; readonly failure: number; readonly success_rate: number | null };
+  /** Log readers only: lines emitted, and dropped by reason. */
+  readonly lines?: { readonly received: number; readonly malformed: number; readonly oversize: number; readonly partial: number };
+}
+
+/** Node name -> that node's metrics per component. */
+export type MetricsMap = Readonly<Record<string, { readonly log_reader?: ConnectionMetrics; readonly api_client?: ConnectionMetrics }>>;
+
+/** One completed reconnection, as `reconnections$` reports it. */
+export interface Reconnection {
+  readonly node: string;
+  readonly component: Component;
+  readonly durationMs: number;
+}
+
+/** Options of {@link ConnectionMetricsCollector}. */
+export interface MetricsOptions {
+  /** The sliding window of `uptime_ratio_window`. Defaults to 3600000 (1 h). */
+  readonly windowMs?: number;
+  /** `metrics$` emits this often. Defaults to 10000. */
+  readonly intervalMs?: number;
+  /** Clock and timers. Defaults to `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+}
+
+interface Segment {
+  readonly state: ConnectionState;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The running figures of one source; `apply` folds one transition at time `now`. */
+class SourceMetrics {
+  private state: ConnectionState;
+  private since: number;
+  private readonly totals: Record<ConnectionState, number> = { disconnected: 0, connecting: 0, connected: 0, error: 0, stopped: 0 };
+  private readonly segments: Segment[] = [];
+  private readonly reconnectedAt: number[] = [];
+  private leftConnectedAt: number | null = null;
+  private reconnections = 0;
+  private durationSum = 0;
+  private durationMax: number | null = null;
+  private durationLast: number | null = null;
+  private failed = 0;
+  private checksOk = 0;
+  private checksFailed = 0;
+  private received = 0;
+  private readonly dropped = { malformed: 0, oversize: 0, partial: 0 };
+
+  constructor(
+    private readonly component: Component,
+    state: ConnectionState,
+    now: number,
+  ) {
+    this.state = state;
+    this.since = now;
+  }
+
+  apply(transition: Transition, now: number, windowMs: number, onReconnection: (durationMs: number) => void): void {
+    const { event } = transition;
+    if (event.type === 'failed' || event.type === 'exhausted') this.failed++;
+    else if (event.type === 'health_checked') event.ok ? this.checksOk++ : this.checksFailed++;
+    else if (event.type === 'lines_received') this.received += event.count;
+    else if (event.type === 'lines_dropped') this.dropped[event.reason] += event.count;
+    const next = transition.status.state;
+    if (next === this.state) return;
+    this.closeSegment(now);
+    this.prune(now, windowMs);
+    if (this.state === 'connected') this.leftConnectedAt = now;
+    if (next === 'connected' && this.leftConnectedAt !== null) {
+      const duration = now - this.leftConnectedAt;
+      this.reconnections++;
+      this.durationSum += duration;
+      this.durationLast = duration;
+      this.durationMax = Math.max(this.durationMax ?? 0, duration);
+      this.reconnectedAt.push(now);
+      this.leftConnectedAt = null;
+      onReconnection(duration);
+    }
+    this.state = next;
+  }
+
+  read(now: number, windowMs: number): ConnectionMetrics {
+    this.prune(now, windowMs);
+    const timeInState = { ...this.totals, [this.state]: this.totals[this.state] + (now - this.since) };
+    const tracked = STATES.reduce((sum, state) => sum + timeInState[state], 0);
+    const windowStart = now - windowMs;
+    let windowTracked = 0;
+    let windowConnected = 0;
+    for (const segment of [...this.segments, { state: this.state, start: this.since, end: now }]) {
+      const overlap = segment.end - Math.max(segment.start, windowStart);
+      if (overlap <= 0) continue;
+      windowTracked += overlap;
+      if (segment.state === 'connected') windowConnected += overlap;
+    }
+    return {
+      state: this.state,
+      time_in_state_ms: timeInState,
+      uptime_ratio: tracked > 0 ? timeInState.connected / tracked : null,
+      uptime_ratio_window: windowTracked > 0 ? windowConnected / windowTracked : null,
+      reconnections: this.reconnections,
+      reconnections_per_hour: this.reconnectedAt.filter((at) => at > now - HOUR_MS).length,
+      reconnection_duration_ms: {
+        last: this.durationLast,
+        mean: this.reconnections > 0 ? this.durationSum / this.reconnections : null,
+        max: this.durationMax,
+      },
+      failed_attempts: this.failed,
+      ...(this.component === 'api_client' && {
+        health_checks: {
+          success: this.checksOk,
+          failure: this.checksFailed,
+          success_rate: this.checksOk + this.checksFailed > 0 ? this.checksOk / (this.checksOk + this.checksFailed) : null,
+        },
+      }),
+      ...(this.component === 'log_reader' && { lines: { received: this.received, ...this.dropped } }),
+    };
+  }
+
+  private closeSegment(now: number): void {
+    this.totals[this.state] += now - this.since;
+    this.segments.push({ state: this.state, start: this.since, end: now });
+    this.since = now;
+  }
+
+  /** Memory stays bounded: segments and reconnection times older than the windows go. */
+  private prune(now: number, windowMs: number): void {
+    const keepFrom = now - windowMs;
+    while ((this.segments[0]?.end ?? Number.POSITIVE_INFINITY) <= keepFrom) this.segments.shift();
+    while ((this.reconnectedAt[0] ?? Number.POSITIVE_INFINITY) <= now - HOUR_MS) this.reconnectedAt.shift();
+  }
+}
+
+/**
+ * Connection metrics derived from a registry's transitions (no second source of
+ * truth): per node and component, time in each state, uptime over the monitor's life
+ * and over a sliding window, reconnections (count, per hour, duration: last, mean,
+ * max), failed attempts, health checks and lines. `snapshot()` reads them now;
+ * `metrics$` emits them at once and every `intervalMs`; `reconnections$` reports each
+ * reconnection as it completes.
+ *
+ * @example
+ * ```ts
+ * const metrics = new ConnectionMetricsCollector(registry);
+ * metrics.metrics$.subscribe((all) => console.log(all.node1?.api_client?.health_checks?.success_rate));
+ * // later
+ * metrics.stop();
+ * ```
+ */
+export class ConnectionMetricsCollector {
+  readonly metrics$: Observable<MetricsMap>;
+  readonly reconnections$: Observable<Reconnection>;
+
+  private readonly sources = new Map<string, Map<Component, SourceMetrics>>();
+  private readonly scheduler: SchedulerLike;
+  private readonly windowMs: number;
+  private readonly subscription: Subscription;
+  private readonly reconnectionsSubject = new Subject<Reconnection>();
+
+  constructor(registry: ConnectionRegistry, options: MetricsOptions = {}) {
+    this.scheduler = options.scheduler ?? asyncScheduler;
+    this.windowMs = options.windowMs ?? HOUR_MS;
+    const now = this.scheduler.now();
+    for (const [node, states] of Object.entries(registry.snapshot())) {
+      if (states.log_reader) this.source(node, 'log_reader', states.log_reader.state, now);
+      if (states.api_client) this.source(node, 'api_client', states.api_client.state, now);
+    }
+    this.subscription = registry.transitions$.subscribe((transition) => {
+      const at = this.scheduler.now();
+      this.source(transition.node, transition.component, transition.status.state, at).apply(transition, at, this.windowMs, (durationMs) =>
+        this.reconnectionsSubject.next({ node: transition.node, component: transition.component, durationMs }),
+      );
+    });
+    this.metrics$ = timer(0, options.intervalMs ?? 10_000, this.scheduler).pipe(map(() => this.snapshot()));
+    this.reconnections$ = this.reconnectionsSubject.asObservable();
+  }
+
+  /** The metrics now, synchronously. */
+  snapshot(): MetricsMap {
+    const now = this.scheduler.now();
+    const result: Record<string, { log_reader?: ConnectionMetrics; api_client?: ConnectionMetrics }> = {};
+    for (const [node, components] of this.sources) {
+      const entry: { log_reader?: ConnectionMetrics; api_client?: ConnectionMetrics } = {};
+      for (const [component, metrics] of components) entry[component] = metrics.read(now, this.windowMs);
+      result[node] = entry;
+    }
+    return result;
+  }
+
+  /** Stops following the registry. */
+  stop(): void {
+    this.subscription.unsubscribe();
+    this.reconnectionsSubject.complete();
+  }
+
+  private source(node: string, component: Component, state: ConnectionState, now: number): SourceMetrics {
+    let components = this.sources.get(node);
+    if (!components) this.sources.set(node, (components = new Map()));
+    let metrics = components.get(component);
+    if (!metrics) components.set(component, (metrics = new SourceMetrics(component, state, now)));
+    return metrics;
+  }
+}
