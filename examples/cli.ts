@@ -5,7 +5,10 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createMonitor, serveFrames, type ConnectionStatusFrame, type MonitorConfig } from 'storj-monitor-rx';
+import crossFetch from 'cross-fetch';
+import { Registry } from 'prom-client';
+import { createMonitor, redactCredentials, serveFrames, type ConnectionAlert, type ConnectionStatusFrame, type MonitorConfig } from 'storj-monitor-rx';
+import { registerPrometheusMetrics } from 'storj-monitor-rx/prometheus';
 import { renderTable } from './terminal-view.js';
 
 const DASHBOARD_DIR = join(dirname(fileURLToPath(import.meta.url)), 'dashboard');
@@ -26,15 +29,21 @@ export interface CliArguments {
   readonly port: number;
   readonly json: boolean;
   readonly token?: string;
+  /** POST each alert (JSON) here. */
+  readonly alertWebhook?: string;
+  /** Alert when a connection has been down this long. */
+  readonly alertAfterMs?: number;
 }
 
-export const USAGE = 'usage: cli.ts --config FILE [--listen HOST:PORT] [--json] [--token TOKEN]';
+export const USAGE = 'usage: cli.ts --config FILE [--listen HOST:PORT] [--json] [--token TOKEN] [--alert-webhook URL] [--alert-after SECONDS]';
 
 export function parseArguments(argv: readonly string[], requireConfig = true): CliArguments {
   let configPath: string | undefined;
   let listen = '127.0.0.1:8080';
   let json = false;
   let token: string | undefined;
+  let alertWebhook: string | undefined;
+  let alertAfter: string | undefined;
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index];
     const value = (): string => {
@@ -46,13 +55,26 @@ export function parseArguments(argv: readonly string[], requireConfig = true): C
     else if (argument === '--listen') listen = value();
     else if (argument === '--json') json = true;
     else if (argument === '--token') token = value();
+    else if (argument === '--alert-webhook') alertWebhook = value();
+    else if (argument === '--alert-after') alertAfter = value();
     else throw new UsageError(`unknown argument ${JSON.stringify(argument)}; ${USAGE}`);
   }
   if (requireConfig && configPath === undefined) throw new UsageError(`--config is required; ${USAGE}`);
   const match = /^(.+):(\d+)$/.exec(listen);
   const port = Number(match?.[2]);
   if (!match || !Number.isInteger(port) || port > 65_535) throw new UsageError(`--listen must be HOST:PORT (e.g. 127.0.0.1:8080); got ${JSON.stringify(listen)}`);
-  return { ...(configPath !== undefined && { configPath }), host: (match[1] ?? '').replace(/^\[(.*)\]$/, '$1'), port, json, ...(token !== undefined && { token }) };
+  if (alertWebhook !== undefined && !/^https?:\/\/./.test(alertWebhook)) throw new UsageError(`--alert-webhook must be an http(s) URL; got ${JSON.stringify(alertWebhook)}`);
+  const alertAfterSeconds = alertAfter === undefined ? undefined : Number(alertAfter);
+  if (alertAfterSeconds !== undefined && !(alertAfterSeconds > 0)) throw new UsageError(`--alert-after must be a number of seconds > 0; got ${JSON.stringify(alertAfter)}`);
+  return {
+    ...(configPath !== undefined && { configPath }),
+    host: (match[1] ?? '').replace(/^\[(.*)\]$/, '$1'),
+    port,
+    json,
+    ...(token !== undefined && { token }),
+    ...(alertWebhook !== undefined && { alertWebhook }),
+    ...(alertAfterSeconds !== undefined && { alertAfterMs: Math.round(alertAfterSeconds * 1000) }),
+  };
 }
 
 export async function readConfig(path: string): Promise<MonitorConfig> {
@@ -84,15 +106,21 @@ export interface CliExtras {
 export async function runCli(args: CliArguments, config: MonitorConfig, extras: CliExtras = {}): Promise<RunningCli> {
   let monitor;
   try {
-    monitor = createMonitor(config);
+    monitor = createMonitor(config, args.alertAfterMs === undefined ? {} : { alertThresholdMs: args.alertAfterMs });
   } catch (error) {
     throw new UsageError(`config${args.configPath ? ` ${args.configPath}` : ''}: ${(error as Error).message}`);
   }
   const out = extras.out ?? process.stdout;
   const tty = 'isTTY' in out && out.isTTY === true;
 
+  const prometheus = new Registry();
+  const unregister = registerPrometheusMetrics(monitor, { registry: prometheus });
   const server = createServer((request, response) => {
     if (extras.routes?.(request, response)) return;
+    if (new URL(request.url ?? '/', 'http://localhost').pathname === '/metrics') {
+      void prometheus.metrics().then((text) => response.writeHead(200, { 'content-type': prometheus.contentType }).end(text));
+      return;
+    }
     void serveStatic(request, response);
   });
   const broadcast = await serveFrames(monitor, { server, path: '/ws', ...(args.token !== undefined && { token: args.token }) });
@@ -122,6 +150,10 @@ export async function runCli(args: CliArguments, config: MonitorConfig, extras: 
     if (args.json) out.write(`${JSON.stringify(frame)}\n`);
     else draw();
   });
+  const alerts = monitor.alerts$.subscribe((alert) => {
+    process.stderr.write(`storj-monitor-rx: alert: ${describeAlert(alert)}\n`);
+    if (args.alertWebhook) void postAlert(args.alertWebhook, alert);
+  });
   // On a TTY the countdowns tick every second between frames.
   const ticker = tty && !args.json ? setInterval(draw, 1000) : undefined;
 
@@ -137,11 +169,34 @@ export async function runCli(args: CliArguments, config: MonitorConfig, extras: 
       if (args.json) out.write(`${JSON.stringify(monitor.frame())}\n`);
       frames.unsubscribe();
       lines.unsubscribe();
+      alerts.unsubscribe();
+      unregister();
       await broadcast.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+function describeAlert(alert: ConnectionAlert): string {
+  return alert.type === 'down'
+    ? `[${alert.node}] ${alert.component} down since ${new Date(alert.since * 1000).toISOString()}: ${alert.last_error ?? 'no error recorded'}`
+    : `[${alert.node}] ${alert.component} recovered after ${Math.round(alert.down_for_ms / 1000)} s`;
+}
+
+/** Posts an alert as JSON; a webhook that fails is reported, never fatal. */
+async function postAlert(url: string, alert: ConnectionAlert): Promise<void> {
+  try {
+    const response = await crossFetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...alert, text: describeAlert(alert) }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) process.stderr.write(`storj-monitor-rx: alert webhook answered HTTP ${response.status}\n`);
+  } catch (error) {
+    process.stderr.write(`storj-monitor-rx: alert webhook failed: ${redactCredentials((error as Error).message)}\n`);
+  }
 }
 
 async function serveStatic(request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -19,7 +19,7 @@ describe('the packed package, installed in a consumer project', function () {
     const tarball = (await readdir(project)).find((name) => name.endsWith('.tgz'));
     if (!tarball) throw new Error('npm pack wrote no tarball');
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `./${tarball}`], { cwd: project });
+    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `./${tarball}`, 'prom-client@15'], { cwd: project });
   });
 
   after(async () => {
@@ -37,6 +37,19 @@ describe('the packed package, installed in a consumer project', function () {
       }));`;
     const { stdout } = await run('node', ['--input-type=module', '-e', script], { cwd: project });
     expect(JSON.parse(stdout)).to.deep.equal({ log: [2000, 60_000], api: [256_000, 300_000], registry: 'function', retry: 'function' });
+  });
+
+  it('imports the Prometheus entry point storj-monitor-rx/prometheus, with prom-client installed beside it', async () => {
+    const script = `
+      import { Registry } from 'prom-client';
+      import { createMonitor } from 'storj-monitor-rx';
+      import { registerPrometheusMetrics } from 'storj-monitor-rx/prometheus';
+      const monitor = createMonitor({ nodes: [{ name: 'n', log: { host: '127.0.0.1', port: 9 } }] });
+      const registry = new Registry();
+      registerPrometheusMetrics(monitor, { registry });
+      console.log((await registry.metrics()).includes('storj_monitor_connection_state{node="n",component="log_reader",state="disconnected"} 1'));`;
+    const { stdout } = await run('node', ['--input-type=module', '-e', script], { cwd: project });
+    expect(stdout.trim()).to.equal('true');
   });
 
   it('ships built JavaScript with type declarations and no sources or specs', async () => {

@@ -4,7 +4,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectionStatusFrame } from '../../lib/index.js';
-import { TestForwarder } from '../support/forwarder.js';
+import { createServer } from 'node:http';
+import { refusedPort, TestForwarder } from '../support/forwarder.js';
+import { listen } from '../support/listen.js';
 import { TestNodeApi } from '../support/node-api.js';
 import { eventually } from '../support/wait.js';
 
@@ -71,6 +73,36 @@ describe('examples/cli.ts', function () {
     } finally {
       await forwarder.kill();
       await api.stop();
+    }
+  });
+
+  it('serves Prometheus metrics at /metrics on --listen, and posts alerts to --alert-webhook', async () => {
+    const port = await refusedPort();
+    const alerts: unknown[] = [];
+    const webhook = createServer((request, response) => {
+      let body = '';
+      request.on('data', (data: Buffer) => (body += String(data)));
+      request.on('end', () => {
+        alerts.push(JSON.parse(body));
+        response.writeHead(204).end();
+      });
+    });
+    const webhookPort = await listen(webhook, 0);
+    try {
+      const config = await configFile('down.json', JSON.stringify({ nodes: [{ name: 'node1', log: { host: '127.0.0.1', port } }], logReader: { initialBackoffMs: 100, maxBackoffMs: 100 } }));
+      const { child, output, exit } = cli(['--config', config, '--listen', '127.0.0.1:0', '--json', '--alert-webhook', `http://127.0.0.1:${webhookPort}/hook`, '--alert-after', '0.3']);
+      await eventually(() => /dashboard at (http:\/\/127\.0\.0\.1:\d+)\//.test(output.stderr), 10_000);
+      const base = /dashboard at (http:\/\/127\.0\.0\.1:\d+)\//.exec(output.stderr)?.[1];
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).to.include('storj_monitor_connection_state{node="node1",component="log_reader",state="error"} 1');
+      await eventually(() => alerts.length === 1, 10_000);
+      expect(alerts[0]).to.include({ type: 'down', node: 'node1', component: 'log_reader' });
+      expect(output.stderr).to.include('alert: [node1] log_reader down since');
+      child.kill('SIGTERM');
+      expect(await exit).to.equal(0);
+    } finally {
+      webhook.closeAllConnections();
+      await new Promise((resolve) => webhook.close(resolve));
     }
   });
 

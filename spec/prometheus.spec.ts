@@ -1,0 +1,141 @@
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { createMonitor, type Monitor } from '../lib/index.js';
+import { registerPrometheusMetrics } from '../lib/prometheus.js';
+import { TestForwarder } from './support/forwarder.js';
+import { listen } from './support/listen.js';
+import { TestNodeApi } from './support/node-api.js';
+import { eventually } from './support/wait.js';
+
+const PROMETHEUS = '/usr/bin/prometheus';
+const PROMTOOL = '/usr/bin/promtool';
+
+/** A free port on 127.0.0.1 (Prometheus cannot report back a port 0). */
+async function freePort(): Promise<number> {
+  const server = createTcpServer();
+  const port = await listen(server, 0);
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function run(command: string, args: string[], input: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (data: Buffer) => (output += String(data)));
+    child.stderr.on('data', (data: Buffer) => (output += String(data)));
+    child.on('exit', (code) => resolve({ code, output }));
+    child.stdin.end(input);
+  });
+}
+
+/**
+ * The Prometheus export against Debian's Prometheus (which .ci/run installs): the
+ * exposition passes `promtool check metrics`, and a real server scraping the monitor
+ * sees a node's state gauge go to connected, then away from it when the node breaks.
+ * Real time: Prometheus scrapes every second.
+ */
+describe('storj-monitor-rx/prometheus against a real Prometheus', function () {
+  this.timeout(60_000);
+  let forwarder: TestForwarder;
+  let api: TestNodeApi;
+  let monitor: Monitor;
+  let registry: Registry;
+  let unregister: () => void;
+  let server: Server;
+  let metricsPort = 0;
+
+  before(async function () {
+    if (!existsSync(PROMETHEUS) || !existsSync(PROMTOOL)) {
+      console.log(`      skipped: ${PROMETHEUS} or ${PROMTOOL} is not installed (apt-get install prometheus; .ci/run does)`);
+      this.skip();
+    }
+    forwarder = await TestForwarder.start();
+    api = await TestNodeApi.start();
+    monitor = createMonitor({
+      nodes: [{ name: 'node "1"\\n', log: { host: '127.0.0.1', port: forwarder.port }, api: { url: api.url } }],
+      logReader: { initialBackoffMs: 100, maxBackoffMs: 100 },
+      apiClient: { healthCheckIntervalMs: 200, initialBackoffMs: 100, maxBackoffMs: 100 },
+    });
+    registry = new Registry();
+    unregister = registerPrometheusMetrics(monitor, { registry });
+    server = createServer((_request, response) => {
+      void registry.metrics().then((text) => response.writeHead(200, { 'content-type': registry.contentType }).end(text));
+    });
+    metricsPort = await listen(server, 0);
+    monitor.start();
+    await eventually(() => monitor.registry.snapshot()['node "1"\\n']?.api_client?.state === 'connected');
+  });
+
+  after(async () => {
+    unregister?.();
+    await monitor?.stop();
+    server?.closeAllConnections();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await forwarder?.kill();
+    await api?.stop();
+  });
+
+  it('exposes well-formed metrics under storj_monitor_ that promtool accepts', async () => {
+    const text = await registry.metrics();
+    for (const name of [
+      'storj_monitor_connection_state', 'storj_monitor_connection_uptime_ratio', 'storj_monitor_reconnections_total',
+      'storj_monitor_failed_attempts_total', 'storj_monitor_health_checks_total', 'storj_monitor_lines_total',
+      'storj_monitor_reconnection_duration_seconds',
+    ]) {
+      expect(text).to.include(`# TYPE ${name} `);
+    }
+    expect(text).to.include('storj_monitor_connection_state{node="node \\"1\\"\\\\n",component="log_reader",state="connected"} 1');
+    const check = await run(PROMTOOL, ['check', 'metrics'], text);
+    expect(check.code, check.output).to.equal(0);
+  });
+
+  it('a Prometheus server scraping the monitor sees the state gauge change when the node breaks', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'storj-monitor-prometheus-'));
+    const webPort = await freePort();
+    let prometheus: ChildProcess | undefined;
+    try {
+      await writeFile(
+        join(directory, 'prometheus.yml'),
+        `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: storj-monitor\n    static_configs:\n      - targets: ['127.0.0.1:${metricsPort}']\n`,
+      );
+      prometheus = spawn(PROMETHEUS, [
+        `--config.file=${join(directory, 'prometheus.yml')}`, `--storage.tsdb.path=${join(directory, 'data')}`,
+        `--web.listen-address=127.0.0.1:${webPort}`,
+      ], { stdio: 'ignore' });
+      const query = async (expression: string): Promise<string | undefined> => {
+        try {
+          const response = await fetch(`http://127.0.0.1:${webPort}/api/v1/query?query=${encodeURIComponent(expression)}`);
+          const body = (await response.json()) as { data?: { result?: Array<{ value: [number, string] }> } };
+          return body.data?.result?.[0]?.value[1];
+        } catch {
+          return undefined;
+        }
+      };
+      const connected = 'storj_monitor_connection_state{component="log_reader",state="connected"}';
+      await until(async () => (await query(connected)) === '1');
+      await forwarder.kill();
+      await until(async () => (await query(connected)) === '0');
+      expect(await query('storj_monitor_connection_state{component="api_client",state="connected"}')).to.equal('1');
+    } finally {
+      prometheus?.kill('SIGTERM');
+      if (prometheus && prometheus.exitCode === null) await new Promise((resolve) => prometheus?.once('exit', resolve));
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});
+
+async function until(condition: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`not true within ${ms} ms: ${condition.toString()}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
