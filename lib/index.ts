@@ -16,6 +16,7 @@ export {
   ApiRequestError,
   httpJson,
   redactCredentials,
+  splitCredentials,
   type ApiFailureKind,
   type FetchInitLike,
   type FetchLike,

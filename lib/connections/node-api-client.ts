@@ -1,5 +1,4 @@
 import crossFetch from 'cross-fetch';
-import createDebug from 'debug';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import {
@@ -24,15 +23,13 @@ import { API_CLIENT_BACKOFF, toBackoff, type Backoff, type BackoffOptions } from
 import type { ConnectionEventSink } from '../operators/connection-event.js';
 import { retryWithState } from '../operators/retry-with-state.js';
 import { CONNECTED, type Connected } from '../sources/connection-signal.js';
-import { ApiRequestError, httpJson, redactCredentials, requireHttpUrl, type FetchLike } from '../sources/http-json.js';
+import { ApiRequestError, httpJson, redactCredentials, splitCredentials, type FetchLike } from '../sources/http-json.js';
 import { initialApiClientStatus, type ApiClientStatus } from '../state/connection-status.js';
 import type { ConnectionRegistry } from '../state/registry.js';
 import { apiClientTransition, type ApiClientEvent } from '../state/transitions.js';
 import { requireInteger, requireText } from '../validate.js';
-import { toDashboard, toObject, toObjectArray, type JsonObject, type SnoDashboard } from './node-api-types.js';
-
-const info = createDebug('storj-monitor:api-client');
-const warn = createDebug('storj-monitor:api-client:warn');
+import { apiClientLogger } from './node-api-log.js';
+import { requireMonth, toDashboard, toObject, toObjectArray, type JsonObject, type SnoDashboard } from './node-api-types.js';
 
 /** Options of {@link NodeApiClient}; all but `node` and `url` have defaults (SPEC §5, §6). */
 export interface NodeApiClientOptions {
@@ -126,7 +123,7 @@ export class NodeApiClient {
 
   constructor(private readonly options: NodeApiClientOptions) {
     this.node = requireText('node', options.node);
-    const { base, headers } = parseBaseUrl(options.url);
+    const { base, headers } = splitCredentials(options.url);
     this.url = base;
     this.headers = headers;
     const agentOptions = { keepAlive: true, maxSockets: 4 };
@@ -264,46 +261,4 @@ export class NodeApiClient {
     this.track?.(event);
     this.options.onEvent?.(event);
   }
-}
-
-/** Splits credentials off the URL: they travel as a Basic auth header and are never displayed. */
-function parseBaseUrl(url: string): { base: string; headers: Record<string, string> } {
-  const parsed = requireHttpUrl('url', url);
-  const headers: Record<string, string> = {};
-  if (parsed.username || parsed.password) {
-    const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
-    headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
-    parsed.username = '';
-    parsed.password = '';
-  }
-  return { base: `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`, headers };
-}
-
-function requireMonth(name: string, month: string): string {
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new RangeError(`${name} must be a month as YYYY-MM; got ${JSON.stringify(month)}`);
-  return month;
-}
-
-/** Logs the decisions with the reference messages of SPEC §7. */
-function apiClientLogger(node: string, url: string, maxAttempts: number, nodeId: () => string): ConnectionEventSink<ApiClientEvent> {
-  return (event) => {
-    switch (event.type) {
-      case 'connected':
-        info('[%s] API client connected to %s (Node ID: %s)', node, url, abbreviate(nodeId()));
-        break;
-      case 'failed':
-        warn('[%s] API health check failed: %s', node, event.error);
-        info('[%s] API reconnection attempt %d/%s in %ss', node, event.reconnectAttempts, maxAttempts || '∞', event.retryInMs / 1000);
-        break;
-      case 'exhausted':
-        warn('[%s] API reconnection attempts exhausted (%d): %s', node, event.reconnectAttempts, event.error);
-        break;
-      default:
-        break;
-    }
-  };
-}
-
-function abbreviate(nodeId: string): string {
-  return nodeId.length > 12 ? `${nodeId.slice(0, 4)}...${nodeId.slice(-4)}` : nodeId;
 }

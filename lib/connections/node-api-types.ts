@@ -85,3 +85,16 @@ export function toObjectArray(body: unknown): readonly JsonObject[] {
   if (!Array.isArray(body)) throw new ApiRequestError(`Response is not a JSON array (got ${typeof body})`, 'body');
   return body.map(toObject);
 }
+
+/**
+ * Checks a paystub month (`YYYY-MM`) and returns it; a `RangeError` names the argument.
+ *
+ * @example
+ * ```ts
+ * requireMonth('from', '2025-09'); // '2025-09'
+ * ```
+ */
+export function requireMonth(name: string, month: string): string {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new RangeError(`${name} must be a month as YYYY-MM; got ${JSON.stringify(month)}`);
+  return month;
+}

@@ -209,3 +209,26 @@ export function requireHttpUrl(name: string, value: unknown): URL {
   }
   return parsed;
 }
+
+/**
+ * Splits the credentials off a base URL: they travel as a Basic auth header and are
+ * never displayed. The base has no trailing slash. Throws a `RangeError` naming `url`
+ * for anything but an http(s) URL.
+ *
+ * @example
+ * ```ts
+ * splitCredentials('http://operator:secret@10.0.0.2:14002/');
+ * // { base: 'http://10.0.0.2:14002', headers: { authorization: 'Basic b3BlcmF0b3I6c2VjcmV0' } }
+ * ```
+ */
+export function splitCredentials(url: string): { base: string; headers: Record<string, string> } {
+  const parsed = requireHttpUrl('url', url);
+  const headers: Record<string, string> = {};
+  if (parsed.username || parsed.password) {
+    const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+    headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+    parsed.username = '';
+    parsed.password = '';
+  }
+  return { base: `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`, headers };
+}
