@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Subscription, VirtualTimeScheduler } from 'rxjs';
-import { createMonitor, type ConnectionStatusFrame, type Monitor, type NodeFeatures } from '../lib/index.js';
+import { createMonitor, type ConnectionStatusFrame, type Monitor, type MonitorFrame, type NodeFeatures } from '../lib/index.js';
 import { firstMatch, refusedPort, TestForwarder } from './support/forwarder.js';
 import { json, TestNodeApi } from './support/node-api.js';
 import { eventually } from './support/wait.js';
@@ -48,7 +48,7 @@ describe('createMonitor (real forwarders and node APIs on 127.0.0.1)', () => {
     monitor.start();
     return monitor;
   };
-  const allConnected = (frame: ConnectionStatusFrame): boolean =>
+  const allConnected = (frame: MonitorFrame): boolean =>
     Object.values(frame.states).length === 2 &&
     Object.values(frame.states).every((node) => node.log_reader?.state === 'connected' && node.api_client?.state === 'connected');
 
@@ -67,6 +67,10 @@ describe('createMonitor (real forwarders and node APIs on 127.0.0.1)', () => {
     }
     const wire = JSON.parse(JSON.stringify(frame)) as ConnectionStatusFrame;
     expect(wire).to.deep.equal(frame);
+    // The additive key: metrics beside the states, per node and component.
+    expect(Object.keys(frame).sort()).to.deep.equal(['metrics', 'states', 'type']);
+    expect(frame.metrics.node1?.log_reader).to.include({ state: 'connected', reconnections: 0, failed_attempts: 0 });
+    expect(frame.metrics.node1?.api_client?.health_checks?.success).to.be.greaterThan(0);
   });
 
   it('lines$ carries every node’s lines, tagged with its name', async () => {
