@@ -130,7 +130,7 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
     expect((await under.until((current) => current.state === 'error')).last_error).to.match(/reset|hang up/);
   });
 
-  it('a slow or oversized body fails the check', async () => {
+  it('an oversized body fails the check (a slow body: see httpJson)', async () => {
     node.behaviour = (_request, response) => json(response, { nodeID: 'x', pad: 'p'.repeat(10_000) });
     under = client({ node: 'node1', url: node.url, ...FAST, maxBodyBytes: 1000, backoff: { initialMs: 5000 } });
     under.api.start();
