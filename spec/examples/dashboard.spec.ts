@@ -99,6 +99,35 @@ describe('examples/dashboard in headless Chromium', function () {
   });
 });
 
+describe('examples/dashboard reconnecting', function () {
+  this.timeout(60_000);
+
+  it('reconnects by itself when the monitor restarts', async function () {
+    if (!existsSync(CHROMIUM)) this.skip();
+    const node = await SimulatedNode.start({ name: 'gamma', linesPerSecond: 5 });
+    const config = { nodes: [{ name: 'gamma', log: { host: node.host, port: node.logPort } }], broadcastIntervalMs: 200 };
+    const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
+    let cli: RunningCli | undefined = await runCli({ host: '127.0.0.1', port: 0, json: false }, config, { out: silent });
+    const port = Number(new URL(cli.url).port);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(cli.url);
+      await page.locator('#link[data-state="open"]').waitFor();
+      await cli.close();
+      cli = undefined;
+      await page.locator('#link[data-state="closed"]').waitFor();
+      cli = await runCli({ host: '127.0.0.1', port, json: false }, config, { out: silent });
+      await page.locator('#link[data-state="open"]').waitFor({ timeout: 20_000 });
+      await expectText(() => page.locator('.node .name').first().textContent(), 'gamma');
+    } finally {
+      await browser.close();
+      await cli?.close();
+      await node.close();
+    }
+  });
+});
+
 /** Waits (up to 10 s) until the read text equals `expected`. */
 async function expectText(read: () => Promise<string | null>, expected: string): Promise<void> {
   const deadline = Date.now() + 10_000;
