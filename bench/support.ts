@@ -46,8 +46,10 @@ export interface Peer {
 }
 
 export async function startPeer(mode: string, options: Record<string, unknown> = {}): Promise<Peer> {
-  const child = fork(join(import.meta.dirname, 'peer.ts'), [mode, JSON.stringify(options)], {
-    execArgv: ['--import', 'tsx'],
+  // Compiled (npm run bench) the peer is peer.js under plain node; from source, peer.ts under tsx.
+  const compiled = import.meta.url.endsWith('.js');
+  const child = fork(join(import.meta.dirname, compiled ? 'peer.js' : 'peer.ts'), [mode, JSON.stringify(options)], {
+    execArgv: compiled ? [] : ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const queue: Array<Record<string, unknown>> = [];
