@@ -51,37 +51,6 @@ export interface MonitorFrame extends ConnectionStatusFrame {
 }
 
 /**
- * A running composition of every node's sources (SPEC §6); see {@link createMonitor}.
- */
-export interface Monitor {
-  /** The checked config, defaults filled in. */
-  readonly config: ResolvedMonitorConfig;
-  readonly registry: ConnectionRegistry;
-  /** The current connection map on subscribe, then every (coalesced) change. */
-  readonly states$: Observable<ConnectionStates>;
-  /** A `connection_status` frame every `broadcastIntervalMs` while started, and a last one on `stop()`. */
-  readonly frames$: Observable<MonitorFrame>;
-  /** Every node's log lines while started, tagged with the node's name. */
-  readonly lines$: Observable<ForwarderLine>;
-  /** Per node, what works right now; emits when that changes. */
-  readonly features$: Observable<Readonly<Record<string, NodeFeatures>>>;
-  /** Each node's API client, for queries (`monitor.apis.get('node1')?.dashboard()`). */
-  readonly apis: ReadonlyMap<string, NodeApiClient>;
-  /** Connection metrics (uptime, reconnections, failures, health checks, lines), derived from the registry. */
-  readonly metrics: ConnectionMetricsCollector;
-  /** The metrics now, then every `broadcastIntervalMs`. */
-  readonly metrics$: Observable<MetricsMap>;
-  /** `down` once per outage longer than `alertThresholdMs`, `recovered` when it ends. */
-  readonly alerts$: Observable<ConnectionAlert>;
-  /** The current frame, synchronously: what a newly connected dashboard is sent. */
-  frame(): MonitorFrame;
-  /** Connects every source (idempotent). */
-  start(): void;
-  /** Graceful shutdown: every source `stopped`, a final frame, sockets and timers released. Harmless twice. */
-  stop(): Promise<void>;
-}
-
-/**
  * Composes one monitor from config (SPEC §6): a self-healing log source and a
  * health-checked API client per node, one connection registry, and status frames.
  * The config is checked first, before any connection is made, and a bad field throws a
@@ -103,18 +72,30 @@ export interface Monitor {
  * ```
  */
 export function createMonitor(config: MonitorConfig, options: MonitorOptions = {}): Monitor {
-  return new StorjMonitor(resolveMonitorConfig(config), options);
+  return new Monitor(resolveMonitorConfig(config), options);
 }
 
-class StorjMonitor implements Monitor {
+/**
+ * A running composition of every node's sources (SPEC §6), made by
+ * {@link createMonitor} (the package exports this class as a type only).
+ */
+export class Monitor {
   readonly registry = new ConnectionRegistry();
+  /** The current connection map on subscribe, then every (coalesced) change. */
   readonly states$ = this.registry.states$;
+  /** A `connection_status` frame every `broadcastIntervalMs` while started, and a last one on `stop()`. */
   readonly frames$: Observable<MonitorFrame>;
+  /** Every node's log lines while started, tagged with the node's name. */
   readonly lines$: Observable<ForwarderLine>;
+  /** Per node, what works right now; emits when that changes. */
   readonly features$: Observable<Readonly<Record<string, NodeFeatures>>>;
+  /** Each node's API client, for queries (`monitor.apis.get('node1')?.dashboard()`). */
   readonly apis: ReadonlyMap<string, NodeApiClient>;
+  /** Connection metrics (uptime, reconnections, failures, health checks, lines), derived from the registry. */
   readonly metrics: ConnectionMetricsCollector;
+  /** The metrics now, then every `broadcastIntervalMs`. */
   readonly metrics$: Observable<MetricsMap>;
+  /** `down` once per outage longer than `alertThresholdMs`, `recovered` when it ends. */
   readonly alerts$: Observable<ConnectionAlert>;
 
   private readonly framesSubject = new Subject<MonitorFrame>();
@@ -123,6 +104,7 @@ class StorjMonitor implements Monitor {
   private running: Subscription | undefined;
 
   constructor(
+    /** The checked config, defaults filled in. */
     readonly config: ResolvedMonitorConfig,
     private readonly options: MonitorOptions,
   ) {
@@ -176,10 +158,12 @@ class StorjMonitor implements Monitor {
     this.features$ = this.states$.pipe(map(featuresOf), distinctUntilChanged(sameFeatures));
   }
 
+  /** The current frame, synchronously: what a newly connected dashboard is sent. */
   frame(): MonitorFrame {
     return { type: 'connection_status', states: this.registry.snapshot(), metrics: this.metrics.snapshot() };
   }
 
+  /** Connects every source (idempotent). */
   start(): void {
     if (this.running) return;
     const running = new Subscription();
@@ -199,6 +183,7 @@ class StorjMonitor implements Monitor {
     this.running = running;
   }
 
+  /** Graceful shutdown: every source `stopped`, a final frame, sockets and timers released. Harmless twice. */
   async stop(): Promise<void> {
     const running = this.running;
     if (!running) return;
