@@ -10,7 +10,7 @@ import { requireInteger } from '../validate.js';
 export interface FrameSource {
   /** Frames to broadcast as they come. */
   readonly frames$: Observable<ConnectionStatusFrame>;
-  /** The current frame, sent to each client as it connects. */
+  /** The current frame, sent to connecting clients until the first broadcast. */
   frame(): ConnectionStatusFrame;
 }
 
@@ -51,7 +51,8 @@ export interface FrameBroadcast {
 /**
  * Serves a monitor's `connection_status` frames to dashboards over WebSocket (SPEC
  * §3.4), standalone or attached to an existing `http.Server`. A new client gets the
- * current frame at once, then every frame as it comes; each frame is serialised once
+ * latest frame at once (the last one broadcast, or the current one before any), then
+ * every frame as it comes; each frame is serialised once
  * and the same bytes are sent to every client. Slow clients are dropped rather than
  * buffered without bound, silent ones are found by ping/pong and terminated, messages
  * from clients are ignored, and the token and Origin checks happen at the HTTP upgrade,
@@ -103,20 +104,31 @@ export async function serveFrames(source: FrameSource, options: ServeFramesOptio
     client.send(data, { binary: false });
   };
   const serialise = (frame: ConnectionStatusFrame): Buffer => Buffer.from(JSON.stringify(frame));
+  /**
+   * The bytes of the latest frame broadcast. A connecting client gets them as they are:
+   * a crowd of dashboards reconnecting after a restart costs no snapshot and no
+   * serialisation each. Before the first broadcast (or after one that nobody got) the
+   * current frame is built once and kept until the next broadcast.
+   */
+  let latest: Buffer | undefined;
 
   wss.on('connection', (client) => {
     alive.add(client);
     client.on('pong', () => alive.add(client));
     client.on('message', ignore);
     client.on('error', ignore);
-    send(client, serialise(source.frame()));
+    latest ??= serialise(source.frame());
+    send(client, latest);
   });
 
   const subscriptions: Subscription[] = [
     source.frames$.subscribe((frame) => {
-      if (wss.clients.size === 0) return;
-      const data = serialise(frame);
-      for (const client of wss.clients) send(client, data);
+      if (wss.clients.size === 0) {
+        latest = undefined;
+        return;
+      }
+      latest = serialise(frame);
+      for (const client of wss.clients) send(client, latest);
     }),
     interval(heartbeatMs, options.scheduler ?? asyncScheduler).subscribe(() => {
       for (const client of wss.clients) {

@@ -79,6 +79,32 @@ describe('serveFrames (real ws clients on 127.0.0.1)', () => {
     expect(second.messages.map((frame) => Object.keys(frame.states).length)).to.deep.equal([1, 2, 3]);
   });
 
+  it('sends connecting clients the bytes of the latest broadcast, without building a frame each', async () => {
+    const url = await serve();
+    const first = harness.open(url);
+    await first.opened;
+    harness.frames$.next(frameOf(2));
+    harness.setCurrent(frameOf(9));
+    let built = 0;
+    const frame = harness.source.frame;
+    harness.source.frame = () => (built++, frame());
+    const crowd = Array.from({ length: 20 }, () => harness.open(url));
+    await Promise.all(crowd.map(({ opened }) => opened));
+    await eventually(() => crowd.every(({ messages }) => messages.length === 1));
+    expect(crowd.every(({ messages }) => Object.keys(messages[0]?.states ?? {}).length === 2)).to.equal(true);
+    expect(built).to.equal(0);
+  });
+
+  it('before any broadcast reaches a client, a new client gets the current frame', async () => {
+    const url = await serve();
+    harness.frames$.next(frameOf(2));
+    harness.setCurrent(frameOf(7));
+    const late = harness.open(url);
+    await late.opened;
+    await eventually(() => late.messages.length === 1);
+    expect(Object.keys(late.messages[0]?.states ?? {})).to.have.length(7);
+  });
+
   it('serialises each frame once for all clients', async () => {
     const url = await serve();
     const clients = Array.from({ length: 5 }, () => harness.open(url));
