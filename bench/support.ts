@@ -22,12 +22,6 @@ export async function cpuMs(work: () => Promise<void> | void): Promise<number> {
   return (used.user + used.system) / 1000;
 }
 
-export async function wallMs(work: () => Promise<void> | void): Promise<number> {
-  const start = performance.now();
-  await work();
-  return performance.now() - start;
-}
-
 export function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }

@@ -28,7 +28,7 @@ export class SimulatedNode {
   private forwarder: Server | undefined;
   private readonly clients = new Set<Socket>();
   private readonly api: SimulatedApi;
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
   private pendingLines = 0;
 
   private constructor(
@@ -46,8 +46,8 @@ export class SimulatedNode {
     await listen(node.api.server, node.apiPort, node.host);
     node.apiPort = port(node.api.server);
     const rate = options.linesPerSecond ?? 20;
-    node.timers.push(setInterval(() => node.emit(rate / 10), 100));
-    if (options.chaos) node.timers.push(setInterval(() => void node.breakSomething(), options.chaosIntervalMs ?? 20_000));
+    node.timers.add(setInterval(() => node.emit(rate / 10), 100));
+    if (options.chaos) node.timers.add(setInterval(() => void node.breakSomething(), options.chaosIntervalMs ?? 20_000));
     return node;
   }
 
@@ -112,14 +112,23 @@ export class SimulatedNode {
     for (const client of this.clients) client.write(text);
   }
 
+  /** A one-off timer that close() cancels, forgotten once it has fired (chaos runs for days). */
+  private later(ms: number, work: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      work();
+    }, ms);
+    this.timers.add(timer);
+  }
+
   private async breakSomething(): Promise<void> {
     const roll = Math.random();
     if (roll < 0.4) {
       await this.stopForwarder();
-      this.timers.push(setTimeout(() => void this.startForwarder(), 3000 + Math.random() * 5000));
+      this.later(3000 + Math.random() * 5000, () => void this.startForwarder());
     } else {
       this.setApiFault(roll < 0.7 ? 'unavailable' : 'hang');
-      this.timers.push(setTimeout(() => this.setApiFault('ok'), 8000 + Math.random() * 8000));
+      this.later(8000 + Math.random() * 8000, () => this.setApiFault('ok'));
     }
   }
 }

@@ -1,7 +1,7 @@
 import createDebug from 'debug';
 import { asyncScheduler, defer, tap, type Observable, type SchedulerLike } from 'rxjs';
 import { LOG_READER_BACKOFF, toBackoff, type Backoff, type BackoffOptions } from '../operators/backoff.js';
-import type { ConnectionEvent, ConnectionEventSink } from '../operators/connection-event.js';
+import type { ConnectionEventSink } from '../operators/connection-event.js';
 import { flattenBatches } from '../operators/flatten-batches.js';
 import { forwarderLineBatches, type ForwarderLine } from '../operators/forwarder-lines.js';
 import { retryWithState } from '../operators/retry-with-state.js';
@@ -117,7 +117,7 @@ export function tcpLogSource(options: TcpLogSourceOptions): Observable<Forwarder
 /** Logs the decisions with the reference messages of SPEC §7. */
 function logReaderLogger(node: string, address: string): ConnectionEventSink<LogReaderEvent> {
   let connected = false;
-  return (event: LogReaderEvent | ConnectionEvent) => {
+  return (event) => {
     if (!info.enabled && event.type !== 'failed' && event.type !== 'exhausted') return;
     switch (event.type) {
       case 'connected':

@@ -30,9 +30,9 @@ export type ConnectionEvent =
   | { readonly type: 'stopped' };
 
 /** A connection ended (cleanly, or with `error`) and a reconnect is scheduled. */
-interface RetryScheduled<Type extends string, Error extends string | null> {
+interface RetryScheduled<Type extends string, ErrorText extends string | null> {
   readonly type: Type;
-  readonly error: Error;
+  readonly error: ErrorText;
   readonly reconnectAttempts: number;
   readonly retryInMs: number;
   readonly retryAt: number;
