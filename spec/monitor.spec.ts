@@ -120,7 +120,7 @@ describe('createMonitor (real forwarders and node APIs on 127.0.0.1)', () => {
       expect(node.api_client).to.include({ state: 'stopped', is_available: false });
     }
     for (const { forwarder } of nodes) await eventually(() => forwarder.clients.length === 0);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    // That no frame follows the last is checked in virtual time, below.
     expect(frames.length).to.equal(before + 1);
   });
 
@@ -128,7 +128,6 @@ describe('createMonitor (real forwarders and node APIs on 127.0.0.1)', () => {
     expect(() =>
       createMonitor({ nodes: [{ name: 'good', log: { host: '127.0.0.1', port: nodes[0]!.forwarder.port } }, { name: 'bad', log: { host: '127.0.0.1', port: 0 } }] }),
     ).to.throw(RangeError, /^nodes\[1\]\.log\.port must be an integer 1-65535; got 0$/);
-    await new Promise((resolve) => setTimeout(resolve, 50));
     expect(nodes[0]!.forwarder.clients).to.have.length(0);
     expect(nodes[0]!.api.requests).to.have.length(0);
   });
@@ -147,6 +146,11 @@ describe('createMonitor frame cadence (virtual time)', () => {
     scheduler.flush();
     expect(times).to.deep.equal([10_000, 20_000, 30_000]);
     await monitor.stop();
+    expect(times).to.have.length(4);
+    // Stopped: however much time passes, no frame follows the final one.
+    scheduler.maxFrames = Number.POSITIVE_INFINITY;
+    scheduler.schedule(() => undefined, 600_000);
+    scheduler.flush();
     expect(times).to.have.length(4);
     subscription.unsubscribe();
   });

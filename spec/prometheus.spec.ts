@@ -120,9 +120,9 @@ describe('storj-monitor-rx/prometheus against a real Prometheus', function () {
         }
       };
       const connected = 'storj_monitor_connection_state{component="log_reader",state="connected"}';
-      await until(async () => (await query(connected)) === '1');
+      await eventually(async () => (await query(connected)) === '1', 30_000, 250);
       await forwarder.kill();
-      await until(async () => (await query(connected)) === '0');
+      await eventually(async () => (await query(connected)) === '0', 30_000, 250);
       expect(await query('storj_monitor_connection_state{component="api_client",state="connected"}')).to.equal('1');
     } finally {
       prometheus?.kill('SIGTERM');
@@ -131,11 +131,3 @@ describe('storj-monitor-rx/prometheus against a real Prometheus', function () {
     }
   });
 });
-
-async function until(condition: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`not true within ${ms} ms: ${condition.toString()}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}

@@ -175,6 +175,7 @@ describe('serveFrames (real ws clients on 127.0.0.1)', () => {
     const socket = (silent.client as unknown as { _socket: import('node:net').Socket })._socket;
     socket.pause();
     await eventually(() => broadcast!.clientCount === 1);
+    // Three more heartbeats (real ones: the pongs travel over real sockets) spare the client that answers.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(lively.client.readyState).to.equal(WebSocket.OPEN);
   });

@@ -6,6 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { runCli, type RunningCli } from '../../examples/cli.js';
 import { simulatorRoutes } from '../../examples/simulator/control-routes.js';
 import { SimulatedNode } from '../../examples/simulator/simulated-node.js';
+import { eventually } from '../support/wait.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
@@ -128,13 +129,9 @@ describe('examples/dashboard reconnecting', function () {
   });
 });
 
-/** Waits (up to 10 s) until the read text equals `expected`. */
+/** Waits (up to 10 s) until the read text equals `expected`, then asserts it. */
 async function expectText(read: () => Promise<string | null>, expected: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
   let actual = await read();
-  while (actual !== expected && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    actual = await read();
-  }
+  await eventually(async () => (actual = await read()) === expected, 10_000, 50).catch(() => undefined);
   expect(actual).to.equal(expected);
 }
