@@ -10,6 +10,9 @@ import { runScale } from './scale.js';
 
 const quick = process.argv.includes('--quick');
 const json = process.argv.includes('--json');
+/** `--only=idle` (or ingest, scale, fanout, reconnect): one benchmark, for working on it; prints its raw result. */
+const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+const runners = { ingest: runIngest, scale: runScale, fanout: runFanout, reconnect: runReconnect, idle: runIdle } as const;
 const log = (text: string): void => void process.stdout.write(`${text}\n`);
 
 interface Row {
@@ -27,6 +30,12 @@ async function main(): Promise<void> {
   log(`storj-monitor-rx benchmarks${quick ? ' (--quick: a smoke run, figures not meaningful)' : ''}`);
   log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}\n`);
   const started = performance.now();
+  if (only !== undefined) {
+    const runner = runners[only as keyof typeof runners] as ((quick: boolean) => Promise<unknown>) | undefined;
+    if (!runner) throw new RangeError(`--only must be one of ${Object.keys(runners).join(', ')}; got ${JSON.stringify(only)}`);
+    log(JSON.stringify(await runner(quick)));
+    return;
+  }
 
   log('1/5 ingest ...');
   const ingest = await runIngest(quick);

@@ -12,17 +12,11 @@ export {
   type TcpConnectionOptions,
   type TcpConnectRequest,
 } from './sources/tcp-connection.js';
-export {
-  ApiRequestError,
-  httpJson,
-  redactCredentials,
-  splitCredentials,
-  type ApiFailureKind,
-  type FetchInitLike,
-  type FetchLike,
-  type FetchResponseLike,
-  type HttpJsonRequest,
-} from './sources/http-json.js';
+export { ApiRequestError, type ApiFailureKind } from './sources/api-request-error.js';
+export type { HttpReply } from './sources/http-response-parser.js';
+export { KeepAliveHttp, type KeepAliveHttpOptions } from './sources/keep-alive-http.js';
+export { fetchTransport, type FetchInitLike, type FetchLike, type FetchResponseLike } from './sources/fetch-transport.js';
+export { httpJson, redactCredentials, splitCredentials, type HttpJsonRequest, type HttpTransport } from './sources/http-json.js';
 
 export {
   API_CLIENT_BACKOFF,

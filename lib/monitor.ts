@@ -14,7 +14,7 @@ import { resolveMonitorConfig, type MonitorConfig, type ResolvedMonitorConfig } 
 import { NodeApiClient } from './connections/node-api-client.js';
 import { tcpLogSource } from './connections/tcp-log-source.js';
 import type { ForwarderLine } from './operators/forwarder-lines.js';
-import type { FetchLike } from './sources/http-json.js';
+import type { FetchLike } from './sources/fetch-transport.js';
 import type { TcpConnect } from './sources/tcp-connection.js';
 import type { ConnectionStates, ConnectionStatusFrame } from './state/connection-status.js';
 import { connectionAlerts, type ConnectionAlert } from './state/alerts.js';
@@ -35,7 +35,7 @@ export interface NodeFeatures {
 export interface MonitorOptions {
   /** Clock and timers of every source and the frames. Defaults to `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
-  /** The API clients' fetch. Defaults to `cross-fetch`. */
+  /** Sends the API clients' requests through this fetch instead of the built-in keep-alive HTTP client. */
   readonly fetch?: FetchLike;
   /** The log sources' connect step. Defaults to `net.connect`. */
   readonly connect?: TcpConnect;

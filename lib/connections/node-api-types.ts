@@ -1,4 +1,4 @@
-import { ApiRequestError } from '../sources/http-json.js';
+import { ApiRequestError } from '../sources/api-request-error.js';
 
 /** A JSON object as the node sends it; fields beyond those typed are kept. */
 export type JsonObject = { readonly [key: string]: unknown };

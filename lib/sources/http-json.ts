@@ -1,159 +1,116 @@
-import { Observable, type SchedulerLike } from 'rxjs';
+import { Observable, Subscription, type SchedulerLike } from 'rxjs';
 import { requireText } from '../validate.js';
+import { ApiRequestError } from './api-request-error.js';
+import type { HttpReply } from './http-response-parser.js';
 import { describeSocketError } from './tcp-connection.js';
 
-/** The part of a fetch `Response` this library reads; `cross-fetch`, node-fetch and Node's own fetch all fit. */
-export interface FetchResponseLike {
-  readonly status: number;
-  readonly statusText: string;
-  readonly headers: { get(name: string): string | null };
-  readonly body: AsyncIterable<Uint8Array> | null;
-  /** The whole body; used when its declared length is within the limit (cheaper than streaming it). */
-  arrayBuffer?(): Promise<ArrayBuffer>;
-}
-
-/** The part of a fetch `init` this library passes. */
-export interface FetchInitLike {
-  readonly method: 'GET';
-  readonly headers: Record<string, string>;
-  readonly redirect: 'follow';
-  readonly signal: AbortSignal;
-  /** node-fetch's connection pool; other implementations ignore it. */
-  readonly agent?: unknown;
-}
-
 /**
- * A fetch function: `cross-fetch` by default, injectable for tests or other runtimes.
+ * How {@link httpJson} sends one `GET` and receives the whole response: the built-in
+ * {@link KeepAliveHttp} (its `request`), or {@link fetchTransport} around a fetch. It
+ * emits the response whatever its status, and errors on transport failures;
+ * unsubscribing abandons the request.
  *
  * @example
  * ```ts
- * const viaGlobal: FetchLike = (url, init) => fetch(url, init) as unknown as Promise<FetchResponseLike>;
+ * const http = new KeepAliveHttp('http://127.0.0.1:14002');
+ * const transport: HttpTransport = http.request;
  * ```
  */
-export type FetchLike = (url: string, init: FetchInitLike) => Promise<FetchResponseLike>;
-
-/** How a request failed: this decides whether the API counts as down (SPEC §3.3). */
-export type ApiFailureKind = 'timeout' | 'transport' | 'http' | 'body';
-
-/**
- * One failed request to a node API. `marksUnavailable` is true for failures that mean
- * the API is down (5xx, timeout, transport error) and false for those that fail only
- * that query (4xx, a body that is not the expected JSON).
- *
- * @example
- * ```ts
- * client.satellite(id).subscribe({
- *   error: (e) => e instanceof ApiRequestError && e.status === 404 && console.log('no such satellite'),
- * });
- * ```
- */
-export class ApiRequestError extends Error {
-  override readonly name = 'ApiRequestError';
-  constructor(
-    message: string,
-    readonly kind: ApiFailureKind,
-    /** The HTTP status, for `kind: 'http'`. */
-    readonly status: number | null = null,
-  ) {
-    super(message);
-  }
-
-  get marksUnavailable(): boolean {
-    return this.kind === 'timeout' || this.kind === 'transport' || (this.status !== null && this.status >= 500);
-  }
-}
+export type HttpTransport = (url: URL, headers: Readonly<Record<string, string>>, maxBodyBytes: number) => Observable<HttpReply>;
 
 /** Options of {@link httpJson}. */
-export interface HttpJsonRequest {
+export interface HttpJsonRequest<T = unknown> {
   /** The URL, without credentials (pass them as an `authorization` header). */
-  readonly url: string;
-  readonly fetch: FetchLike;
+  readonly url: string | URL;
+  readonly transport: HttpTransport;
+  /** Covers the whole exchange: connecting, redirects and the body. */
   readonly timeoutMs: number;
   readonly maxBodyBytes: number;
   readonly scheduler: SchedulerLike;
-  readonly headers?: Record<string, string>;
-  readonly agent?: unknown;
+  /** Sent besides `accept: application/json`. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Checks the parsed body and returns what the request emits; what it throws fails the request. Defaults to the body as it is. */
+  readonly accept?: (body: unknown) => T;
 }
+
+/** As many as fetch follows. */
+const MAX_REDIRECTS = 20;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
  * One `GET` of a JSON document as a cold Observable: it emits the parsed body of a
- * 2xx response and completes, or errors with an {@link ApiRequestError}. The timeout
- * (on `scheduler`, so virtual in tests) covers the whole exchange, body included;
- * redirects are followed; a body over `maxBodyBytes` is cut off and rejected;
- * unsubscribing aborts the request.
+ * 2xx response (through `accept`) and completes, or errors with an
+ * {@link ApiRequestError}. The timeout (on `scheduler`, so virtual in tests) covers the
+ * whole exchange, body included; redirects are followed (up to 20; `authorization` is
+ * not sent to another origin); a body over `maxBodyBytes` is rejected; unsubscribing
+ * abandons the request. Each subscription is one request, so one `httpJson` can be
+ * subscribed again and again (a health check).
  *
  * @example
  * ```ts
- * httpJson({ url: 'http://127.0.0.1:14002/api/sno/', fetch, timeoutMs: 10_000, maxBodyBytes: 1 << 22, scheduler: asyncScheduler })
+ * const http = new KeepAliveHttp('http://127.0.0.1:14002');
+ * httpJson({ url: 'http://127.0.0.1:14002/api/sno/', transport: http.request, timeoutMs: 10_000, maxBodyBytes: 1 << 22, scheduler: asyncScheduler })
  *   .subscribe((body) => console.log(body));
  * ```
  */
-export function httpJson(request: HttpJsonRequest): Observable<unknown> {
-  return new Observable<unknown>((subscriber) => {
-    const controller = new AbortController();
-    let timedOut = false;
-    let settled = false;
-    const timeout = request.scheduler.schedule(() => {
-      timedOut = true;
-      controller.abort();
-    }, request.timeoutMs);
-
-    const exchange = async (): Promise<unknown> => {
-      const response = await request.fetch(request.url, {
-        method: 'GET',
-        headers: { accept: 'application/json', ...request.headers },
-        redirect: 'follow',
-        signal: controller.signal,
-        ...(request.agent !== undefined && { agent: request.agent }),
+export function httpJson<T = unknown>(request: HttpJsonRequest<T>): Observable<T> {
+  const { transport, maxBodyBytes, timeoutMs, scheduler } = request;
+  const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
+  const headers = { accept: 'application/json', ...request.headers };
+  const accept = request.accept ?? ((body: unknown) => body as T);
+  // One Observable rather than a chain of operators: a thousand nodes' health checks run through here.
+  return new Observable<T>((subscriber) => {
+    const exchanges = new Subscription();
+    const fail = (error: unknown): void => subscriber.error(toRequestError(error));
+    const send = (target: URL, sentHeaders: Readonly<Record<string, string>>, redirects: number): void => {
+      const exchange = transport(target, sentHeaders, maxBodyBytes).subscribe({
+        next: (reply) => {
+          let result: T;
+          try {
+            if (REDIRECT_STATUSES.has(reply.status) && reply.location !== null) {
+              const next = redirectTarget(target, reply, redirects);
+              send(next, next.origin === target.origin ? sentHeaders : withoutAuthorization(sentHeaders), redirects + 1);
+              return;
+            }
+            if (reply.status < 200 || reply.status > 299) {
+              throw new ApiRequestError(`HTTP ${reply.status}${reply.statusText ? ` ${reply.statusText}` : ''}`, 'http', reply.status);
+            }
+            result = accept(parseJson(reply.body));
+          } catch (error) {
+            fail(error);
+            return;
+          }
+          subscriber.next(result);
+          subscriber.complete();
+        },
+        error: fail,
       });
-      if (response.status < 200 || response.status > 299) {
-        throw new ApiRequestError(`HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`, 'http', response.status);
-      }
-      return parseJson(await readBody(response, request.maxBodyBytes));
+      exchanges.add(exchange);
     };
-
-    exchange().then(
-      (body) => {
-        settled = true;
-        timeout.unsubscribe();
-        subscriber.next(body);
-        subscriber.complete();
-      },
-      (error: unknown) => {
-        settled = true;
-        timeout.unsubscribe();
-        subscriber.error(timedOut ? new ApiRequestError(`Connection timeout (no response within ${request.timeoutMs} ms)`, 'timeout') : toRequestError(error));
-      },
+    exchanges.add(
+      scheduler.schedule(() => {
+        exchanges.unsubscribe();
+        subscriber.error(new ApiRequestError(`Connection timeout (no response within ${timeoutMs} ms)`, 'timeout'));
+      }, timeoutMs),
     );
-
-    return () => {
-      timeout.unsubscribe();
-      // Aborting a finished exchange would only cost a DOMException (and may close a keep-alive socket).
-      if (!settled) controller.abort();
-    };
+    send(url, headers, 0);
+    return exchanges;
   });
 }
 
-async function readBody(response: FetchResponseLike, maxBodyBytes: number): Promise<Buffer> {
-  const length = response.headers.get('content-length');
-  const declared = length === null ? Number.NaN : Number(length);
-  if (declared > maxBodyBytes) throw tooLarge(maxBodyBytes);
-  if (declared >= 0 && response.arrayBuffer) {
-    // A declared length within the limit: one read. (The fetch ends the body at that length.)
-    const body = Buffer.from(await response.arrayBuffer());
-    if (body.length > maxBodyBytes) throw tooLarge(maxBodyBytes);
-    return body;
+function redirectTarget(from: URL, reply: HttpReply, redirects: number): URL {
+  const location = reply.location ?? '';
+  if (redirects >= MAX_REDIRECTS) throw new ApiRequestError(`Too many redirects (more than ${MAX_REDIRECTS})`, 'http', reply.status);
+  const next = URL.canParse(location, from.href) ? new URL(location, from) : undefined;
+  if (next?.protocol !== 'http:' && next?.protocol !== 'https:') {
+    throw new ApiRequestError(`HTTP ${reply.status} redirect to an unusable location ${JSON.stringify(redactCredentials(location.slice(0, 80)))}`, 'http', reply.status);
   }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (response.body) {
-    for await (const chunk of response.body) {
-      size += chunk.byteLength;
-      if (size > maxBodyBytes) throw tooLarge(maxBodyBytes);
-      chunks.push(chunk);
-    }
-  }
-  return Buffer.concat(chunks);
+  return next;
+}
+
+function withoutAuthorization(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const { authorization: _dropped, ...rest } = headers;
+  return rest;
 }
 
 function parseJson(body: Buffer): unknown {
@@ -164,10 +121,6 @@ function parseJson(body: Buffer): unknown {
     const start = text.slice(0, 40).replace(/\s+/g, ' ');
     throw new ApiRequestError(text ? `Response is not JSON (starts with ${JSON.stringify(start)})` : 'Response body is empty', 'body');
   }
-}
-
-function tooLarge(maxBodyBytes: number): ApiRequestError {
-  return new ApiRequestError(`Response body larger than ${maxBodyBytes} bytes`, 'body');
 }
 
 /** Transport failures read like socket failures (`Connection refused (connect ECONNREFUSED ...)`). */

@@ -1,22 +1,37 @@
 import { expect } from 'chai';
 import crossFetch from 'cross-fetch';
 import { asyncScheduler, lastValueFrom } from 'rxjs';
-import { ApiRequestError, httpJson, redactCredentials, type FetchLike } from '../../lib/index.js';
+import { ApiRequestError, fetchTransport, httpJson, KeepAliveHttp, redactCredentials, type FetchLike, type HttpTransport } from '../../lib/index.js';
 import { refusedPort } from '../support/forwarder.js';
 import { DASHBOARD, json, TestNodeApi } from '../support/node-api.js';
 import { eventually } from '../support/wait.js';
 
-const fetch = crossFetch as unknown as FetchLike;
+const BUILT_IN = 'the built-in KeepAliveHttp';
+const transports: Record<string, (origin: string) => { transport: HttpTransport; close(): void }> = {
+  [BUILT_IN]: (origin) => {
+    const http = new KeepAliveHttp(origin);
+    return { transport: http.request, close: () => http.close() };
+  },
+  'fetchTransport(cross-fetch)': () => ({ transport: fetchTransport(crossFetch as unknown as FetchLike), close: () => undefined }),
+};
 
-describe('httpJson (a real HTTP server on 127.0.0.1)', () => {
+for (const [name, open] of Object.entries(transports)) describe(`httpJson over ${name} (a real HTTP server on 127.0.0.1)`, () => {
   let api: TestNodeApi;
-  beforeEach(async () => (api = await TestNodeApi.start()));
-  afterEach(async () => api.stop());
+  let transport: HttpTransport;
+  let close: () => void;
+  beforeEach(async () => {
+    api = await TestNodeApi.start();
+    ({ transport, close } = open(api.url));
+  });
+  afterEach(async () => {
+    close();
+    await api.stop();
+  });
 
   const get = (path: string, options: { timeoutMs?: number; maxBodyBytes?: number; url?: string } = {}) =>
     lastValueFrom(
       httpJson({
-        url: options.url ?? `${api.url}${path}`, fetch, scheduler: asyncScheduler,
+        url: options.url ?? `${api.url}${path}`, transport, scheduler: asyncScheduler,
         timeoutMs: options.timeoutMs ?? 2000, maxBodyBytes: options.maxBodyBytes ?? 1 << 20,
       }),
     );
@@ -46,6 +61,27 @@ describe('httpJson (a real HTTP server on 127.0.0.1)', () => {
   it('404 fails that request only', async () => {
     api.behaviour = (_request, response) => json(response, { error: 'not found' }, 404);
     expect(await failure('/api/sno/satellite/x')).to.include({ kind: 'http', status: 404, marksUnavailable: false });
+  });
+
+  it('follows a redirect to another origin without the credentials, and gives up after 20 redirects', async () => {
+    const other = await TestNodeApi.start();
+    try {
+      api.behaviour = (_request, response) => response.writeHead(302, { location: `${other.url}/api/sno/` }).end();
+      const body = await lastValueFrom(
+        httpJson({ url: `${api.url}/api/sno`, transport, scheduler: asyncScheduler, timeoutMs: 2000, maxBodyBytes: 1 << 20, headers: { authorization: 'Basic eDp5' } }),
+      );
+      expect(body).to.deep.equal(DASHBOARD);
+      expect(api.requests[0]?.headers.authorization).to.equal('Basic eDp5');
+      // A fetch follows redirects by its own rules (node-fetch keeps credentials for the same host on another port).
+      if (name === BUILT_IN) expect(other.requests[0]?.headers).to.not.have.property('authorization');
+    } finally {
+      await other.stop();
+    }
+    let hops = 0;
+    api.behaviour = (_request, response) => response.writeHead(307, { location: `/loop/${++hops}` }).end();
+    const error = await failure('/loop/0');
+    expect(error.message).to.match(/redirect/i);
+    if (name === BUILT_IN) expect(error).to.include({ kind: 'http', marksUnavailable: false, message: 'Too many redirects (more than 20)' });
   });
 
   it('a 301 without a location is a failed request, not a crash', async () => {
@@ -108,7 +144,7 @@ describe('httpJson (a real HTTP server on 127.0.0.1)', () => {
     let closed!: () => void;
     const aborted = new Promise<void>((resolve) => (closed = resolve));
     api.behaviour = (request) => request.socket.once('close', closed);
-    const subscription = httpJson({ url: `${api.url}/api/sno/`, fetch, scheduler: asyncScheduler, timeoutMs: 5000, maxBodyBytes: 1000 }).subscribe();
+    const subscription = httpJson({ url: `${api.url}/api/sno/`, transport, scheduler: asyncScheduler, timeoutMs: 5000, maxBodyBytes: 1000 }).subscribe();
     await eventually(() => api.requests.length > 0);
     subscription.unsubscribe();
     await aborted;
