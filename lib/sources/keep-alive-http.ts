@@ -18,8 +18,8 @@ export interface KeepAliveHttpOptions {
 
 /** One queued or running request. */
 interface Exchange {
-  readonly path: string;
-  readonly headers: Readonly<Record<string, string>>;
+  /** The request as it goes on the wire. */
+  readonly bytes: Buffer;
   readonly maxBodyBytes: number;
   readonly done: (error: Error | null, reply?: HttpReply) => void;
   /** The first try went out on a reused connection: if that closes before answering, try once more on a new one. */
@@ -61,7 +61,7 @@ export class KeepAliveHttp {
   private open = 0;
   /** Advanced by `close()`: connections opened before it are not kept. */
   private generation = 0;
-  private lastRequest: { readonly path: string; readonly headers: Readonly<Record<string, string>>; readonly text: string } = { path: '', headers: {}, text: '' };
+  private lastRequest: { readonly path: string; readonly headers: Readonly<Record<string, string>>; readonly bytes: Buffer } = { path: '', headers: {}, bytes: Buffer.alloc(0) };
 
   constructor(origin: string | URL, options: KeepAliveHttpOptions = {}) {
     const url = new URL(origin);
@@ -99,8 +99,7 @@ export class KeepAliveHttp {
   private get(path: string, headers: Readonly<Record<string, string>>, maxBodyBytes: number): Observable<HttpReply> {
     return new Observable<HttpReply>((subscriber) => {
       const exchange: Exchange = {
-        path,
-        headers,
+        bytes: this.requestBytes(path, headers),
         maxBodyBytes,
         retried: false,
         connection: undefined,
@@ -140,7 +139,7 @@ export class KeepAliveHttp {
         connection = this.openConnection();
       }
       const exchange = this.queue.shift() as Exchange;
-      connection.send(exchange, this.requestText(exchange));
+      connection.send(exchange);
     }
   }
 
@@ -172,14 +171,21 @@ export class KeepAliveHttp {
     },
   };
 
-  private requestText(exchange: Exchange): string {
+  /** Throws a `RangeError` for a header that would break the request apart (CR or LF in it). */
+  private requestBytes(path: string, headers: Readonly<Record<string, string>>): Buffer {
     // A health check asks the same thing every time: its bytes are built once.
-    if (exchange.path === this.lastRequest.path && exchange.headers === this.lastRequest.headers) return this.lastRequest.text;
-    let text = `GET ${exchange.path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\nUser-Agent: storj-monitor-rx\r\n`;
-    for (const name in exchange.headers) text += `${name}: ${exchange.headers[name]}\r\n`;
-    text += '\r\n';
-    this.lastRequest = { path: exchange.path, headers: exchange.headers, text };
-    return text;
+    const last = this.lastRequest;
+    if (path === last.path && headers === last.headers) return last.bytes;
+    let text = `GET ${path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\nUser-Agent: storj-monitor-rx\r\n`;
+    for (const name in headers) {
+      const value = headers[name] ?? '';
+      if (/[\r\n:]/.test(name) || /[\r\n]/.test(value)) throw new RangeError(`header ${JSON.stringify(name)} must not contain CR or LF (nor a colon in its name)`);
+      text += `${name}: ${value}\r\n`;
+    }
+    if (/[\s]/.test(path)) throw new RangeError(`path must not contain whitespace; got ${JSON.stringify(path)}`);
+    const bytes = Buffer.from(`${text}\r\n`, 'latin1');
+    this.lastRequest = { path, headers, bytes };
+    return bytes;
   }
 }
 
@@ -210,11 +216,11 @@ class Connection {
     socket.on('close', () => this.closed());
   }
 
-  send(exchange: Exchange, request: string): void {
+  send(exchange: Exchange): void {
     this.exchange = exchange;
     exchange.connection = this;
     this.parser = new HttpResponseParser(exchange.maxBodyBytes);
-    this.socket.write(request, 'latin1');
+    this.socket.write(exchange.bytes);
   }
 
   /** Drops the exchange under way without a word to it, and closes. */

@@ -199,6 +199,15 @@ describe('KeepAliveHttp (raw and real servers on 127.0.0.1)', () => {
     expect(server.connections).to.have.length(2);
   });
 
+  it('refuses a header or path that would split the request, sending nothing', async () => {
+    const refused = (path: string, headers: Record<string, string>) =>
+      lastValueFrom(http.request(new URL(path, server.origin), headers, 1000)).then(() => expect.fail('should have failed'), (error: Error) => error);
+    expect(await refused('/', { 'x-evil': 'a\r\nGET /admin HTTP/1.1' })).to.be.instanceOf(RangeError).and.have.property('message').that.matches(/header "x-evil"/);
+    expect(await refused('/', { 'x\r\ny': 'a' })).to.be.instanceOf(RangeError);
+    expect(server.requests).to.have.length(0);
+    expect(text(await get())).to.equal('{"ok":true}');
+  });
+
   it('rejects an origin that is not http(s), naming it', () => {
     expect(() => new KeepAliveHttp('ftp://127.0.0.1/')).to.throw(RangeError, /origin must be an http\(s\) URL; got "ftp:\/\/127.0.0.1"/);
     expect(() => new KeepAliveHttp('http://127.0.0.1', { maxConnections: 0 })).to.throw(RangeError, /maxConnections/);
