@@ -5,7 +5,6 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import crossFetch from 'cross-fetch';
 import { Registry } from 'prom-client';
 import { createMonitor, redactCredentials, serveFrames, type ConnectionAlert, type ConnectionStatusFrame, type MonitorConfig } from 'storj-monitor-rx';
 import { registerPrometheusMetrics } from 'storj-monitor-rx/prometheus';
@@ -187,7 +186,7 @@ function describeAlert(alert: ConnectionAlert): string {
 /** Posts an alert as JSON; a webhook that fails is reported, never fatal. */
 async function postAlert(url: string, alert: ConnectionAlert): Promise<void> {
   try {
-    const response = await crossFetch(url, {
+    const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ ...alert, text: describeAlert(alert) }),
@@ -195,7 +194,9 @@ async function postAlert(url: string, alert: ConnectionAlert): Promise<void> {
     });
     if (!response.ok) process.stderr.write(`storj-monitor-rx: alert webhook answered HTTP ${response.status}\n`);
   } catch (error) {
-    process.stderr.write(`storj-monitor-rx: alert webhook failed: ${redactCredentials((error as Error).message)}\n`);
+    // Node's fetch says only "fetch failed"; the socket error is its cause.
+    const reason = error instanceof Error && error.cause instanceof Error ? error.cause : (error as Error);
+    process.stderr.write(`storj-monitor-rx: alert webhook failed: ${redactCredentials(reason.message)}\n`);
   }
 }
 
