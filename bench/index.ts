@@ -61,7 +61,8 @@ async function main(): Promise<void> {
     row(`fan-out CPU ms per broadcast (${fanout.clients} clients)`, fanout.broadcast_cpu_ms, 'plain ws, one Buffer', fanout.baseline_cpu_ms, '<= 1.15 x', (r) => r <= 1.15),
     absolute(`reconnect p50 late (ms, ${reconnect.cycles} cycles)`, reconnect.p50_late_ms, '', null),
     absolute('reconnect p99 late (ms)', reconnect.p99_late_ms, '<= 50', reconnect.p99_late_ms <= 50),
-    absolute(`idle CPU ms per minute (${idle.sources} sources)`, idle.cpu_ms_per_min, '<= 500', idle.cpu_ms_per_min <= 500),
+    // The target is absolute; the bare-socket checker beside it shows what the machine allowed in that window.
+    row(`idle CPU ms per minute (${idle.sources} sources)`, idle.cpu_ms_per_min, 'bare-socket checker', idle.baseline_cpu_ms_per_min, '<= 500', () => idle.cpu_ms_per_min <= 500),
     absolute('  the same process before any source', idle.empty_process_cpu_ms_per_min, '', null),
   ];
   log('');
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
         },
         fanout: { broadcast_cpu_ms: fanout.broadcast_cpu_ms, baseline_cpu_ms: fanout.baseline_cpu_ms },
         reconnect: { p50_late_ms: reconnect.p50_late_ms, p99_late_ms: reconnect.p99_late_ms },
-        idle: { cpu_ms_per_min: idle.cpu_ms_per_min },
+        idle: { cpu_ms_per_min: idle.cpu_ms_per_min, baseline_cpu_ms_per_min: idle.baseline_cpu_ms_per_min },
       }),
     );
   }

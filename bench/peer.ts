@@ -1,8 +1,9 @@
 // The other end of a benchmark, in its own process: a log forwarder that writes a block
 // of lines to each client ('sender'), silent forwarders and node APIs for idle cost
-// ('idle'), and a crowd of WebSocket clients ('ws-clients').
+// ('idle'), the hand-written baseline of the idle benchmark ('idle-baseline'), and a crowd of
+// WebSocket clients ('ws-clients').
 import { createServer as createHttpServer } from 'node:http';
-import { createServer, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { storageNodeLine } from '../examples/simulator/log-lines.js';
 
@@ -58,6 +59,51 @@ if (mode === 'sender') {
   };
   forwarder.listen(0, '127.0.0.1', 4096, ready);
   api.listen(0, '127.0.0.1', 4096, ready);
+} else if (mode === 'idle-baseline') {
+  // What an operator could hand-write instead of the library, doing the same idle work: per
+  // node one silent socket to the forwarder and one kept-alive HTTP/1.1 connection to the
+  // API, checked every 30 s with a prebuilt request and a minimal reading of the answer (no
+  // reconnects, no state, no timeouts). Its CPU is measured on request, in the same window
+  // as the library's.
+  const count = Number(options.count);
+  const intervalMs = Number(options.intervalMs);
+  const request = Buffer.from(`GET /api/sno/ HTTP/1.1\r\nHost: 127.0.0.1:${options.apiPort}\r\nAccept: application/json\r\n\r\n`);
+  let healthy = 0;
+  const check = (socket: Socket, answered: () => void): void => {
+    let received = '';
+    const onData = (chunk: Buffer): void => {
+      received += chunk.toString('latin1');
+      const head = received.indexOf('\r\n\r\n');
+      if (head === -1) return;
+      const length = /content-length: *(\d+)/i.exec(received.slice(0, head));
+      let body: string | undefined;
+      if (length) {
+        if (received.length >= head + 4 + Number(length[1])) body = received.slice(head + 4, head + 4 + Number(length[1]));
+      } else if (received.endsWith('\r\n0\r\n\r\n')) {
+        const sizeEnd = received.indexOf('\r\n', head + 4);
+        body = received.slice(sizeEnd + 2, sizeEnd + 2 + Number.parseInt(received.slice(head + 4, sizeEnd), 16));
+      }
+      if (body === undefined) return;
+      socket.off('data', onData);
+      if (typeof (JSON.parse(body) as { nodeID?: unknown }).nodeID === 'string') answered();
+    };
+    socket.on('data', onData);
+    socket.write(request);
+  };
+  for (let index = 0; index < count; index++) {
+    connect(Number(options.logPort), '127.0.0.1').setKeepAlive(true, 10_000).on('error', () => undefined);
+    const api = connect(Number(options.apiPort), '127.0.0.1').setKeepAlive(true, 10_000).on('error', () => undefined);
+    check(api, () => ++healthy === count && send({ type: 'ready' }));
+    setInterval(() => check(api, () => undefined), intervalMs);
+  }
+  process.on('message', (message: { type: string; seconds?: number }) => {
+    if (message.type !== 'measure') return;
+    const start = process.cpuUsage();
+    setTimeout(() => {
+      const used = process.cpuUsage(start);
+      send({ type: 'measured', cpu_ms: (used.user + used.system) / 1000 });
+    }, (message.seconds ?? 0) * 1000);
+  });
 } else if (mode === 'ws-clients') {
   const clients: WebSocket[] = [];
   let received = 0;
