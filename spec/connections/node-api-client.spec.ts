@@ -116,6 +116,24 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
     });
   }
 
+  it('checks over one kept-alive connection, and a node that closes idle connections causes no failed check', async () => {
+    const events: string[] = [];
+    under = client({ node: 'node1', url: node.url, ...FAST, healthCheckIntervalMs: 10, onEvent: (event) => events.push(event.type === 'health_checked' ? `checked ${event.ok}` : event.type) });
+    under.api.start();
+    await eventually(() => node.requests.length >= 5);
+    expect(new Set(node.requests.map((request) => request.socket)).size).to.equal(1);
+    // Now the node closes each connection 1 ms after answering (an idle timeout): every check finds it closed and connects again.
+    node.behaviour = (request, response) => {
+      json(response, DASHBOARD);
+      response.on('finish', () => setTimeout(() => request.socket.destroy(), 1));
+    };
+    const before = node.requests.length;
+    await eventually(() => node.requests.length >= before + 10);
+    expect(new Set(node.requests.slice(before + 1).map((request) => request.socket)).size).to.be.greaterThan(1);
+    expect(events).to.not.include('checked false');
+    expect(events.filter((type) => type !== 'checked true' && type !== 'request_succeeded')).to.deep.equal(['connecting', 'connected']);
+  });
+
   it('a server that accepts and never answers fails the check by timeout', async () => {
     node.behaviour = () => undefined;
     under = client({ node: 'node1', url: node.url, ...FAST, timeoutMs: 100, backoff: { initialMs: 5000 } });
