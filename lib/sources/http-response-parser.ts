@@ -41,9 +41,14 @@ type Phase = 'head' | 'fixed' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'tra
  */
 export class HttpResponseParser {
   private phase: Phase = 'head';
-  /** Bytes received; those before `offset` are consumed (an offset rather than a slice per step). */
+  /** Bytes received: those in [`offset`, `filled`) are unread (an offset rather than a slice per step). */
   private pending: Buffer = Buffer.alloc(0);
   private offset = 0;
+  private filled = 0;
+  /** `pending` is a buffer of ours with room after `filled` (else it is a received chunk). */
+  private owned = false;
+  /** Where the search for the current delimiter stopped without finding it. */
+  private scanned = 0;
   private readonly parts: Buffer[] = [];
   private bodyBytes = 0;
   /** Body bytes still expected: of the whole body (`fixed`) or of the current chunk. */
@@ -75,13 +80,53 @@ export class HttpResponseParser {
       this.keepAlive = false;
       return undefined;
     }
-    this.pending = this.unread === 0 ? chunk : Buffer.concat([this.pending.subarray(this.offset), chunk]);
-    this.offset = 0;
+    this.append(chunk);
     return this.advance();
   }
 
   private get unread(): number {
-    return this.pending.length - this.offset;
+    return this.filled - this.offset;
+  }
+
+  private append(chunk: Buffer): void {
+    const unread = this.unread;
+    if (unread === 0) {
+      this.pending = chunk;
+      this.offset = 0;
+      this.filled = chunk.length;
+      this.owned = false;
+      this.scanned = 0;
+    } else if (this.owned && this.filled + chunk.length <= this.pending.length) {
+      // Bytes before `filled` may be parts of the body: only the room after it is written.
+      chunk.copy(this.pending, this.filled);
+      this.filled += chunk.length;
+    } else {
+      // Room grows geometrically: a peer trickling a head byte by byte costs amortised
+      // constant copying per byte, not a copy of everything so far on every byte.
+      const grown = Buffer.allocUnsafe(Math.max(2 * (unread + chunk.length), 4096));
+      this.pending.copy(grown, 0, this.offset, this.filled);
+      chunk.copy(grown, unread);
+      this.scanned = Math.max(0, this.scanned - this.offset);
+      this.pending = grown;
+      this.offset = 0;
+      this.filled = unread + chunk.length;
+      this.owned = true;
+    }
+  }
+
+  /** Where `delimiter` starts among the unread bytes, or -1; never searches the same bytes twice. */
+  private find(delimiter: Buffer): number {
+    const from = Math.max(this.offset, this.scanned - (delimiter.length - 1));
+    let found: number;
+    if (this.owned) {
+      // A buffer of ours holds stale bytes after `filled`: the search must stop there.
+      const index = this.pending.subarray(from, this.filled).indexOf(delimiter);
+      found = index === -1 ? -1 : from + index;
+    } else {
+      found = this.pending.indexOf(delimiter, from);
+    }
+    this.scanned = found === -1 ? this.filled : 0;
+    return found;
   }
 
   /** The peer closed the connection: the response if closing ends it, else an {@link ApiRequestError}. */
@@ -100,14 +145,14 @@ export class HttpResponseParser {
     for (;;) {
       switch (this.phase) {
         case 'head': {
-          const end = this.pending.indexOf(HEAD_END, this.offset);
-          if (end === -1) {
+          const headEnd = this.find(HEAD_END);
+          if (headEnd === -1) {
             if (this.unread > MAX_HEAD_BYTES) throw malformed(`head larger than ${MAX_HEAD_BYTES} bytes`);
             return undefined;
           }
-          if (end - this.offset > MAX_HEAD_BYTES) throw malformed(`head larger than ${MAX_HEAD_BYTES} bytes`);
-          const head = this.pending.toString('latin1', this.offset, end);
-          this.offset = end + HEAD_END.length;
+          if (headEnd - this.offset > MAX_HEAD_BYTES) throw malformed(`head larger than ${MAX_HEAD_BYTES} bytes`);
+          const head = this.pending.toString('latin1', this.offset, headEnd);
+          this.offset = headEnd + HEAD_END.length;
           this.readHead(head);
           break;
         }
@@ -212,20 +257,21 @@ export class HttpResponseParser {
     if (taken === 0) return 0;
     this.bodyBytes += taken;
     if (this.bodyBytes > this.maxBodyBytes) throw bodyTooLarge(this.maxBodyBytes);
-    this.parts.push(this.offset === 0 && taken === this.pending.length ? this.pending : this.pending.subarray(this.offset, this.offset + taken));
+    const whole = this.offset === 0 && taken === this.pending.length;
+    this.parts.push(whole ? this.pending : this.pending.subarray(this.offset, this.offset + taken));
     this.offset += taken;
     return taken;
   }
 
   /** The next CRLF-terminated line (without it), or undefined until it is complete. */
   private line(): string | undefined {
-    const end = this.pending.indexOf(CRLF, this.offset);
-    if (end === -1) {
+    const lineEnd = this.find(CRLF);
+    if (lineEnd === -1) {
       if (this.unread > MAX_LINE_BYTES) throw malformed('line too long');
       return undefined;
     }
-    const line = this.pending.toString('latin1', this.offset, end);
-    this.offset = end + CRLF.length;
+    const line = this.pending.toString('latin1', this.offset, lineEnd);
+    this.offset = lineEnd + CRLF.length;
     return line;
   }
 

@@ -53,6 +53,11 @@ describe('HttpResponseParser', () => {
     }
   });
 
+  it('reads a 60 KiB head and a chunked body trickled a byte at a time', () => {
+    const response = `HTTP/1.1 200 OK\r\nX-Padding: ${'p'.repeat(60 * 1024)}\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n{"a\r\n4\r\n":1}\r\n0\r\n\r\n`;
+    expect(parse([...response])).to.deep.include({ reply: { status: 200, statusText: 'OK', location: null, body: '{"a":1}' }, reusable: true });
+  });
+
   it('skips 1xx interim responses, and reads 204/304 as empty', () => {
     expect(parse([`HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n${FIXED}`]).reply).to.deep.include({ status: 200, body: '{"nodeID":1}\n' });
     expect(parse(['HTTP/1.1 204 No Content\r\n\r\n'])).to.deep.include({ reply: { status: 204, statusText: 'No Content', location: null, body: '' }, reusable: true });
