@@ -2,63 +2,14 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { lastValueFrom } from 'rxjs';
-import { ApiRequestError, KeepAliveHttp, type HttpReply } from '../../lib/index.js';
+import { KeepAliveHttp, type HttpReply } from '../../lib/index.js';
 import { listen } from '../support/listen.js';
+import { ok, RawHttpServer, text } from '../support/raw-http-server.js';
 import { eventually } from '../support/wait.js';
-
-/**
- * A raw TCP server speaking just enough HTTP for these tests: `answer` gets each request's
- * head, the socket and the connection's number, and writes what it likes.
- */
-class RawHttpServer {
-  readonly connections: Socket[] = [];
-  readonly requests: string[] = [];
-  closedConnections = 0;
-  answer: (head: string, socket: Socket, connection: number) => void = (_head, socket) => socket.write(ok('{"ok":true}'));
-  private readonly server: Server;
-  port = 0;
-
-  constructor() {
-    this.server = createServer((socket) => {
-      const connection = this.connections.push(socket) - 1;
-      socket.on('close', () => this.closedConnections++);
-      socket.on('error', () => undefined);
-      let buffered = '';
-      socket.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString('latin1');
-        for (let end = buffered.indexOf('\r\n\r\n'); end !== -1; end = buffered.indexOf('\r\n\r\n')) {
-          const head = buffered.slice(0, end);
-          buffered = buffered.slice(end + 4);
-          this.requests.push(head);
-          this.answer(head, socket, connection);
-        }
-      });
-    });
-  }
-
-  static async start(): Promise<RawHttpServer> {
-    const server = new RawHttpServer();
-    server.port = await listen(server.server, 0);
-    return server;
-  }
-
-  get origin(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.connections) socket.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-const ok = (body: string, extra = ''): string => `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
-const text = (reply: HttpReply): string => reply.body.toString('utf8');
 
 describe('KeepAliveHttp (raw and real servers on 127.0.0.1)', () => {
   let server: RawHttpServer;
@@ -73,7 +24,6 @@ describe('KeepAliveHttp (raw and real servers on 127.0.0.1)', () => {
   });
   const get = (path = '/api/sno/', headers: Record<string, string> = {}, maxBodyBytes = 1 << 20): Promise<HttpReply> =>
     lastValueFrom(http.request(new URL(path, server.origin), headers, maxBodyBytes));
-  const failure = async (path?: string): Promise<Error> => get(path).then(() => expect.fail('should have failed'), (error: Error) => error);
 
   it('sends a plain GET with the Host and the given headers, and reuses one connection', async () => {
     for (let index = 0; index < 3; index++) expect(text(await get('/api/sno/?x=1', { authorization: 'Basic eDp5' }))).to.equal('{"ok":true}');
@@ -91,47 +41,6 @@ describe('KeepAliveHttp (raw and real servers on 127.0.0.1)', () => {
     expect(text(await get())).to.equal('{"a":1}');
     expect(text(await get())).to.equal('{"a":1}');
     expect(server.connections).to.have.length(1);
-  });
-
-  it('sends a request again, once, when a reused connection turns out closed (the server’s keep-alive timeout)', async () => {
-    server.answer = (_head, socket, connection) => {
-      // The first connection answers once, then closes on the next request, as an idle-timed-out server does.
-      if (connection === 0 && server.requests.length > 1) socket.destroy();
-      else socket.write(ok(`{"connection":${connection}}`));
-    };
-    expect(text(await get())).to.equal('{"connection":0}');
-    expect(text(await get())).to.equal('{"connection":1}');
-    expect(server.connections).to.have.length(2);
-  });
-
-  it('does not send again on a new connection that closes unanswered, nor a second time', async () => {
-    server.answer = (_head, socket) => socket.destroy();
-    expect((await failure()).message).to.equal('Connection closed by the API before it answered');
-    expect(server.requests).to.have.length(1);
-
-    const answered = new Set<number>();
-    server.answer = (_head, socket, connection) => {
-      // Each connection answers its first request only, then closes on the next.
-      if (answered.has(connection)) socket.destroy();
-      else socket.write(ok('{}'));
-      answered.add(connection);
-    };
-    await get();
-    server.answer = (_head, socket) => socket.destroy();
-    expect((await failure()).message).to.equal('Connection closed by the API before it answered');
-    expect(server.requests).to.have.length(4); // the failed one, the answered one, then one send and one resend
-  });
-
-  it('a connection reset mid-answer is a transport error, and the next request connects again', async () => {
-    server.answer = (_head, socket) => {
-      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"half');
-      setImmediate(() => socket.resetAndDestroy());
-    };
-    const error = await failure();
-    expect(error.message).to.match(/^Connection reset by peer|Connection closed by the API before the response was complete/);
-    server.answer = (_head, socket) => socket.write(ok('{}'));
-    expect(text(await get())).to.equal('{}');
-    expect(server.connections).to.have.length(2);
   });
 
   it('queues requests beyond maxConnections and serves them all', async () => {
@@ -161,21 +70,6 @@ describe('KeepAliveHttp (raw and real servers on 127.0.0.1)', () => {
     server.answer = (_head, socket) => socket.write(ok('{}'));
     expect(text(await get('/after'))).to.equal('{}');
     expect(server.requests.map((head) => head.split(' ')[1])).to.deep.equal(['/first', '/after']);
-  });
-
-  it('drops a connection on which the server talks out of turn, and one whose answer it cannot trust', async () => {
-    await get();
-    server.connections[0]?.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}');
-    await eventually(() => server.closedConnections === 1);
-    server.answer = (_head, socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}{}');
-    expect(text(await get())).to.equal('{}');
-    await eventually(() => server.closedConnections === 2);
-  });
-
-  it('fails a reply that is not HTTP as a transport error', async () => {
-    server.answer = (_head, socket) => socket.end('SSH-2.0-OpenSSH_9.6\r\n\r\n');
-    const error = await failure();
-    expect(error).to.be.instanceOf(ApiRequestError).and.include({ kind: 'transport' });
   });
 
   it('sends a request for another origin over a connection of its own, closed afterwards', async () => {
