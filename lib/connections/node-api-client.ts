@@ -110,7 +110,8 @@ export class NodeApiClient {
   readonly connection$: Observable<SnoDashboard>;
 
   private currentStatus = initialApiClientStatus();
-  private readonly track: ConnectionEventSink<ApiClientEvent> | undefined;
+  /** The registry's sink, which folds the status for us; without a registry we fold it here. */
+  private readonly track: ((event: ApiClientEvent) => ApiClientStatus) | undefined;
   private readonly failures = new Subject<ApiRequestError>();
   private readonly reconnects = new Subject<void>();
   private readonly stops = new Subject<void>();
@@ -266,8 +267,7 @@ export class NodeApiClient {
   }
 
   private report(event: ApiClientEvent): void {
-    this.currentStatus = apiClientTransition(this.currentStatus, event);
-    this.track?.(event);
+    this.currentStatus = this.track ? this.track(event) : apiClientTransition(this.currentStatus, event);
     this.options.onEvent?.(event);
   }
 }

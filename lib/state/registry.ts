@@ -1,5 +1,4 @@
 import { asapScheduler, BehaviorSubject, defer, Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
-import type { ConnectionEventSink } from '../operators/connection-event.js';
 import type { ApiClientStatus, ConnectionStates, LogReaderStatus, NodeConnectionStates } from './connection-status.js';
 import { apiClientTransition, logReaderTransition, type ApiClientEvent, type LogReaderEvent } from './transitions.js';
 
@@ -99,12 +98,14 @@ export class ConnectionRegistry {
 
   /**
    * Adds a source to the map (replacing any earlier one of that node and component)
-   * and returns the sink its events go to. Events of a replaced or removed source are
-   * ignored.
+   * and returns the sink its events go to. The sink returns the source's status after
+   * the event, so a source needs no fold of its own. Events of a replaced or removed
+   * source still fold into the status the sink returns, but the map and `transitions$`
+   * no longer show them.
    */
-  track(node: string, component: 'log_reader', initial: LogReaderStatus): ConnectionEventSink<LogReaderEvent>;
-  track(node: string, component: 'api_client', initial: ApiClientStatus): ConnectionEventSink<ApiClientEvent>;
-  track<C extends Component>(node: string, component: C, initial: StatusOf<C>): ConnectionEventSink<EventOf<C>> {
+  track(node: string, component: 'log_reader', initial: LogReaderStatus): (event: LogReaderEvent) => LogReaderStatus;
+  track(node: string, component: 'api_client', initial: ApiClientStatus): (event: ApiClientEvent) => ApiClientStatus;
+  track<C extends Component>(node: string, component: C, initial: StatusOf<C>): (event: EventOf<C>) => StatusOf<C> {
     const slots = this.nodes.get(node) ?? {};
     const previous = slots[component];
     if (previous) previous.live = false;
@@ -114,15 +115,15 @@ export class ConnectionRegistry {
     this.markDirty(node);
     const reduce = REDUCERS[component] as (status: StatusOf<C>, event: EventOf<C>) => StatusOf<C>;
     return (event) => {
-      if (!slot.live) return;
       const next = reduce(slot.status, event);
-      if (next !== slot.status) {
-        slot.status = next;
-        this.markDirty(node);
-      }
+      const changed = next !== slot.status;
+      slot.status = next;
+      if (!slot.live) return next;
+      if (changed) this.markDirty(node);
       if (this.transitionsSubject.observed) {
         this.transitionsSubject.next({ node, component, event, status: next });
       }
+      return next;
     };
   }
 

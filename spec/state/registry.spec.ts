@@ -115,6 +115,16 @@ describe('ConnectionRegistry', () => {
     expect(registry.snapshot().node1?.log_reader?.state).to.equal('connecting');
   });
 
+  it('a sink returns the source’s status after each event, also once the map no longer shows it', () => {
+    const { registry } = setup();
+    const old = registry.track('node1', 'api_client', initialApiClientStatus());
+    expect(old({ type: 'connected', reconnectAttempts: 0 })).to.include({ state: 'connected', is_available: true });
+    expect(registry.snapshot().node1?.api_client?.state).to.equal('connected');
+    registry.track('node1', 'api_client', initialApiClientStatus());
+    expect(old({ type: 'failed', error: 'boom', reconnectAttempts: 1, retryInMs: 2000, retryAt: 2000 })).to.include({ state: 'error', last_error: 'boom' });
+    expect(registry.snapshot().node1?.api_client?.state).to.equal('disconnected');
+  });
+
   it('complete() completes the streams; snapshot() keeps folding', () => {
     const { registry } = setup();
     let completed = 0;
