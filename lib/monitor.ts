@@ -160,7 +160,7 @@ export class Monitor {
 
   /** The current frame, synchronously: what a newly connected dashboard is sent. */
   frame(): MonitorFrame {
-    return { type: 'connection_status', states: this.registry.snapshot(), metrics: this.metrics.snapshot() };
+    return this.frameOf(this.registry.snapshot());
   }
 
   /** Connects every source (idempotent). */
@@ -179,8 +179,12 @@ export class Monitor {
       intervalMs: this.config.broadcastIntervalMs,
       ...(this.options.scheduler && { scheduler: this.options.scheduler }),
     });
-    running.add(frames$.subscribe((frame) => this.framesSubject.next({ ...frame, metrics: this.metrics.snapshot() })));
+    running.add(frames$.subscribe(({ states }) => this.framesSubject.next(this.frameOf(states))));
     this.running = running;
+  }
+
+  private frameOf(states: ConnectionStates): MonitorFrame {
+    return { type: 'connection_status', states, metrics: this.metrics.snapshot() };
   }
 
   /** Graceful shutdown: every source `stopped`, a final frame, sockets and timers released. Harmless twice. */

@@ -188,7 +188,8 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
 
     it('every successful query updates last_successful_request', async () => {
       const before = under!.api.status.last_successful_request ?? 0;
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // The clock must move past the last success (a millisecond), not a fixed sleep.
+      await eventually(() => Date.now() / 1000 > before, 1000, 1);
       await lastValueFrom(under!.api.satellites());
       expect(under!.api.status.last_successful_request).to.be.greaterThan(before);
     });
