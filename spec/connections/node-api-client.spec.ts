@@ -15,7 +15,7 @@ import {
   type FetchResponseLike,
   type NodeApiClientOptions,
 } from '../../lib/index.js';
-import { firstMatch, refusedPort, TestForwarder } from '../support/forwarder.js';
+import { firstMatch, refusedPort, statusMatch, TestForwarder } from '../support/forwarder.js';
 import { DASHBOARD, json, TestNodeApi } from '../support/node-api.js';
 import { eventually } from '../support/wait.js';
 
@@ -25,10 +25,7 @@ function client(options: NodeApiClientOptions) {
   const registry = new ConnectionRegistry();
   const api = new NodeApiClient({ ...options, registry });
   const until = async (predicate: (status: ApiClientStatus) => boolean): Promise<ApiClientStatus> => {
-    await firstMatch(registry.states$, (states) => {
-      const status = states[options.node]?.api_client;
-      return status !== undefined && predicate(status);
-    });
+    await statusMatch(registry.states$, options.node, 'api_client', predicate);
     return api.status;
   };
   return { api, registry, until };

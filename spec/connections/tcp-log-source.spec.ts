@@ -8,13 +8,12 @@ import {
   LOG_READER_BACKOFF,
   ReconnectAttemptsExhaustedError,
   tcpLogSource,
-  type ConnectionStates,
   type ForwarderLine,
   type LogReaderEvent,
   type LogReaderStatus,
   type TcpLogSourceOptions,
 } from '../../lib/index.js';
-import { firstMatch, refusedPort, TestForwarder } from '../support/forwarder.js';
+import { firstMatch, refusedPort, statusMatch, TestForwarder } from '../support/forwarder.js';
 
 const FAST_RETRY = { initialMs: 20, maxMs: 20 };
 
@@ -36,13 +35,7 @@ function watch(options: Omit<TcpLogSourceOptions, 'registry'>) {
     error: (caught: unknown) => (error = caught),
   });
   const status = (): LogReaderStatus | undefined => registry.snapshot()[options.node]?.log_reader;
-  const until = async (predicate: (status: LogReaderStatus) => boolean): Promise<LogReaderStatus> => {
-    const matching = (states: ConnectionStates): LogReaderStatus | undefined => {
-      const current = states[options.node]?.log_reader;
-      return current !== undefined && predicate(current) ? current : undefined;
-    };
-    return matching(await firstMatch(registry.states$, (states) => matching(states) !== undefined)) as LogReaderStatus;
-  };
+  const until = (predicate: (status: LogReaderStatus) => boolean): Promise<LogReaderStatus> => statusMatch(registry.states$, options.node, 'log_reader', predicate);
   const linesUntil = (count: number): Promise<number> => firstMatch(lineCount$, (received) => received >= count);
   return { registry, states, lines, subscription, status, until, linesUntil, error: () => error };
 }

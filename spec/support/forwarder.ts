@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { filter, firstValueFrom, type Observable, timeout } from 'rxjs';
+import type { ConnectionStates, NodeConnectionStates } from '../../lib/index.js';
 import { listen } from './listen.js';
 
 /** A stand-in log forwarder on 127.0.0.1: a real TCP server whose clients the test drives. */
@@ -66,4 +67,23 @@ export async function refusedPort(): Promise<number> {
 /** The first value of `source$` that passes `predicate`, or a clear failure after `ms`. */
 export function firstMatch<T>(source$: Observable<T>, predicate: (value: T) => boolean, ms = 5000): Promise<T> {
   return firstValueFrom(source$.pipe(filter(predicate), timeout({ first: ms })));
+}
+
+type StatusOf<C extends keyof NodeConnectionStates> = NonNullable<NodeConnectionStates[C]>;
+
+/**
+ * The first status of `node`'s `component` in `states$` that passes `predicate`: waiting
+ * for a source to reach a state, whichever source it is.
+ */
+export async function statusMatch<C extends keyof NodeConnectionStates>(
+  states$: Observable<ConnectionStates>,
+  node: string,
+  component: C,
+  predicate: (status: StatusOf<C>) => boolean,
+): Promise<StatusOf<C>> {
+  const matching = (states: ConnectionStates): StatusOf<C> | undefined => {
+    const status = states[node]?.[component];
+    return status !== undefined && predicate(status) ? status : undefined;
+  };
+  return matching(await firstMatch(states$, (states) => matching(states) !== undefined)) as StatusOf<C>;
 }
