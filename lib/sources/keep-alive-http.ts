@@ -52,6 +52,7 @@ export class KeepAliveHttp {
   private open = 0;
   /** Advanced by `close()`: connections opened before it are not kept. */
   private generation = 0;
+  private lastTarget: { readonly href: string; readonly path: string } = { href: '', path: '' };
   private lastRequest: { readonly path: string; readonly headers: Readonly<Record<string, string>>; readonly bytes: Buffer } = { path: '', headers: {}, bytes: Buffer.alloc(0) };
 
   constructor(origin: string | URL, options: KeepAliveHttpOptions = {}) {
@@ -80,12 +81,21 @@ export class KeepAliveHttp {
    * elsewhere) goes over a connection of its own, closed afterwards.
    */
   readonly request: HttpTransport = (url, headers, maxBodyBytes) => {
-    if (url.origin === this.origin) return this.get(`${url.pathname}${url.search}`, headers, maxBodyBytes);
+    // A health check asks for the same URL every time: its origin and path are worked out once.
+    if (url.href !== this.lastTarget.href) {
+      if (url.origin !== this.origin) return this.elsewhere(url, headers, maxBodyBytes);
+      this.lastTarget = { href: url.href, path: `${url.pathname}${url.search}` };
+    }
+    return this.get(this.lastTarget.path, headers, maxBodyBytes);
+  };
+
+  /** A request to another origin (a redirect elsewhere), over a connection of its own, closed afterwards. */
+  private elsewhere(url: URL, headers: Readonly<Record<string, string>>, maxBodyBytes: number): Observable<HttpReply> {
     return defer(() => {
       const elsewhere = new KeepAliveHttp(url, { maxConnections: 1, keepAliveMs: this.keepAliveMs, ...(this.connect && { connect: this.connect }) });
       return elsewhere.request(url, headers, maxBodyBytes).pipe(finalize(() => elsewhere.close()));
     });
-  };
+  }
 
   private get(path: string, headers: Readonly<Record<string, string>>, maxBodyBytes: number): Observable<HttpReply> {
     return new Observable<HttpReply>((subscriber) => {
