@@ -28,6 +28,7 @@ export {
 } from './operators/backoff.js';
 export type { ConnectionEvent, ConnectionEventSink } from './operators/connection-event.js';
 export { ReconnectAttemptsExhaustedError, retryWithState, type RetryWithStateOptions } from './operators/retry-with-state.js';
+export { ChunkText } from './operators/chunk-text.js';
 export { LineFramer, type FramingDropReason, type LineSink } from './operators/line-framer.js';
 export { frameLines, type FrameLinesOptions } from './operators/frame-lines.js';
 export {

@@ -1,4 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
+import { ChunkText } from './chunk-text.js';
 import { framingOperator, type FramingDropReason } from './line-framer.js';
 import { StorageNodeLine } from './storagenode-line.js';
 
@@ -8,9 +9,10 @@ export type DropReason = FramingDropReason | 'malformed';
 /**
  * One line from a log forwarder (SPEC §3.1), tagged with its node. The forwarder's
  * timestamp is there both as seconds and as the text received, because a 16-digit float
- * is at the edge of double precision: order or de-duplicate on `timestampText`. Every
- * field is read lazily from the received text (`entry` parses the storagenode line of
- * SPEC §3.2 on first read), so a consumer pays only for what it reads.
+ * is at the edge of double precision: order or de-duplicate on `timestampText`. A line
+ * keeps the bytes it was received as and decodes a field on first read (`line` as
+ * UTF-8, invalid sequences becoming U+FFFD; `entry` parses the storagenode line of SPEC
+ * §3.2), so a consumer pays only for what it reads.
  *
  * @example
  * ```ts
@@ -25,12 +27,12 @@ export class ForwarderLine {
   private entryCache: StorageNodeLine | undefined;
 
   /**
-   * A line is `source.slice(start, end)` with its timestamp's space at `space`; nothing
-   * is sliced until read. (A slice would keep `source` alive just the same.)
+   * A line is the UTF-8 `chunk.bytes[start, end)` with its timestamp's space at
+   * `space`; nothing is decoded until read.
    */
   constructor(
     readonly node: string,
-    private readonly source: string,
+    private readonly chunk: ChunkText,
     private readonly start: number,
     private readonly space: number,
     private readonly end: number,
@@ -38,7 +40,7 @@ export class ForwarderLine {
 
   /** The timestamp exactly as received, e.g. `1759735252.123`. */
   get timestampText(): string {
-    this.timestampCache ??= this.source.slice(this.start, this.space);
+    this.timestampCache ??= this.chunk.text(this.start, this.space);
     return this.timestampCache;
   }
 
@@ -49,7 +51,7 @@ export class ForwarderLine {
 
   /** The storagenode log line, after the timestamp and its one space. */
   get line(): string {
-    this.lineCache ??= this.source.slice(this.space + 1, this.end);
+    this.lineCache ??= this.chunk.text(this.space + 1, this.end);
     return this.lineCache;
   }
 
@@ -67,7 +69,8 @@ export class ForwarderLine {
 
 /**
  * Parses `<unix_ts> <line>` (a non-negative decimal number, ONE space, non-empty text);
- * `null` when the text is not of that shape.
+ * `null` when the text is not of that shape. The line is kept as UTF-8, so text that
+ * is not valid Unicode (a lone surrogate) reads back with U+FFFD in its place.
  *
  * @example
  * ```ts
@@ -76,31 +79,45 @@ export class ForwarderLine {
  * ```
  */
 export function parseForwarderLine(node: string, text: string): ForwarderLine | null {
-  return parseForwarderLineAt(node, text, 0, text.length);
+  const chunk = new ChunkText(Buffer.from(text, 'utf8'));
+  return parseForwarderLineAt(node, chunk, 0, chunk.bytes.length);
 }
 
+const SPACE = 32;
+const DOT = 46;
+
 /**
- * {@link parseForwarderLine} of `text.slice(start, end)`, without making that slice:
- * the framer's hot path hands over ranges of the decoded chunk.
+ * {@link parseForwarderLine} of the UTF-8 `chunk.bytes[start, end)`, without decoding
+ * or copying them: the framer's hot path hands over byte ranges of the received chunk.
  *
  * @example
  * ```ts
- * parseForwarderLineAt('node1', 'x\n1.5 hello\n', 2, 11)?.line; // 'hello'
+ * parseForwarderLineAt('node1', new ChunkText(Buffer.from('x\n1.5 hello\n')), 2, 11)?.line; // 'hello'
  * ```
  */
-export function parseForwarderLineAt(node: string, text: string, start: number, end: number): ForwarderLine | null {
-  // One pass over the timestamp: digits with at most one inner dot, then ONE space.
-  let dots = 0;
-  for (let index = start; index < end; index++) {
-    const code = text.charCodeAt(index);
-    if (code >= 48 && code <= 57) continue;
-    if (code === 32) {
-      if (index === start || index === end - 1 || text.charCodeAt(index - 1) === 46) return null;
-      return new ForwarderLine(node, text, start, index, end);
-    }
-    if (code !== 46 || ++dots > 1 || index === start) return null;
+export function parseForwarderLineAt(node: string, chunk: ChunkText, start: number, end: number): ForwarderLine | null {
+  const { bytes } = chunk;
+  // Digits, then optionally a dot and more digits, then ONE space and at least one byte.
+  let index = skipDigits(bytes, start, end);
+  if (index === start) return null;
+  if (bytes[index] === DOT) {
+    const fraction = index + 1;
+    index = skipDigits(bytes, fraction, end);
+    if (index === fraction) return null;
   }
-  return null;
+  if (index >= end - 1 || bytes[index] !== SPACE) return null;
+  return new ForwarderLine(node, chunk, start, index, end);
+}
+
+/** The index of the first byte in `[from, end)` that is not an ASCII digit (or `end`). */
+function skipDigits(bytes: Buffer, from: number, end: number): number {
+  let index = from;
+  while (index < end) {
+    const byte = bytes[index] ?? 0;
+    if (byte < 48 || byte > 57) break;
+    index++;
+  }
+  return index;
 }
 
 /** Options of {@link forwarderLineBatches}. */
@@ -132,10 +149,10 @@ export function forwarderLineBatches<Passthrough = never>(
   return framingOperator<Passthrough, ForwarderLine[]>(options.maxLineBytes ?? 1024 * 1024, onDrop, (emit) => {
     let batch: ForwarderLine[] = [];
     return {
-      sink: (text, start, end) => {
-        const line = parseForwarderLineAt(node, text, start, end);
+      sink: (chunk, start, end) => {
+        const line = parseForwarderLineAt(node, chunk, start, end);
         if (line) batch.push(line);
-        else onDrop('malformed', text.slice(start, end));
+        else onDrop('malformed', chunk.text(start, end));
       },
       afterChunk: () => {
         if (batch.length === 0) return;

@@ -1,35 +1,44 @@
-import { StringDecoder } from 'node:string_decoder';
 import { Observable, type OperatorFunction } from 'rxjs';
 import { requireInteger } from '../validate.js';
+import { ChunkText } from './chunk-text.js';
 
 /** Why a framer drops a line: longer than `maxLineBytes`, or cut off by the stream's end. */
 export type FramingDropReason = 'oversize' | 'partial';
 
 /**
- * Receives each complete line as a range of `text` (terminator excluded), so a consumer
- * slices only what it keeps: the hot path makes no intermediate line string.
+ * Receives each complete line as a byte range of a chunk (terminator excluded), still
+ * UTF-8: the hot path decodes nothing, so a consumer pays for the text it reads
+ * (`chunk.text(start, end)`). The range stays valid: the chunk is the one received, or
+ * for a line that spanned chunks, a Buffer of its own.
  */
-export type LineSink = (text: string, start: number, end: number) => void;
+export type LineSink = (chunk: ChunkText, start: number, end: number) => void;
+
+const NEWLINE = 10;
+const CARRIAGE_RETURN = 13;
+const EMPTY = Buffer.alloc(0);
+const SMALL_CARRY_BYTES = 16 * 1024;
 
 /**
- * The state machine that cuts one byte stream into lines (SPEC §3.1): chunks may split
- * lines and UTF-8 sequences anywhere; `\n` and `\r\n` end a line; invalid UTF-8 becomes
- * U+FFFD; a line longer than `maxLineBytes` is dropped and reading resynchronises at the
- * next `\n`, so memory stays bounded whatever the peer sends; a partial line at the end
- * is dropped, never emitted. One framer per connection.
+ * The state machine that cuts one byte stream into lines (SPEC §3.1), on the bytes:
+ * chunks may split lines and UTF-8 sequences anywhere (`\n` never occurs inside a UTF-8
+ * sequence, so cutting at it never splits a character); `\n` and `\r\n` end a line; a line longer
+ * than `maxLineBytes` is dropped and reading resynchronises at the next `\n`, so memory
+ * stays bounded whatever the peer sends; a partial line at the end is dropped, never
+ * emitted. The start of a line that later chunks continue is copied into a buffer that
+ * grows geometrically, so a peer trickling a line byte by byte costs linear time. One
+ * framer per connection; the chunks it is given must not be reused by their producer.
  *
  * @example
  * ```ts
  * const framer = new LineFramer(1 << 20, (reason) => console.warn('dropped', reason));
- * framer.push(Buffer.from('1.0 a\r\n2.0 b\n3.0 cut'), (text, start, end) => console.log(text.slice(start, end)));
+ * framer.push(Buffer.from('1.0 a\r\n2.0 b\n3.0 cut'), (chunk, start, end) => console.log(chunk.text(start, end)));
  * framer.end(); // warns "dropped partial"
  * ```
  */
 export class LineFramer {
-  private readonly decoder = new StringDecoder('utf8');
-  /** A UTF-16 code unit is at most 3 UTF-8 bytes: shorter text cannot be oversize. */
-  private readonly safeLength: number;
-  private partial = '';
+  /** The start of an unfinished line: `carry[0, carried)`. */
+  private carry = EMPTY;
+  private carried = 0;
   private discarding = false;
 
   constructor(
@@ -37,49 +46,66 @@ export class LineFramer {
     private readonly onDrop: (reason: FramingDropReason) => void,
   ) {
     requireInteger('maxLineBytes', maxLineBytes, 1);
-    this.safeLength = Math.floor(maxLineBytes / 3);
   }
 
   /** Frames one chunk, calling `sink` for every line it completes. */
   push(chunk: Buffer, sink: LineSink): void {
-    const text = this.decoder.write(chunk);
     let start = 0;
-    let newline = text.indexOf('\n');
+    let newline = chunk.indexOf(NEWLINE);
+    const text = newline === -1 ? undefined : new ChunkText(chunk);
     while (newline !== -1) {
       if (this.discarding) this.discarding = false;
-      else if (this.partial) {
-        const line = this.partial + text.slice(start, newline);
-        this.partial = '';
-        this.emit(line, 0, line.length, sink);
-      } else this.emit(text, start, newline, sink);
+      else if (this.carried > 0) this.emitCarried(chunk, start, newline, sink);
+      else if (text) this.emit(text, start, newline, sink);
       start = newline + 1;
-      newline = text.indexOf('\n', start);
+      newline = chunk.indexOf(NEWLINE, start);
     }
-    if (this.discarding || start === text.length) return;
-    this.partial = start === 0 ? this.partial + text : this.partial + text.slice(start);
-    if (this.oversize(this.partial, 0, this.partial.length)) {
-      this.onDrop('oversize');
-      this.partial = '';
-      this.discarding = true;
-    }
+    if (!this.discarding && start < chunk.length) this.keep(chunk, start);
   }
 
   /** The stream ended (or failed): a partial line left over is dropped and reported. */
   end(): void {
-    const rest = this.partial + this.decoder.end();
-    if (rest && !this.discarding) this.onDrop('partial');
-    this.partial = '';
+    if (this.carried > 0 && !this.discarding) this.onDrop('partial');
+    this.carry = EMPTY;
+    this.carried = 0;
     this.discarding = false;
   }
 
-  private emit(text: string, start: number, end: number, sink: LineSink): void {
-    const last = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-    if (this.oversize(text, start, last)) this.onDrop('oversize');
-    else sink(text, start, last);
+  private emit(chunk: ChunkText, start: number, end: number, sink: LineSink): void {
+    const last = end > start && chunk.bytes[end - 1] === CARRIAGE_RETURN ? end - 1 : end;
+    if (last - start > this.maxLineBytes) this.onDrop('oversize');
+    else sink(chunk, start, last);
   }
 
-  private oversize(text: string, start: number, end: number): boolean {
-    return end - start > this.safeLength && Buffer.byteLength(text.slice(start, end)) > this.maxLineBytes;
+  /** A line that began in earlier chunks: its bytes joined into a Buffer of its own (the carry is reused). */
+  private emitCarried(chunk: Buffer, start: number, end: number, sink: LineSink): void {
+    const line = Buffer.allocUnsafe(this.carried + end - start);
+    this.carry.copy(line, 0, 0, this.carried);
+    chunk.copy(line, this.carried, start, end);
+    this.carried = 0;
+    // A carry grown for a long line is let go; a small one serves the next chunk boundary.
+    if (this.carry.length > SMALL_CARRY_BYTES) this.carry = EMPTY;
+    this.emit(new ChunkText(line), 0, line.length, sink);
+  }
+
+  /** Keeps `chunk[start..]`, the start of a line, unless the line is already too long to keep. */
+  private keep(chunk: Buffer, start: number): void {
+    const needed = this.carried + chunk.length - start;
+    // One byte of slack: a trailing `\r` is not part of the line.
+    if (needed > this.maxLineBytes + 1) {
+      this.onDrop('oversize');
+      this.carry = EMPTY;
+      this.carried = 0;
+      this.discarding = true;
+      return;
+    }
+    if (needed > this.carry.length) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, Math.min(this.carry.length * 2 || 256, this.maxLineBytes + 1)));
+      this.carry.copy(grown, 0, 0, this.carried);
+      this.carry = grown;
+    }
+    chunk.copy(this.carry, this.carried, start);
+    this.carried = needed;
   }
 }
 
@@ -100,7 +126,7 @@ export interface FramingHandlers {
  * @example
  * ```ts
  * const upperLines = framingOperator<never, string>(1 << 20, () => undefined, (emit) => ({
- *   sink: (text, start, end) => emit(text.slice(start, end).toUpperCase()),
+ *   sink: (chunk, start, end) => emit(chunk.text(start, end).toUpperCase()),
  * }));
  * ```
  */

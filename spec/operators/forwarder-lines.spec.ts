@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { from, lastValueFrom, toArray } from 'rxjs';
-import { CONNECTED, ForwarderLine, forwarderLines, parseForwarderLine } from '../../lib/index.js';
+import { CONNECTED, ForwarderLine, forwarderLineBatches, forwarderLines, parseForwarderLine, type DropReason } from '../../lib/index.js';
 
 const LINE = '2025-10-06T00:00:14-07:00\tINFO\tpiecestore\tdownloaded\t{"Action": "GET", "Size": 6912}';
 
@@ -60,5 +60,27 @@ describe('forwarderLines', () => {
     const line = parseForwarderLine('n', `1.0 ${LINE}`);
     expect(line?.entry).to.equal(line?.entry);
     expect(line?.entry.piece).to.include({ category: 'download', outcome: 'success', size: 6912 });
+  });
+});
+
+describe('forwarderLineBatches', () => {
+  it('emits one batch per chunk, reads lines lazily from the bytes, and reports malformed ones with their text', async () => {
+    const drops: Array<[DropReason, string | undefined]> = [];
+    const chunks = [Buffer.from('1.5 plain ascii\n2.5 Ünï'), Buffer.from('cödé 🚀\nnot a line\n3.5 '), Buffer.from('last\n')];
+    const out = await lastValueFrom(
+      from([CONNECTED, ...chunks] as const).pipe(
+        forwarderLineBatches<typeof CONNECTED>({ node: 'node3', onDrop: (reason, text) => drops.push([reason, text]) }),
+        toArray(),
+      ),
+    );
+    expect(out[0]).to.equal(CONNECTED);
+    // Read only after every chunk went through.
+    const batches = out.slice(1).map((batch) => (Array.isArray(batch) ? batch.map((line) => [line.node, line.timestampText, line.line]) : batch));
+    expect(batches).to.deep.equal([
+      [['node3', '1.5', 'plain ascii']],
+      [['node3', '2.5', 'Ünïcödé 🚀']],
+      [['node3', '3.5', 'last']],
+    ]);
+    expect(drops).to.deep.equal([['malformed', 'not a line']]);
   });
 });
