@@ -112,11 +112,8 @@ export function parseForwarderLineAt(node: string, chunk: ChunkText, start: numb
 /** The index of the first byte in `[from, end)` that is not an ASCII digit (or `end`). */
 function skipDigits(bytes: Buffer, from: number, end: number): number {
   let index = from;
-  while (index < end) {
-    const byte = bytes[index] ?? 0;
-    if (byte < 48 || byte > 57) break;
-    index++;
-  }
+  // `byte - 48` is 0..9 for a digit; as an unsigned 32-bit number, anything else is larger.
+  while (index < end && ((bytes[index] ?? 0) - 48) >>> 0 < 10) index++;
   return index;
 }
 
