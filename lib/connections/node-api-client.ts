@@ -1,24 +1,21 @@
 import {
   asyncScheduler,
-  concat,
   defer,
-  exhaustMap,
-  interval,
   merge,
   mergeMap,
   Observable,
-  of,
   race,
+  repeat,
   Subject,
   tap,
   throwError,
+  timer,
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
 import { API_CLIENT_BACKOFF, toBackoff, type Backoff, type BackoffOptions } from '../operators/backoff.js';
 import type { ConnectionEventSink } from '../operators/connection-event.js';
 import { retryWithState } from '../operators/retry-with-state.js';
-import { CONNECTED, type Connected } from '../sources/connection-signal.js';
 import { ApiRequestError } from '../sources/api-request-error.js';
 import { fetchTransport, type FetchLike } from '../sources/fetch-transport.js';
 import { httpJson, redactCredentials, splitCredentials, type HttpTransport } from '../sources/http-json.js';
@@ -36,7 +33,7 @@ export interface NodeApiClientOptions {
   readonly node: string;
   /** The node API's base URL, e.g. `http://localhost:14002`; `user:pass@` is sent as Basic auth, never shown. */
   readonly url: string;
-  /** Defaults to 30000. */
+  /** From the end of one health check to the start of the next. Defaults to 30000. */
   readonly healthCheckIntervalMs?: number;
   /** Per request, body included. Defaults to 10000. */
   readonly timeoutMs?: number;
@@ -156,14 +153,13 @@ export class NodeApiClient {
         error: () => this.report({ type: 'health_checked', ok: false }),
       }),
     );
-    const healthy$ = check$.pipe(
-      mergeMap((first) =>
-        concat(of<[Connected, SnoDashboard]>(CONNECTED, first), interval(healthCheckIntervalMs, this.scheduler).pipe(exhaustMap(() => check$))),
-      ),
-    );
+    // A check, then another one interval after each; the first healthy one is `connected`.
+    const nextCheck = (): Observable<0> => timer(healthCheckIntervalMs, this.scheduler);
+    const healthy$ = check$.pipe(repeat({ delay: nextCheck }));
     const failed$ = this.failures.pipe(mergeMap((error) => throwError(() => error)));
     this.connection$ = merge(healthy$, failed$).pipe(
       retryWithState<SnoDashboard>({
+        connectedOn: 'value',
         backoff,
         maxReconnectAttempts,
         cycleRestartMs: healthCheckIntervalMs,

@@ -45,6 +45,12 @@ export interface RetryWithStateOptions {
   readonly scheduler?: SchedulerLike;
   /** Turns a connection error into `last_error` text. Defaults to the error's message. */
   readonly describeError?: (error: unknown) => string;
+  /**
+   * `'signal'`: the source says it connected by emitting {@link CONNECTED} (a socket's
+   * connect). `'value'`: an attempt's first value means connected, for a source with no
+   * connect step of its own, such as a repeated health check. Defaults to `'signal'`.
+   */
+  readonly connectedOn?: 'signal' | 'value';
 }
 
 /**
@@ -75,7 +81,8 @@ const closedByPeer$ = throwError(() => PEER_CLOSED);
  * subscription is one connection attempt) with RxJS `retry` and a backoff schedule, and
  * reports every decision as a {@link ConnectionEvent} (SPEC §4):
  *
- * - each subscription: `connecting`; the source's {@link CONNECTED} signal: `connected`;
+ * - each subscription: `connecting`; the source's {@link CONNECTED} signal (or, with
+ *   `connectedOn: 'value'`, its first value): `connected`;
  * - the source completes (peer closed): `disconnected`, then a reconnect after the backoff;
  * - the source errors: `failed` with the error text and attempt count, then a reconnect;
  * - attempts used up: `exhausted`, then a new cycle (`cycleRestartMs`) or the end;
@@ -105,14 +112,20 @@ export function retryWithState<T>(options: RetryWithStateOptions = {}): Operator
   const scheduler = options.scheduler ?? asyncScheduler;
   const describeError = options.describeError ?? errorMessage;
   const reconnect$ = options.reconnect$;
+  const connectedOn: unknown = options.connectedOn ?? 'signal';
+  if (connectedOn !== 'signal' && connectedOn !== 'value') throw new RangeError(`connectedOn must be 'signal' or 'value'; got ${String(connectedOn)}`);
+  const connectedOnValue = connectedOn === 'value';
 
   return (source) =>
     new Observable<T>((subscriber) => {
       let attempts = 0;
       let ended = false;
+      /** Whether the current attempt has connected; a value can say so (`connectedOn: 'value'`). */
+      let connected = false;
       let stableTimer: Subscription | undefined;
 
       const onConnected = (): void => {
+        connected = true;
         onEvent({ type: 'connected', reconnectAttempts: stableMs === 0 ? 0 : attempts });
         if (stableMs === 0) {
           attempts = 0;
@@ -157,12 +170,17 @@ export function retryWithState<T>(options: RetryWithStateOptions = {}): Operator
       };
 
       const attempt$ = defer(() => {
+        connected = false;
         onEvent({ type: 'connecting' });
         return concat(source, closedByPeer$);
       });
 
       const subscription = attempt$.pipe(retry({ delay: decideRetry })).subscribe({
-        next: (value) => (value === CONNECTED ? onConnected() : subscriber.next(value as T)),
+        next: (value) => {
+          if (value === CONNECTED) return onConnected();
+          if (connectedOnValue && !connected) onConnected();
+          subscriber.next(value as T);
+        },
         error: (error: unknown) => subscriber.error(error),
       });
 

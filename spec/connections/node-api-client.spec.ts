@@ -261,12 +261,13 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
   });
 });
 
-/** A scripted fetch: refused while `down`, the dashboard otherwise; records when it was called. */
+/** A scripted fetch: refused while `down`, the dashboard otherwise (after `delayMs`); records when it was called. */
 function scriptedFetch() {
   const calls: number[] = [];
-  const script = { down: true };
+  const script = { down: true, delayMs: 0 };
   const fetch: FetchLike = async () => {
     calls.push(Date.now());
+    if (script.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, script.delayMs));
     if (script.down) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:14002'), { code: 'ECONNREFUSED' });
     const body = Buffer.from(JSON.stringify(DASHBOARD));
     const response: FetchResponseLike = {
@@ -325,6 +326,23 @@ describe('NodeApiClient schedule (virtual time: sinon fake timers)', () => {
     }
     expect(events).to.deep.equal(['connected']);
     expect(api.status.state).to.equal('stopped');
+  });
+
+  it('a slow node: the next check starts one interval after the previous one ended, never two at once', async () => {
+    const { fetch, calls, script } = scriptedFetch();
+    script.down = false;
+    script.delayMs = 8000;
+    const api = new NodeApiClient({ node: 'node1', url: 'http://127.0.0.1:14002', fetch });
+    api.start();
+    try {
+      await clock.tickAsync(8000);
+      expect(api.status).to.include({ state: 'connected', last_successful_request: 8 });
+      await clock.tickAsync(120_000);
+      expect(seconds(calls)).to.deep.equal([0, 38, 76, 114]);
+      expect(api.status).to.include({ state: 'connected', last_successful_request: 122 });
+    } finally {
+      api.stop();
+    }
   });
 
   it('maxReconnectAttempts 0 is unlimited: attempts go on past 10, every 300 s', async () => {

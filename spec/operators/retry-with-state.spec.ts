@@ -61,6 +61,28 @@ describe('retryWithState', () => {
     expect(events).to.deep.equal([[0, 'connecting'], [1, 'connected', 0], [10, 'stopped']]);
   });
 
+  it("connectedOn: 'value': each attempt's first value is connected, once per attempt; a CONNECTED signal still counts", () => {
+    const { events, values } = record(({ cold }) => ({
+      source$: cold('--a-b-#', connectedValues, refused),
+      options: { connectedOn: 'value', backoff: { initialMs: 10, factor: 1 } },
+      untilMs: 30,
+    }));
+    expect(values).to.deep.equal(['a', 'b', 'a', 'b']);
+    expect(events).to.deep.equal([
+      [0, 'connecting'], [2, 'connected', 0], [6, 'failed', 1],
+      [16, 'connecting'], [18, 'connected', 0], [22, 'failed', 1],
+      [30, 'stopped'],
+    ]);
+    const signalled = record(({ cold }) => ({ source$: cold('-c-a', connectedValues), options: { connectedOn: 'value' }, untilMs: 5 }));
+    expect(signalled.events).to.deep.equal([[0, 'connecting'], [1, 'connected', 0], [5, 'stopped']]);
+  });
+
+  it('without connectedOn, values alone never mean connected', () => {
+    const { events, values } = record(({ cold }) => ({ source$: cold('-a-b', connectedValues), untilMs: 5 }));
+    expect(values).to.deep.equal(['a', 'b']);
+    expect(events).to.deep.equal([[0, 'connecting'], [5, 'stopped']]);
+  });
+
   it('a peer close is disconnected -> connecting -> connected, with the backoff between', () => {
     const { events, values } = record(({ cold }) => ({
       source$: cold('-c-a|', connectedValues),
@@ -208,6 +230,7 @@ describe('retryWithState', () => {
     expect(() => retryWithState({ maxReconnectAttempts: -1 })).to.throw(RangeError, /maxReconnectAttempts/);
     expect(() => retryWithState({ resetAfterStableMs: 1.5 })).to.throw(RangeError, /resetAfterStableMs/);
     expect(() => retryWithState({ cycleRestartMs: Number.NaN })).to.throw(RangeError, /cycleRestartMs/);
+    expect(() => retryWithState({ connectedOn: 'first' as 'value' })).to.throw(RangeError, /^connectedOn must be 'signal' or 'value'; got first/);
     expect(() => retryWithState({ backoff: { factor: 0 } })).to.throw(RangeError, /factor/);
   });
 });
