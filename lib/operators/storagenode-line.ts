@@ -94,7 +94,10 @@ export class StorageNodeLine {
       return;
     }
     cursor = tab === -1 ? text.length : tab + 1;
-    const lastTab = text.lastIndexOf('\t');
+    // The JSON fields follow the last tab (JSON has no raw tabs). Found with indexOf going
+    // forward: V8's lastIndexOf scans backwards one character at a time, several times slower.
+    let lastTab = -1;
+    for (let next = text.indexOf('\t', cursor); next !== -1; next = text.indexOf('\t', next + 1)) lastTab = next;
     const jsonStart = text.charCodeAt(lastTab + 1);
     const hasJson = lastTab >= cursor && (jsonStart === 123 || jsonStart === 91);
     const restEnd = hasJson ? lastTab : text.length;

@@ -79,6 +79,15 @@ describe('parseStorageNodeLine', () => {
     expect(entry.fields).to.deep.equal({});
   });
 
+  it('keeps tabs inside a message: the fields are what follows the last tab', () => {
+    const entry = parseStorageNodeLine(`${TIME}\tWARN\tpiecestore\tdownload failed\twith\ttabs\t{"Action": "GET", "Size": 7}`);
+    expect(entry).to.include({ logger: 'piecestore', message: 'download failed\twith\ttabs' });
+    expect(entry.fields).to.deep.equal({ Action: 'GET', Size: 7 });
+    const tabbedNoJson = parseStorageNodeLine(`${TIME}\tINFO\tpiecestore\ta\tb`);
+    expect(tabbedNoJson).to.include({ logger: 'piecestore', message: 'a\tb' });
+    expect(tabbedNoJson.fields).to.deep.equal({});
+  });
+
   it('keeps a line of another shape (pretty encoding, free text) as its message', () => {
     const pretty = '2025-10-06T00:00:14.123-0700    INFO    piecestore    downloaded';
     expect(parseStorageNodeLine(pretty)).to.include({ time: null, level: null, logger: null, message: pretty });
