@@ -27,6 +27,7 @@ export {
   type Jitter,
 } from './operators/backoff.js';
 export type { ConnectionEvent, ConnectionEventSink } from './operators/connection-event.js';
+export { repeatAfter } from './operators/repeat-after.js';
 export { ReconnectAttemptsExhaustedError, retryWithState, type RetryWithStateOptions } from './operators/retry-with-state.js';
 export { ChunkText } from './operators/chunk-text.js';
 export { LineFramer, type FramingDropReason, type LineSink } from './operators/line-framer.js';

@@ -5,16 +5,15 @@ import {
   mergeMap,
   Observable,
   race,
-  repeat,
   Subject,
   tap,
   throwError,
-  timer,
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
 import { API_CLIENT_BACKOFF, toBackoff, type Backoff, type BackoffOptions } from '../operators/backoff.js';
 import type { ConnectionEventSink } from '../operators/connection-event.js';
+import { repeatAfter } from '../operators/repeat-after.js';
 import { retryWithState } from '../operators/retry-with-state.js';
 import { ApiRequestError } from '../sources/api-request-error.js';
 import { fetchTransport, type FetchLike } from '../sources/fetch-transport.js';
@@ -154,8 +153,7 @@ export class NodeApiClient {
       }),
     );
     // A check, then another one interval after each; the first healthy one is `connected`.
-    const nextCheck = (): Observable<0> => timer(healthCheckIntervalMs, this.scheduler);
-    const healthy$ = check$.pipe(repeat({ delay: nextCheck }));
+    const healthy$ = check$.pipe(repeatAfter(healthCheckIntervalMs, this.scheduler));
     const failed$ = this.failures.pipe(mergeMap((error) => throwError(() => error)));
     this.connection$ = merge(healthy$, failed$).pipe(
       retryWithState<SnoDashboard>({
