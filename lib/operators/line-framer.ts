@@ -20,11 +20,11 @@ const SMALL_CARRY_BYTES = 16 * 1024;
 
 /**
  * The state machine that cuts one byte stream into lines (SPEC §3.1), on the bytes:
- * chunks may split lines and UTF-8 sequences anywhere (`\n` never occurs inside a UTF-8
- * sequence, so cutting at it never splits a character); `\n` and `\r\n` end a line; a line longer
- * than `maxLineBytes` is dropped and reading resynchronises at the next `\n`, so memory
- * stays bounded whatever the peer sends; a partial line at the end is dropped, never
- * emitted. The start of a line that later chunks continue is copied into a buffer that
+ * chunks may split lines and UTF-8 sequences anywhere (a `\n` byte never occurs inside
+ * a UTF-8 sequence, so cutting there never splits a character); `\n` and `\r\n` end a
+ * line; a line longer than `maxLineBytes` bytes is dropped and reading resynchronises
+ * at the next `\n`, so memory stays bounded whatever the peer sends; a partial line at
+ * the end is dropped, never emitted. The start of a line that later chunks continue is copied into a buffer that
  * grows geometrically, so a peer trickling a line byte by byte costs linear time. One
  * framer per connection; the chunks it is given must not be reused by their producer.
  *
@@ -50,15 +50,17 @@ export class LineFramer {
 
   /** Frames one chunk, calling `sink` for every line it completes. */
   push(chunk: Buffer, sink: LineSink): void {
-    let start = 0;
     let newline = chunk.indexOf(NEWLINE);
-    const text = newline === -1 ? undefined : new ChunkText(chunk);
-    while (newline !== -1) {
-      if (this.discarding) this.discarding = false;
-      else if (this.carried > 0) this.emitCarried(chunk, start, newline, sink);
-      else if (text) this.emit(text, start, newline, sink);
-      start = newline + 1;
-      newline = chunk.indexOf(NEWLINE, start);
+    let start = 0;
+    if (newline !== -1) {
+      const text = new ChunkText(chunk);
+      do {
+        if (this.discarding) this.discarding = false;
+        else if (this.carried > 0) this.emitCarried(chunk, start, newline, sink);
+        else this.emit(text, start, newline, sink);
+        start = newline + 1;
+        newline = chunk.indexOf(NEWLINE, start);
+      } while (newline !== -1);
     }
     if (!this.discarding && start < chunk.length) this.keep(chunk, start);
   }

@@ -3,7 +3,10 @@ import { of } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { repeatAfter } from '../../lib/index.js';
 
-const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).to.deep.equal(expected));
+const testScheduler = (): TestScheduler =>
+  new TestScheduler((actual, expected) => {
+    expect(actual).to.deep.equal(expected);
+  });
 
 describe('repeatAfter (virtual time)', () => {
   it('subscribes again delayMs after each completion, and an unsubscribe during the wait cancels the next round', () => {
