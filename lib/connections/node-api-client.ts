@@ -146,7 +146,7 @@ export class NodeApiClient {
       tap({
         next: (dashboard) => {
           this.lastNodeId = dashboard.nodeID;
-          this.report({ type: 'request_succeeded', at: this.scheduler.now() });
+          this.succeeded();
           this.report({ type: 'health_checked', ok: true });
         },
         error: () => this.report({ type: 'health_checked', ok: false }),
@@ -245,7 +245,12 @@ export class NodeApiClient {
 
   /** One request; every success counts as the last successful request. */
   private request<T>(path: string, accept: (body: unknown) => T): Observable<T> {
-    return this.fetchJson(path, accept).pipe(tap(() => this.report({ type: 'request_succeeded', at: this.scheduler.now() })));
+    return this.fetchJson(path, accept).pipe(tap(() => this.succeeded()));
+  }
+
+  /** Every successful request, health check or query, is the last successful request. */
+  private succeeded(): void {
+    this.report({ type: 'request_succeeded', at: this.scheduler.now() });
   }
 
   private fetchJson<T>(path: string, accept: (body: unknown) => T): Observable<T> {

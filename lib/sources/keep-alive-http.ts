@@ -17,7 +17,6 @@ export interface KeepAliveHttpOptions {
   readonly connect?: TcpConnect;
 }
 
-
 /**
  * `GET` requests to one origin over a few kept-alive HTTP/1.1 connections: the node API
  * client's default transport. A health check writes one small request on a connection
