@@ -171,7 +171,9 @@ export interface ForwarderLinesOptions {
 
 /**
  * Turns framed text lines into {@link ForwarderLine}s, dropping (and reporting) the
- * malformed ones; it never ends or errors the stream for bad input. Values that are not
+ * malformed ones; it never ends or errors the stream for bad input. For text you already
+ * have: each line is encoded to UTF-8 again (a `ForwarderLine` keeps bytes), so bytes
+ * from a socket go faster through {@link forwarderLineBatches}. Values that are not
  * strings (such as the `CONNECTED` signal) pass through.
  *
  * @example

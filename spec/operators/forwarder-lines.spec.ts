@@ -64,7 +64,7 @@ describe('forwarderLines', () => {
 });
 
 describe('forwarderLineBatches', () => {
-  it('emits one batch per chunk, reads lines lazily from the bytes, and reports malformed ones with their text', async () => {
+  it('emits one batch per chunk, lines read after later chunks keep their text, and malformed ones are reported with theirs', async () => {
     const drops: Array<[DropReason, string | undefined]> = [];
     const chunks = [Buffer.from('1.5 plain ascii\n2.5 Ünï'), Buffer.from('cödé 🚀\nnot a line\n3.5 '), Buffer.from('last\n')];
     const out = await lastValueFrom(
