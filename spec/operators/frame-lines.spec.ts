@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { from, lastValueFrom, Observable, toArray } from 'rxjs';
 import { CONNECTED, frameLines, type FramingDropReason } from '../../lib/index.js';
+import { oneBytePerChunk } from '../support/chunks.js';
 
 /** Frames the chunks; returns what came out and what was dropped. */
 async function frame(chunks: Array<Buffer | typeof CONNECTED>, maxLineBytes?: number, fail = false) {
@@ -27,7 +28,6 @@ async function frame(chunks: Array<Buffer | typeof CONNECTED>, maxLineBytes?: nu
 }
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
-const oneBytePerChunk = (text: string): Buffer[] => [...bytes(text)].map((byte) => Buffer.from([byte]));
 
 describe('frameLines', () => {
   it('splits lines, accepts \\r\\n, and passes the CONNECTED signal through in order', async () => {

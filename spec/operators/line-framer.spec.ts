@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { LineFramer, type ChunkText, type FramingDropReason } from '../../lib/index.js';
+import { oneBytePerChunk } from '../support/chunks.js';
 
 /** A framer whose lines are kept as their chunks and ranges, read only when asked. */
 function framer(maxLineBytes = 1024) {
@@ -12,8 +13,6 @@ function framer(maxLineBytes = 1024) {
   const lines = (): string[] => kept.map(([text, start, end]) => text.text(start, end));
   return { push, lines, drops, end: () => lineFramer.end() };
 }
-
-const oneBytePerChunk = (text: string): Buffer[] => [...Buffer.from(text)].map((byte) => Buffer.from([byte]));
 
 describe('LineFramer', () => {
   it('a line that spanned chunks keeps its text after later lines reuse the framer’s carry', () => {
