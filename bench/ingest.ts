@@ -13,6 +13,11 @@ export interface IngestResult {
   parsed_lines_per_s: number;
   splitter_parse_lines_per_s: number;
   filtered_lines_per_s: number;
+  /** How many times faster than the baseline: the median over rounds of the ratio within each round. */
+  raw_vs_splitter: number;
+  raw_vs_readline: number;
+  parsed_vs_splitter_parse: number;
+  filtered_vs_splitter_parse: number;
   bytes_per_line: number;
 }
 
@@ -111,20 +116,41 @@ const filtered = ours((line) => {
   if (line.entry.message === 'downloaded') sink += line.entry.piece?.size ?? 0;
 });
 
+/**
+ * Methods compared in one round, each round in a different order (a rotation), so that no
+ * method always follows the same one; the ratios are taken within each round, between
+ * runs seconds apart, and their median is reported: on a shared machine whose speed
+ * moves within seconds, that is steadier than a ratio of medians taken rounds apart.
+ */
+async function rounds(port: number, lines: number, count: number, group: Record<string, Receiver>): Promise<Record<string, number[]>> {
+  const entries = Object.entries(group);
+  const times: Record<string, number[]> = {};
+  for (let round = 0; round < count; round++) {
+    for (let step = 0; step < entries.length; step++) {
+      const [name, receive] = entries[(round + step) % entries.length] ?? [];
+      if (name !== undefined && receive !== undefined) (times[name] ??= []).push(await receive(port, lines));
+    }
+  }
+  return times;
+}
+
+/** The median over rounds of how many times faster `ours` was than `baseline` in the same round. */
+function pairedRatio(times: Record<string, number[]>, ours: string, baseline: string): number {
+  const baselineTimes = times[baseline] ?? [];
+  return median((times[ours] ?? []).map((time, round) => (baselineTimes[round] ?? Number.NaN) / time));
+}
+
 export async function runIngest(quick: boolean): Promise<IngestResult> {
   const lines = quick ? 200_000 : 2_000_000;
-  const rounds = quick ? 1 : 3;
   const sender = await startPeer('sender', { lines });
   const port = Number(sender.ready.port);
   try {
-    const receivers: Record<string, Receiver> = { raw, splitterOnly, readlineReceiver, parsed, splitterParse, filtered };
-    const times: Record<string, number[]> = {};
+    const reading = { raw, splitterOnly, readlineReceiver };
+    const parsing = { parsed, splitterParse, filtered };
     // One unmeasured pass first, so no method pays for the JIT warming up.
-    for (const receive of Object.values(receivers)) await receive(port, Math.min(lines, 200_000));
-    for (let round = 0; round < rounds; round++) {
-      // Interleaved, so a noisy moment of the machine is shared by every method.
-      for (const [name, receive] of Object.entries(receivers)) (times[name] ??= []).push(await receive(port, lines));
-    }
+    for (const receive of Object.values({ ...reading, ...parsing })) await receive(port, Math.min(lines, 200_000));
+    // Reading a line costs a few hundred ns, so its rounds are short and noisy: more of them.
+    const times = { ...(await rounds(port, lines, quick ? 1 : 7, reading)), ...(await rounds(port, lines, quick ? 1 : 3, parsing)) };
     const rate = (name: string): number => Math.round(lines / (median(times[name] ?? []) / 1000));
     return {
       raw_lines_per_s: rate('raw'),
@@ -133,10 +159,13 @@ export async function runIngest(quick: boolean): Promise<IngestResult> {
       parsed_lines_per_s: rate('parsed'),
       splitter_parse_lines_per_s: rate('splitterParse'),
       filtered_lines_per_s: rate('filtered'),
+      raw_vs_splitter: pairedRatio(times, 'raw', 'splitterOnly'),
+      raw_vs_readline: pairedRatio(times, 'raw', 'readlineReceiver'),
+      parsed_vs_splitter_parse: pairedRatio(times, 'parsed', 'splitterParse'),
+      filtered_vs_splitter_parse: pairedRatio(times, 'filtered', 'splitterParse'),
       bytes_per_line: Math.round(Number(sender.ready.bytesPerLine)),
     };
   } finally {
     await sender.stop();
   }
 }
-
