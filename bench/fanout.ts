@@ -8,6 +8,8 @@ import { collectGarbage, cpuMs, median, startPeer, type Peer } from './support.j
 export interface FanoutResult {
   broadcast_cpu_ms: number;
   baseline_cpu_ms: number;
+  /** Ours over the baseline: the median of each round's own ratio. */
+  ratio: number;
   clients: number;
 }
 
@@ -20,17 +22,9 @@ function bigFrame(nodes: number): ConnectionStatusFrame {
   return { type: 'connection_status', states: registry.snapshot() };
 }
 
-/** One crowd of clients in a child process, connected to `url`. */
-async function crowd(url: string, clients: number): Promise<Peer> {
-  const peer = await startPeer('ws-clients');
-  peer.send({ type: 'connect', url, count: clients });
-  await peer.next('connected');
-  return peer;
-}
-
-/** CPU ms of one broadcast: from `broadcast()` until every client of the crowd has it. */
-async function oneBroadcast(peer: Peer, clients: number, broadcast: () => void): Promise<number> {
-  peer.send({ type: 'expect', expect: clients });
+/** CPU ms of one broadcast: from `broadcast()` until every client of the crowd at `url` has it. */
+async function oneBroadcast(peer: Peer, url: string, clients: number, broadcast: () => void): Promise<number> {
+  peer.send({ type: 'expect', url, expect: clients });
   await peer.next('armed');
   return cpuMs(async () => {
     broadcast();
@@ -40,41 +34,46 @@ async function oneBroadcast(peer: Peer, clients: number, broadcast: () => void):
 
 export async function runFanout(quick: boolean): Promise<FanoutResult> {
   const clients = quick ? 100 : 1000;
-  const rounds = quick ? 5 : 15;
+  const rounds = quick ? 5 : 31;
   const frame = bigFrame(1000);
   const frames$ = new Subject<ConnectionStatusFrame>();
   const ours = await serveFrames({ frames$, frame: () => frame }, { port: 0, maxBufferedBytes: 64 * 1024 * 1024 });
   const plain = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   await new Promise((resolve) => plain.once('listening', resolve));
-  const crowds: Peer[] = [];
+  // Both crowds in one child process (bench/peer.ts), so both servers' frames are read alike.
+  const crowds = await startPeer('ws-clients');
   try {
     const baselineBroadcast = (): void => {
       const data = Buffer.from(JSON.stringify(frame));
       for (const client of plain.clients) client.send(data, { binary: false });
     };
     const ourBroadcast = (): void => frames$.next(frame);
-    const oursCrowd = await crowd(`ws://127.0.0.1:${ours.port}/ws`, clients);
-    crowds.push(oursCrowd);
-    const plainCrowd = await crowd(`ws://127.0.0.1:${(plain.address() as { port: number }).port}`, clients);
-    crowds.push(plainCrowd);
+    const oursUrl = `ws://127.0.0.1:${ours.port}/ws`;
+    const plainUrl = `ws://127.0.0.1:${(plain.address() as { port: number }).port}`;
+    for (const url of [oursUrl, plainUrl]) {
+      crowds.send({ type: 'connect', url, count: clients });
+      await crowds.next('connected');
+    }
     // The previous benchmark's garbage is not ours to collect (a GC now, its concurrent
     // sweeping over before counting starts), and the frame serveFrames sends on connect arrives.
     collectGarbage();
     await new Promise((resolve) => setTimeout(resolve, 500));
     const broadcasts: number[] = [];
     const baselines: number[] = [];
+    const ratios: number[] = [];
     // Interleaved, so a noisy moment of the machine is shared by both, and in turns first,
     // so neither always runs just after the other (and pays for its leftovers).
     for (let round = 0; round < rounds; round++) {
       const oursFirst = round % 2 === 0;
-      if (oursFirst) broadcasts.push(await oneBroadcast(oursCrowd, clients, ourBroadcast));
-      baselines.push(await oneBroadcast(plainCrowd, clients, baselineBroadcast));
-      if (!oursFirst) broadcasts.push(await oneBroadcast(oursCrowd, clients, ourBroadcast));
+      if (oursFirst) broadcasts.push(await oneBroadcast(crowds, oursUrl, clients, ourBroadcast));
+      baselines.push(await oneBroadcast(crowds, plainUrl, clients, baselineBroadcast));
+      if (!oursFirst) broadcasts.push(await oneBroadcast(crowds, oursUrl, clients, ourBroadcast));
+      ratios.push((broadcasts[round] ?? 0) / (baselines[round] ?? 1));
     }
     const rounded = (ms: number): number => Math.round(ms * 100) / 100;
-    return { broadcast_cpu_ms: rounded(median(broadcasts)), baseline_cpu_ms: rounded(median(baselines)), clients };
+    return { broadcast_cpu_ms: rounded(median(broadcasts)), baseline_cpu_ms: rounded(median(baselines)), ratio: median(ratios), clients };
   } finally {
-    for (const peer of crowds) await peer.stop();
+    await crowds.stop();
     await ours.close();
     for (const client of plain.clients) client.terminate();
     await new Promise((resolve) => plain.close(resolve));

@@ -105,31 +105,37 @@ if (mode === 'sender') {
     }, (message.seconds ?? 0) * 1000);
   });
 } else if (mode === 'ws-clients') {
-  const clients: WebSocket[] = [];
-  let received = 0;
-  let target = Number.POSITIVE_INFINITY;
+  // One crowd per server, all in this one process, so that every server's frames are read
+  // by the same process on the same core: a broadcast's cost depends on how fast the
+  // other end reads.
+  interface Crowd {
+    received: number;
+    target: number;
+  }
+  const crowds = new Map<string, Crowd>();
   process.on('message', (message: { type: string; url?: string; count?: number; expect?: number }) => {
-    if (message.type === 'connect' && message.url) {
-      for (const client of clients) client.terminate();
-      clients.length = 0;
-      received = 0;
+    const url = message.url ?? '';
+    if (message.type === 'connect') {
+      const crowd: Crowd = { received: 0, target: Number.POSITIVE_INFINITY };
+      crowds.set(url, crowd);
       let open = 0;
       for (let index = 0; index < (message.count ?? 0); index++) {
-        const client = new WebSocket(message.url);
-        client.on('open', () => ++open === message.count && send({ type: 'connected' }));
+        const client = new WebSocket(url);
+        client.on('open', () => ++open === message.count && send({ type: 'connected', url }));
         client.on('message', () => {
-          if (++received >= target) {
-            target = Number.POSITIVE_INFINITY;
-            send({ type: 'received' });
+          if (++crowd.received >= crowd.target) {
+            crowd.target = Number.POSITIVE_INFINITY;
+            send({ type: 'received', url });
           }
         });
         client.on('error', () => undefined);
-        clients.push(client);
       }
     } else if (message.type === 'expect') {
-      received = 0;
-      target = message.expect ?? 0;
-      send({ type: 'armed' });
+      const crowd = crowds.get(url);
+      if (!crowd) throw new Error(`no crowd connected to ${url}`);
+      crowd.received = 0;
+      crowd.target = message.expect ?? 0;
+      send({ type: 'armed', url });
     }
   });
   send({ type: 'ready' });
