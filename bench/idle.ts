@@ -6,7 +6,7 @@ import { collectGarbage, cpuMs, startPeer } from './support.js';
 
 export interface IdleResult {
   cpu_ms_per_min: number;
-  /** The same process before any source existed (a 30 s window): its own idle cost. */
+  /** The same process before any source existed (a 15 s window): its own idle cost. */
   empty_process_cpu_ms_per_min: number;
   /** A hand-written client doing the same checks over bare sockets (bench/peer.ts), in the same window. */
   baseline_cpu_ms_per_min: number;
@@ -21,7 +21,7 @@ export async function runIdle(quick: boolean): Promise<IdleResult> {
   const peer = await startPeer('idle');
   const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
   const window = (windowSeconds: number): Promise<number> => cpuMs(() => sleep(windowSeconds * 1000));
-  const emptySeconds = quick ? 2 : 30;
+  const emptySeconds = quick ? 2 : 15;
   // The earlier benchmarks' garbage is not this one's cost.
   collectGarbage();
   const empty = await window(emptySeconds);
