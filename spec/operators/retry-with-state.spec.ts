@@ -226,6 +226,23 @@ describe('retryWithState', () => {
     });
   });
 
+  it('marble: a source that completes (the peer closed) is left at once and resubscribed after each backoff delay', () => {
+    const events: string[] = [];
+    new TestScheduler((actual, expected) => {
+      expect(actual).to.deep.equal(expected);
+    }).run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold<string | typeof CONNECTED>('c-a|', { c: CONNECTED, a: 'a' });
+      const result = source.pipe(
+        retryWithState<string>({ backoff: { initialMs: 2, maxMs: 4 }, resetAfterStableMs: 100, onEvent: (event) => events.push(event.type) }),
+      );
+      // Closed at 3, 8, 15 and 22; back 2, 4 and 4 ms later.
+      expectObservable(result, '^ 24ms !').toBe('--a----a------a------a', { a: 'a' });
+      expectSubscriptions(source.subscriptions).toBe(['^--!', '-----^--!', '------------^--!', '-------------------^--!']);
+    });
+    expect(events.filter((type) => type === 'disconnected')).to.have.length(4);
+    expect(events).to.not.include('failed');
+  });
+
   it('rejects invalid options with a RangeError naming the option', () => {
     expect(() => retryWithState({ maxReconnectAttempts: -1 })).to.throw(RangeError, /maxReconnectAttempts/);
     expect(() => retryWithState({ resetAfterStableMs: 1.5 })).to.throw(RangeError, /resetAfterStableMs/);
