@@ -168,7 +168,7 @@ export function retryWithState<T>(options: RetryWithStateOptions = {}): Operator
 
       // One attempt: the source, whose completing means the peer closed the connection (an
       // error, so that it is retried). Not `defer` + `concat(source, throwError(...))`: that
-      // keeps a merge's subscribers and closures alive per connection, ~1 KB each (bench).
+      // kept a merge's subscribers and closures alive per connection, 0.9 KB (heap snapshot).
       const attempt$ = new Observable<T | Connected>((attempt) => {
         connected = false;
         onEvent({ type: 'connecting' });
