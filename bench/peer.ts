@@ -1,7 +1,8 @@
 // The other end of a benchmark, in its own process: a log forwarder that writes a block
 // of lines to each client ('sender'), silent forwarders and node APIs for idle cost
-// ('idle'), the hand-written baseline of the idle benchmark ('idle-baseline'), and a crowd of
-// WebSocket clients ('ws-clients').
+// ('idle'), the hand-written baseline of the idle benchmark ('idle-baseline'), a crowd of
+// WebSocket clients ('ws-clients'), and our own log sources in a process of their own, for
+// the memory they take ('log-sources').
 import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
@@ -139,6 +140,28 @@ if (mode === 'sender') {
     }
   });
   send({ type: 'ready' });
+} else if (mode === 'log-sources') {
+  // Alone in this process, so that no other benchmark's heap or freed memory moves the
+  // resident set: its growth per connected, silent source, after garbage collection.
+  const { ConnectionRegistry, tcpLogSource } = await import('storj-monitor-rx');
+  const count = Number(options.count);
+  const settle = async (): Promise<void> => {
+    for (let pass = 0; pass < 3; pass++) {
+      (globalThis as { gc?: () => void }).gc?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  await settle();
+  const before = process.memoryUsage();
+  const registry = new ConnectionRegistry();
+  for (let index = 0; index < count; index++) {
+    tcpLogSource({ node: `node${index}`, host: '127.0.0.1', port: Number(options.port), registry }).subscribe();
+  }
+  const connected = (): number => Object.values(registry.snapshot()).filter((node) => node.log_reader?.state === 'connected').length;
+  while (connected() < count) await new Promise((resolve) => setTimeout(resolve, 20));
+  await settle();
+  const after = process.memoryUsage();
+  send({ type: 'ready', rssBytes: (after.rss - before.rss) / count, heapBytes: (after.heapUsed - before.heapUsed) / count });
 } else {
   throw new Error(`unknown peer mode ${mode}`);
 }

@@ -1,7 +1,6 @@
 // 2. Scale: 10,000 nodes in one registry, all 20,000 sources changing state in one tick;
 // one 10,000-node frame built and serialised; memory per connected idle TCP source.
-import { Subscription } from 'rxjs';
-import { ConnectionRegistry, initialApiClientStatus, initialLogReaderStatus, tcpLogSource, type ConnectionStatusFrame } from 'storj-monitor-rx';
+import { ConnectionRegistry, initialApiClientStatus, initialLogReaderStatus, type ConnectionStatusFrame } from 'storj-monitor-rx';
 import { collectGarbage, cpuMs, median, startPeer, tick } from './support.js';
 
 export interface ScaleResult {
@@ -10,7 +9,10 @@ export interface ScaleResult {
   states_emissions: number;
   frame_build_ms: number;
   frame_stringify_ms: number;
+  /** Resident-set growth per connected, silent log source (1,000 of them, in a process of their own). */
   bytes_per_connected_source: number;
+  /** The V8 heap's share of it. */
+  heap_bytes_per_connected_source: number;
 }
 
 async function massTransitions(nodes: number): Promise<{ disconnect: number; reconnect: number; emissions: number }> {
@@ -67,42 +69,30 @@ function measureSync(work: () => unknown): number {
   return performance.now() - start;
 }
 
-async function bytesPerSource(count: number): Promise<number> {
-  const peer = await startPeer('idle');
-  const port = Number(peer.ready.logPort);
-  const registry = new ConnectionRegistry();
-  const subscriptions = new Subscription();
+/** RSS and heap growth per connected, silent `tcpLogSource`, measured in a process of their own (bench/peer.ts). */
+async function bytesPerSource(count: number): Promise<{ rss: number; heap: number }> {
+  const forwarder = await startPeer('idle');
   try {
-    for (let pass = 0; pass < 3; pass++) {
-      collectGarbage();
-      await tick();
-    }
-    const before = process.memoryUsage().rss;
-    for (let index = 0; index < count; index++) {
-      subscriptions.add(tcpLogSource({ node: `node${index}`, host: '127.0.0.1', port, registry }).subscribe());
-    }
-    while (Object.values(registry.snapshot()).filter((node) => node.log_reader?.state === 'connected').length < count) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    for (let pass = 0; pass < 3; pass++) {
-      collectGarbage();
-      await tick();
-    }
-    return Math.round((process.memoryUsage().rss - before) / count);
+    const sources = await startPeer('log-sources', { port: Number(forwarder.ready.logPort), count });
+    await sources.stop();
+    return { rss: Math.round(Number(sources.ready.rssBytes)), heap: Math.round(Number(sources.ready.heapBytes)) };
   } finally {
-    subscriptions.unsubscribe();
-    await peer.stop();
+    await forwarder.stop();
   }
 }
 
 export async function runScale(quick: boolean): Promise<ScaleResult> {
   const nodes = quick ? 2000 : 10_000;
-  // Memory first, before this run's own garbage muddies the resident set.
-  const bytesPerConnectedSource = await bytesPerSource(quick ? 200 : 1000);
-  // The first run warms the JIT; the median of the next runs is reported.
+  const perSource = await bytesPerSource(quick ? 200 : 1000);
+  // The earlier benchmarks' garbage is not the transitions' to collect.
+  for (let pass = 0; pass < 3; pass++) {
+    collectGarbage();
+    await tick();
+  }
+  // The first run warms the JIT; the median of the next seven is reported.
   await massTransitions(nodes);
   const runs = [];
-  for (let run = 0; run < 3; run++) runs.push(await massTransitions(nodes));
+  for (let run = 0; run < 7; run++) runs.push(await massTransitions(nodes));
   const frame = frameCosts(nodes, quick ? 5 : 15);
   return {
     mass_transition_cpu_ms: round(median(runs.map((run) => run.disconnect))),
@@ -110,7 +100,8 @@ export async function runScale(quick: boolean): Promise<ScaleResult> {
     states_emissions: Math.max(...runs.map((run) => run.emissions)),
     frame_build_ms: round(frame.build),
     frame_stringify_ms: round(frame.stringify),
-    bytes_per_connected_source: bytesPerConnectedSource,
+    bytes_per_connected_source: perSource.rss,
+    heap_bytes_per_connected_source: perSource.heap,
   };
 }
 

@@ -43,7 +43,7 @@ export async function startPeer(mode: string, options: Record<string, unknown> =
   // Compiled (npm run bench) the peer is peer.js under plain node; from source, peer.ts under tsx.
   const compiled = import.meta.url.endsWith('.js');
   const child = fork(join(import.meta.dirname, compiled ? 'peer.js' : 'peer.ts'), [mode, JSON.stringify(options)], {
-    execArgv: compiled ? [] : ['--import', 'tsx'],
+    execArgv: [...(compiled ? [] : ['--import', 'tsx']), '--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const queue: Array<Record<string, unknown>> = [];
