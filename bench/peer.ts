@@ -7,6 +7,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { storageNodeLine } from '../examples/simulator/log-lines.js';
+import { settleGarbage } from './support.js';
 
 const [mode = '', rawOptions = '{}'] = process.argv.slice(2);
 const options = JSON.parse(rawOptions) as Record<string, number | string>;
@@ -145,13 +146,7 @@ if (mode === 'sender') {
   // resident set: its growth per connected, silent source, after garbage collection.
   const { ConnectionRegistry, tcpLogSource } = await import('storj-monitor-rx');
   const count = Number(options.count);
-  const settle = async (): Promise<void> => {
-    for (let pass = 0; pass < 3; pass++) {
-      (globalThis as { gc?: () => void }).gc?.();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  };
-  await settle();
+  await settleGarbage();
   const before = process.memoryUsage();
   const registry = new ConnectionRegistry();
   for (let index = 0; index < count; index++) {
@@ -159,7 +154,7 @@ if (mode === 'sender') {
   }
   const connected = (): number => Object.values(registry.snapshot()).filter((node) => node.log_reader?.state === 'connected').length;
   while (connected() < count) await new Promise((resolve) => setTimeout(resolve, 20));
-  await settle();
+  await settleGarbage();
   const after = process.memoryUsage();
   send({ type: 'ready', rssBytes: (after.rss - before.rss) / count, heapBytes: (after.heapUsed - before.heapUsed) / count });
 } else {

@@ -1,7 +1,7 @@
 // 2. Scale: 10,000 nodes in one registry, all 20,000 sources changing state in one tick;
 // one 10,000-node frame built and serialised; memory per connected idle TCP source.
 import { ConnectionRegistry, initialApiClientStatus, initialLogReaderStatus, type ConnectionStatusFrame } from 'storj-monitor-rx';
-import { collectGarbage, cpuMs, median, startPeer, tick } from './support.js';
+import { cpuMs, median, settleGarbage, startPeer, tick } from './support.js';
 
 export interface ScaleResult {
   mass_transition_cpu_ms: number;
@@ -85,10 +85,7 @@ export async function runScale(quick: boolean): Promise<ScaleResult> {
   const nodes = quick ? 2000 : 10_000;
   const perSource = await bytesPerSource(quick ? 200 : 1000);
   // The earlier benchmarks' garbage is not the transitions' to collect.
-  for (let pass = 0; pass < 3; pass++) {
-    collectGarbage();
-    await tick();
-  }
+  await settleGarbage();
   // The first run warms the JIT; the median of the next seven is reported.
   await massTransitions(nodes);
   const runs = [];

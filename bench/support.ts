@@ -28,6 +28,14 @@ export function collectGarbage(): void {
 
 export const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** Three full collections with a tick after each, so that what they free (and its finalizers) is gone. */
+export async function settleGarbage(): Promise<void> {
+  for (let pass = 0; pass < 3; pass++) {
+    collectGarbage();
+    await tick();
+  }
+}
+
 /** A peer in a child process (bench/peer.ts), so its work is not counted as ours. */
 export interface Peer {
   readonly child: ChildProcess;
