@@ -31,6 +31,9 @@ export type ApiClientEvent =
   | { readonly type: 'request_succeeded'; readonly at: number }
   | { readonly type: 'health_checked'; readonly ok: boolean };
 
+/** The fields every connection status has, which {@link ConnectionEvent}s change. */
+type ConnectionFields = Pick<ConnectionStatus, 'state' | 'reconnect_attempts' | 'last_error' | 'next_retry_at'>;
+
 /**
  * The state machine of SPEC §4 as a pure function: the status after `event`. The
  * input is never changed; a new object is returned when anything changed.
@@ -45,17 +48,22 @@ export type ApiClientEvent =
  * ```
  */
 export function connectionTransition<Status extends ConnectionStatus>(status: Status, event: ConnectionEvent): Status {
+  const fields = nextConnectionFields(status, event);
+  return fields === null ? status : { ...status, ...fields };
+}
+
+/** What `event` makes of a status's connection fields; `null` when it changes nothing. */
+function nextConnectionFields(status: ConnectionFields, event: ConnectionEvent): ConnectionFields | null {
   switch (event.type) {
     case 'connecting':
-      return { ...status, state: 'connecting', next_retry_at: null };
+      return { state: 'connecting', reconnect_attempts: status.reconnect_attempts, last_error: status.last_error, next_retry_at: null };
     case 'connected':
-      return { ...status, state: 'connected', reconnect_attempts: event.reconnectAttempts, last_error: null, next_retry_at: null };
+      return { state: 'connected', reconnect_attempts: event.reconnectAttempts, last_error: null, next_retry_at: null };
     case 'stable':
-      return status.reconnect_attempts === 0 ? status : { ...status, reconnect_attempts: 0 };
+      return status.reconnect_attempts === 0 ? null : { state: status.state, reconnect_attempts: 0, last_error: status.last_error, next_retry_at: status.next_retry_at };
     case 'disconnected':
     case 'failed':
       return {
-        ...status,
         state: event.type === 'failed' ? 'error' : 'disconnected',
         reconnect_attempts: event.reconnectAttempts,
         last_error: event.error ?? status.last_error,
@@ -63,7 +71,6 @@ export function connectionTransition<Status extends ConnectionStatus>(status: St
       };
     case 'exhausted':
       return {
-        ...status,
         state: 'error',
         reconnect_attempts: event.reconnectAttempts,
         last_error:
@@ -73,12 +80,15 @@ export function connectionTransition<Status extends ConnectionStatus>(status: St
         next_retry_at: event.retryAt === null ? null : toUnixSeconds(event.retryAt),
       };
     case 'stopped':
-      return { ...status, state: 'stopped', next_retry_at: null };
+      return { state: 'stopped', reconnect_attempts: status.reconnect_attempts, last_error: status.last_error, next_retry_at: null };
   }
 }
 
 /**
  * The log reader's reducer: {@link connectionTransition} plus dropped-line counts.
+ * Statuses are written out field by field, in the order of
+ * `initialLogReaderStatus`, not spread: V8 copies `{ ...status, state }` several times
+ * slower, and 20,000 sources failing at once pass here.
  *
  * @example
  * ```ts
@@ -88,14 +98,31 @@ export function connectionTransition<Status extends ConnectionStatus>(status: St
  */
 export function logReaderTransition(status: LogReaderStatus, event: LogReaderEvent): LogReaderStatus {
   if (event.type === 'lines_received') return status;
-  if (event.type !== 'lines_dropped') return connectionTransition(status, event);
-  const dropped = status.dropped_lines;
-  return { ...status, dropped_lines: { ...dropped, [event.reason]: dropped[event.reason] + event.count } };
+  if (event.type === 'lines_dropped') {
+    const dropped = status.dropped_lines;
+    return logReaderStatus(status, status, { ...dropped, [event.reason]: dropped[event.reason] + event.count });
+  }
+  const fields = nextConnectionFields(status, event);
+  return fields === null ? status : logReaderStatus(status, fields, status.dropped_lines);
+}
+
+function logReaderStatus(status: LogReaderStatus, fields: ConnectionFields, droppedLines: LogReaderStatus['dropped_lines']): LogReaderStatus {
+  return {
+    state: fields.state,
+    host: status.host,
+    port: status.port,
+    reconnect_attempts: fields.reconnect_attempts,
+    last_error: fields.last_error,
+    next_retry_at: fields.next_retry_at,
+    dropped_lines: droppedLines,
+  };
 }
 
 /**
  * The API client's reducer: {@link connectionTransition}, `is_available` true exactly
  * while `connected`, and `last_successful_request` (Unix seconds) on every success.
+ * Written out field by field, in the order of `initialApiClientStatus`, like the log
+ * reader's.
  *
  * @example
  * ```ts
@@ -104,13 +131,21 @@ export function logReaderTransition(status: LogReaderStatus, event: LogReaderEve
  * ```
  */
 export function apiClientTransition(status: ApiClientStatus, event: ApiClientEvent): ApiClientStatus {
-  if (event.type === 'request_succeeded') {
-    return { ...status, last_successful_request: toUnixSeconds(event.at) };
-  }
   if (event.type === 'health_checked') return status;
-  const next = connectionTransition(status, event);
-  const isAvailable = next.state === 'connected';
-  return next.is_available === isAvailable ? next : { ...next, is_available: isAvailable };
+  if (event.type === 'request_succeeded') return apiClientStatus(status, toUnixSeconds(event.at));
+  const fields = nextConnectionFields(status, event);
+  return fields === null ? status : apiClientStatus(fields, status.last_successful_request);
+}
+
+function apiClientStatus(fields: ConnectionFields, lastSuccessfulRequest: number | null): ApiClientStatus {
+  return {
+    state: fields.state,
+    is_available: fields.state === 'connected',
+    last_error: fields.last_error,
+    reconnect_attempts: fields.reconnect_attempts,
+    last_successful_request: lastSuccessfulRequest,
+    next_retry_at: fields.next_retry_at,
+  };
 }
 
 function toUnixSeconds(ms: number): number {

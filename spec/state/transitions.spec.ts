@@ -6,6 +6,7 @@ import {
   initialApiClientStatus,
   initialLogReaderStatus,
   logReaderTransition,
+  type ApiClientEvent,
   type ConnectionEvent,
   type LogReaderEvent,
 } from '../../lib/index.js';
@@ -145,6 +146,37 @@ describe('reducer properties', () => {
         for (const event of events) {
           status = apiClientTransition(status, event);
           expect(status.is_available).to.equal(status.state === 'connected');
+        }
+      }),
+    );
+  });
+
+  it('the written-out reducers agree with connectionTransition and keep the initial fields in their order', () => {
+    const apiEvent: fc.Arbitrary<ApiClientEvent> = fc.oneof(
+      eventArbitrary.filter((event): event is ConnectionEvent => event.type !== 'lines_dropped'),
+      fc.nat(2_000_000_000_000).map((at) => ({ type: 'request_succeeded', at }) as const),
+      fc.boolean().map((ok) => ({ type: 'health_checked', ok }) as const),
+    );
+    fc.assert(
+      fc.property(fc.array(eventArbitrary, { maxLength: 30 }), fc.array(apiEvent, { maxLength: 30 }), (logEvents, apiEvents) => {
+        let log = initialLogReaderStatus('10.0.0.2', 9001);
+        const logKeys = Object.keys(log);
+        for (const event of logEvents) {
+          const next = logReaderTransition(log, event);
+          if (event.type !== 'lines_dropped' && event.type !== 'lines_received') expect(next).to.deep.equal(connectionTransition(log, event));
+          expect(Object.keys(next)).to.deep.equal(logKeys);
+          log = next;
+        }
+        let api = initialApiClientStatus();
+        const apiKeys = Object.keys(api);
+        for (const event of apiEvents) {
+          const next = apiClientTransition(api, event);
+          if (event.type !== 'request_succeeded' && event.type !== 'health_checked') {
+            const generic = connectionTransition(api, event);
+            expect(next).to.deep.equal({ ...generic, is_available: generic.state === 'connected' });
+          }
+          expect(Object.keys(next)).to.deep.equal(apiKeys);
+          api = next;
         }
       }),
     );
