@@ -3,7 +3,7 @@
 import { Subject } from 'rxjs';
 import { ConnectionRegistry, initialApiClientStatus, initialLogReaderStatus, serveFrames, type ConnectionStatusFrame } from 'storj-monitor-rx';
 import { WebSocketServer } from 'ws';
-import { collectGarbage, cpuMs, median, startPeer, type Peer } from './support.js';
+import { collectGarbage, cpuMs, median, sleep, startPeer, type Peer } from './support.js';
 
 export interface FanoutResult {
   broadcast_cpu_ms: number;
@@ -57,7 +57,7 @@ export async function runFanout(quick: boolean): Promise<FanoutResult> {
     // The previous benchmark's garbage is not ours to collect (a GC now, its concurrent
     // sweeping over before counting starts), and the frame serveFrames sends on connect arrives.
     collectGarbage();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     const broadcasts: number[] = [];
     const baselines: number[] = [];
     const ratios: number[] = [];

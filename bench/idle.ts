@@ -2,7 +2,7 @@
 // against loopback peers (in a child process): our CPU ms per minute, in the steady state.
 import { Subscription } from 'rxjs';
 import { ConnectionRegistry, NodeApiClient, tcpLogSource } from 'storj-monitor-rx';
-import { collectGarbage, cpuMs, startPeer } from './support.js';
+import { allConnected, collectGarbage, cpuMs, sleep, startPeer } from './support.js';
 
 export interface IdleResult {
   cpu_ms_per_min: number;
@@ -19,7 +19,6 @@ export async function runIdle(quick: boolean): Promise<IdleResult> {
   const seconds = quick ? 5 : 90;
   const warmUpSeconds = quick ? 1 : 30;
   const peer = await startPeer('idle');
-  const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
   const window = (windowSeconds: number): Promise<number> => cpuMs(() => sleep(windowSeconds * 1000));
   const emptySeconds = quick ? 2 : 15;
   // The earlier benchmarks' garbage is not this one's cost.
@@ -35,10 +34,8 @@ export async function runIdle(quick: boolean): Promise<IdleResult> {
       api.start();
       apis.push(api);
     }
-    const allUp = (): boolean =>
-      Object.values(registry.snapshot()).every((node) => node.log_reader?.state === 'connected' && node.api_client?.state === 'connected');
     const baseline = await startPeer('idle-baseline', { logPort: Number(peer.ready.logPort), apiPort: Number(peer.ready.apiPort), count, intervalMs: 30_000 });
-    while (!allUp()) await new Promise((resolve) => setTimeout(resolve, 50));
+    await allConnected(registry, ['log_reader', 'api_client']);
     // Nor is setting up 2,000 sources: one round of health checks (30 s) passes before the
     // window, so the collection of the setup's garbage is over and the window sees the
     // steady state. Every client then checks three times in the 90 s window; the health

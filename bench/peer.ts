@@ -7,7 +7,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { storageNodeLine } from '../examples/simulator/log-lines.js';
-import { settleGarbage } from './support.js';
+import { allConnected, settleGarbage } from './support.js';
 
 const [mode = '', rawOptions = '{}'] = process.argv.slice(2);
 const options = JSON.parse(rawOptions) as Record<string, number | string>;
@@ -152,8 +152,8 @@ if (mode === 'sender') {
   for (let index = 0; index < count; index++) {
     tcpLogSource({ node: `node${index}`, host: '127.0.0.1', port: Number(options.port), registry }).subscribe();
   }
-  const connected = (): number => Object.values(registry.snapshot()).filter((node) => node.log_reader?.state === 'connected').length;
-  while (connected() < count) await new Promise((resolve) => setTimeout(resolve, 20));
+  // Every source is in the map from its creation, so all of them connected is all `count`.
+  await allConnected(registry, ['log_reader']);
   await settleGarbage();
   const after = process.memoryUsage();
   send({ type: 'ready', rssBytes: (after.rss - before.rss) / count, heapBytes: (after.heapUsed - before.heapUsed) / count });

@@ -2,6 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import type { Component, ConnectionRegistry } from 'storj-monitor-rx';
 
 export function median(values: readonly number[]): number {
   return percentile(values, 50);
@@ -27,6 +28,14 @@ export function collectGarbage(): void {
 }
 
 export const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once every node of `registry` has each of `components` connected (polled every 20 ms). */
+export async function allConnected(registry: ConnectionRegistry, components: readonly Component[]): Promise<void> {
+  const up = (): boolean => Object.values(registry.snapshot()).every((node) => components.every((component) => node[component]?.state === 'connected'));
+  while (!up()) await sleep(20);
+}
 
 /** Three full collections with a tick after each, so that what they free (and its finalizers) is gone. */
 export async function settleGarbage(): Promise<void> {
