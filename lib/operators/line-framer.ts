@@ -24,9 +24,10 @@ const SMALL_CARRY_BYTES = 16 * 1024;
  * a UTF-8 sequence, so cutting there never splits a character); `\n` and `\r\n` end a
  * line; a line longer than `maxLineBytes` bytes is dropped and reading resynchronises
  * at the next `\n`, so memory stays bounded whatever the peer sends; a partial line at
- * the end is dropped, never emitted. The start of a line that later chunks continue is copied into a buffer that
- * grows geometrically, so a peer trickling a line byte by byte costs linear time. One
- * framer per connection; the chunks it is given must not be reused by their producer.
+ * the end is dropped, never emitted. The start of a line that later chunks continue is
+ * copied into a buffer that grows geometrically, so a peer trickling a line byte by byte
+ * costs linear time. One framer per connection; the chunks it is given must not be
+ * reused by their producer.
  *
  * @example
  * ```ts

@@ -86,9 +86,9 @@ function nextConnectionFields(status: ConnectionFields, event: ConnectionEvent):
 
 /**
  * The log reader's reducer: {@link connectionTransition} plus dropped-line counts.
- * Statuses are written out field by field, in the order of
- * `initialLogReaderStatus`, not spread: V8 copies `{ ...status, state }` several times
- * slower, and 20,000 sources failing at once pass here.
+ * Statuses are written out field by field, in the order of `initialLogReaderStatus`,
+ * not spread: V8 copies `{ ...status, state }` several times slower, and 20,000 sources
+ * failing at once pass here.
  *
  * @example
  * ```ts
