@@ -77,7 +77,16 @@ export function tcpLogSource(options: TcpLogSourceOptions): Observable<Forwarder
   const keepAliveMs = requireInteger('keepAliveMs', options.keepAliveMs ?? 10_000, 1000);
   const idleTimeoutMs = requireInteger('idleTimeoutMs', options.idleTimeoutMs ?? 0, 0);
   const scheduler = options.scheduler ?? asyncScheduler;
-  const connection$ = tcpConnection({ host, port, connectTimeoutMs, keepAliveMs, idleTimeoutMs, ...(options.connect && { connect: options.connect }) });
+  const connection$ = tcpConnection({
+    host,
+    port,
+    connectTimeoutMs,
+    keepAliveMs,
+    idleTimeoutMs,
+    // Safe: the lines are framed, and their text taken, before the read returns.
+    sharedReadBuffer: true,
+    ...(options.connect && { connect: options.connect }),
+  });
   const retry = {
     backoff: toBackoff(options.backoff, LOG_READER_BACKOFF),
     maxReconnectAttempts: requireInteger('maxReconnectAttempts', options.maxReconnectAttempts ?? 0, 0),

@@ -1,29 +1,32 @@
 import { isAscii } from 'node:buffer';
 
 /**
- * The bytes of one received chunk (or of one line that spanned chunks) and their text,
- * decoded only when a line of it is read. An ASCII chunk, which is what storagenode logs
- * are, is decoded once for all of its lines (a byte offset is then a character offset)
- * and each line is a slice of that text; any other chunk decodes each line read on its
- * own, as UTF-8 with invalid sequences becoming U+FFFD. The bytes are kept by
- * reference, not copied.
+ * The text of one received chunk (or of one line that spanned chunks), taken when the
+ * chunk arrives, so that its bytes can be overwritten afterwards: a socket that reads
+ * into one reused buffer allocates nothing per read. An ASCII chunk, which is what
+ * storagenode logs are, becomes one string (a byte offset is then a character offset)
+ * and each line read is a slice of it; any other chunk is copied and each line read is
+ * decoded on its own, as UTF-8 with invalid sequences becoming U+FFFD.
  *
  * @example
  * ```ts
- * const chunk = new ChunkText(Buffer.from('1.5 hello\n2.5 world\n'));
+ * const bytes = Buffer.from('1.5 hello\n2.5 world\n');
+ * const chunk = new ChunkText(bytes);
+ * bytes.fill(0); // the chunk's text does not depend on the bytes any more
  * chunk.text(4, 9); // 'hello'
- * chunk.bytes[0]; // 49, the '1'
  * ```
  */
 export class ChunkText {
-  /** The whole chunk as text, once a line of an ASCII chunk was read; `null` for a chunk that is not ASCII. */
-  private decoded: string | null | undefined;
+  /** The whole chunk as text when it is ASCII, else a copy of its bytes. */
+  private readonly content: string | Buffer;
 
-  constructor(readonly bytes: Buffer) {}
+  constructor(bytes: Buffer) {
+    this.content = isAscii(bytes) ? bytes.toString('latin1') : Buffer.from(bytes);
+  }
 
-  /** The text of `bytes[start, end)`, which must not cut a UTF-8 sequence (a line never does). */
+  /** The text of the chunk's bytes `[start, end)`, which must not cut a UTF-8 sequence (a line never does). */
   text(start: number, end: number): string {
-    if (this.decoded === undefined) this.decoded = isAscii(this.bytes) ? this.bytes.toString('latin1') : null;
-    return this.decoded === null ? this.bytes.toString('utf8', start, end) : this.decoded.slice(start, end);
+    const { content } = this;
+    return typeof content === 'string' ? content.slice(start, end) : content.toString('utf8', start, end);
   }
 }

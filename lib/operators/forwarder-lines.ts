@@ -27,7 +27,7 @@ export class ForwarderLine {
   private entryCache: StorageNodeLine | undefined;
 
   /**
-   * A line is the UTF-8 `chunk.bytes[start, end)` with its timestamp's space at
+   * A line is the text `[start, end)` of its chunk, with its timestamp's space at
    * `space`; nothing is decoded until read.
    */
   constructor(
@@ -79,24 +79,25 @@ export class ForwarderLine {
  * ```
  */
 export function parseForwarderLine(node: string, text: string): ForwarderLine | null {
-  const chunk = new ChunkText(Buffer.from(text, 'utf8'));
-  return parseForwarderLineAt(node, chunk, 0, chunk.bytes.length);
+  const bytes = Buffer.from(text, 'utf8');
+  return parseForwarderLineAt(node, bytes, 0, bytes.length, new ChunkText(bytes));
 }
 
 const SPACE = 32;
 const DOT = 46;
 
 /**
- * {@link parseForwarderLine} of the UTF-8 `chunk.bytes[start, end)`, without decoding
- * or copying them: the framer's hot path hands over byte ranges of the received chunk.
+ * {@link parseForwarderLine} of the UTF-8 `bytes[start, end)`, whose text is `text`
+ * (a `LineSink`'s arguments): the shape is checked on the bytes, and the line keeps
+ * `text`, decoding nothing until read.
  *
  * @example
  * ```ts
- * parseForwarderLineAt('node1', new ChunkText(Buffer.from('x\n1.5 hello\n')), 2, 11)?.line; // 'hello'
+ * const bytes = Buffer.from('x\n1.5 hello\n');
+ * parseForwarderLineAt('node1', bytes, 2, 11, new ChunkText(bytes))?.line; // 'hello'
  * ```
  */
-export function parseForwarderLineAt(node: string, chunk: ChunkText, start: number, end: number): ForwarderLine | null {
-  const { bytes } = chunk;
+export function parseForwarderLineAt(node: string, bytes: Buffer, start: number, end: number, text: ChunkText): ForwarderLine | null {
   // Digits, then optionally a dot and more digits, then ONE space and at least one byte.
   let index = skipDigits(bytes, start, end);
   if (index === start) return null;
@@ -106,7 +107,7 @@ export function parseForwarderLineAt(node: string, chunk: ChunkText, start: numb
     if (index === fraction) return null;
   }
   if (index >= end - 1 || bytes[index] !== SPACE) return null;
-  return new ForwarderLine(node, chunk, start, index, end);
+  return new ForwarderLine(node, text, start, index, end);
 }
 
 /** The index of the first byte in `[from, end)` that is not an ASCII digit (or `end`). */
@@ -146,10 +147,10 @@ export function forwarderLineBatches<Passthrough = never>(
   return framingOperator<Passthrough, ForwarderLine[]>(options.maxLineBytes ?? 1024 * 1024, onDrop, (emit) => {
     let batch: ForwarderLine[] = [];
     return {
-      sink: (chunk, start, end) => {
-        const line = parseForwarderLineAt(node, chunk, start, end);
+      sink: (bytes, start, end, text) => {
+        const line = parseForwarderLineAt(node, bytes, start, end, text);
         if (line) batch.push(line);
-        else onDrop('malformed', chunk.text(start, end));
+        else onDrop('malformed', text.text(start, end));
       },
       afterChunk: () => {
         if (batch.length === 0) return;

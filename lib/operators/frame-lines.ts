@@ -31,6 +31,6 @@ export interface FrameLinesOptions {
 export function frameLines<Passthrough = never>(options: FrameLinesOptions = {}): OperatorFunction<Buffer | Passthrough, string | Passthrough> {
   const maxLineBytes = requireInteger('maxLineBytes', options.maxLineBytes ?? 1024 * 1024, 1);
   return framingOperator<Passthrough, string>(maxLineBytes, options.onDrop ?? (() => undefined), (emit) => ({
-    sink: (chunk, start, end) => emit(chunk.text(start, end)),
+    sink: (_bytes, start, end, text) => emit(text.text(start, end)),
   }));
 }

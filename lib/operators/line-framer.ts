@@ -6,12 +6,13 @@ import { ChunkText } from './chunk-text.js';
 export type FramingDropReason = 'oversize' | 'partial';
 
 /**
- * Receives each complete line as a byte range of a chunk (terminator excluded), still
- * UTF-8: the hot path decodes nothing, so a consumer pays for the text it reads
- * (`chunk.text(start, end)`). The range stays valid: the chunk is the one received, or
- * for a line that spanned chunks, a Buffer of its own.
+ * Receives each complete line as the byte range `bytes[start, end)` (terminator excluded),
+ * still UTF-8, with the text of its chunk, taken when the chunk arrived: the hot path
+ * decodes no line, a consumer pays for the lines it reads (`text.text(start, end)`), and
+ * that text stays valid after the bytes are overwritten (a socket reusing its read
+ * buffer, the framer reusing its carry): read the bytes only during the call.
  */
-export type LineSink = (chunk: ChunkText, start: number, end: number) => void;
+export type LineSink = (bytes: Buffer, start: number, end: number, text: ChunkText) => void;
 
 const NEWLINE = 10;
 const CARRIAGE_RETURN = 13;
@@ -26,13 +27,13 @@ const SMALL_CARRY_BYTES = 16 * 1024;
  * at the next `\n`, so memory stays bounded whatever the peer sends; a partial line at
  * the end is dropped, never emitted. The start of a line that later chunks continue is
  * copied into a buffer that grows geometrically, so a peer trickling a line byte by byte
- * costs linear time. One framer per connection; the chunks it is given must not be
- * reused by their producer.
+ * costs linear time. One framer per connection. A chunk is read only while `push` runs,
+ * so its producer may reuse it afterwards.
  *
  * @example
  * ```ts
  * const framer = new LineFramer(1 << 20, (reason) => console.warn('dropped', reason));
- * framer.push(Buffer.from('1.0 a\r\n2.0 b\n3.0 cut'), (chunk, start, end) => console.log(chunk.text(start, end)));
+ * framer.push(Buffer.from('1.0 a\r\n2.0 b\n3.0 cut'), (bytes, start, end, text) => console.log(text.text(start, end)));
  * framer.end(); // warns "dropped partial"
  * ```
  */
@@ -51,14 +52,19 @@ export class LineFramer {
 
   /** Frames one chunk, calling `sink` for every line it completes. */
   push(chunk: Buffer, sink: LineSink): void {
-    let newline = chunk.indexOf(NEWLINE);
     let start = 0;
+    let newline = chunk.indexOf(NEWLINE);
+    if (newline !== -1 && (this.discarding || this.carried > 0)) {
+      // The first line began in an earlier chunk.
+      if (this.discarding) this.discarding = false;
+      else this.emitCarried(chunk, newline, sink);
+      start = newline + 1;
+      newline = chunk.indexOf(NEWLINE, start);
+    }
     if (newline !== -1) {
       const text = new ChunkText(chunk);
       do {
-        if (this.discarding) this.discarding = false;
-        else if (this.carried > 0) this.emitCarried(chunk, start, newline, sink);
-        else this.emit(text, start, newline, sink);
+        this.emit(chunk, start, newline, text, sink);
         start = newline + 1;
         newline = chunk.indexOf(NEWLINE, start);
       } while (newline !== -1);
@@ -74,40 +80,47 @@ export class LineFramer {
     this.discarding = false;
   }
 
-  private emit(chunk: ChunkText, start: number, end: number, sink: LineSink): void {
-    const last = end > start && chunk.bytes[end - 1] === CARRIAGE_RETURN ? end - 1 : end;
+  private emit(bytes: Buffer, start: number, end: number, text: ChunkText, sink: LineSink): void {
+    const last = end > start && bytes[end - 1] === CARRIAGE_RETURN ? end - 1 : end;
     if (last - start > this.maxLineBytes) this.onDrop('oversize');
-    else sink(chunk, start, last);
+    else sink(bytes, start, last, text);
   }
 
-  /** A line that began in earlier chunks: its bytes joined into a Buffer of its own (the carry is reused). */
-  private emitCarried(chunk: Buffer, start: number, end: number, sink: LineSink): void {
-    const line = Buffer.allocUnsafe(this.carried + end - start);
-    this.carry.copy(line, 0, 0, this.carried);
-    chunk.copy(line, this.carried, start, end);
+  /** A line that began in earlier chunks and ends at `chunk[end]`: completed in the carry, which is then reused. */
+  private emitCarried(chunk: Buffer, end: number, sink: LineSink): void {
+    // One byte of slack: a trailing `\r` is not part of the line.
+    if (this.carried + end > this.maxLineBytes + 1) this.onDrop('oversize');
+    else {
+      this.append(chunk, 0, end);
+      const line = this.carry.subarray(0, this.carried);
+      this.emit(line, 0, line.length, new ChunkText(line), sink);
+    }
     this.carried = 0;
     // A carry grown for a long line is let go; a small one serves the next chunk boundary.
     if (this.carry.length > SMALL_CARRY_BYTES) this.carry = EMPTY;
-    this.emit(new ChunkText(line), 0, line.length, sink);
   }
 
   /** Keeps `chunk[start..]`, the start of a line, unless the line is already too long to keep. */
   private keep(chunk: Buffer, start: number): void {
-    const needed = this.carried + chunk.length - start;
-    // One byte of slack: a trailing `\r` is not part of the line.
-    if (needed > this.maxLineBytes + 1) {
+    if (this.carried + chunk.length - start > this.maxLineBytes + 1) {
       this.onDrop('oversize');
       this.carry = EMPTY;
       this.carried = 0;
       this.discarding = true;
       return;
     }
+    this.append(chunk, start, chunk.length);
+  }
+
+  /** Appends `chunk[start, end)` to the carry, growing it geometrically (never past `maxLineBytes + 1`). */
+  private append(chunk: Buffer, start: number, end: number): void {
+    const needed = this.carried + end - start;
     if (needed > this.carry.length) {
       const grown = Buffer.allocUnsafe(Math.max(needed, Math.min(this.carry.length * 2 || 256, this.maxLineBytes + 1)));
       this.carry.copy(grown, 0, 0, this.carried);
       this.carry = grown;
     }
-    chunk.copy(this.carry, this.carried, start);
+    chunk.copy(this.carry, this.carried, start, end);
     this.carried = needed;
   }
 }
@@ -129,7 +142,7 @@ export interface FramingHandlers {
  * @example
  * ```ts
  * const upperLines = framingOperator<never, string>(1 << 20, () => undefined, (emit) => ({
- *   sink: (chunk, start, end) => emit(chunk.text(start, end).toUpperCase()),
+ *   sink: (bytes, start, end, text) => emit(text.text(start, end).toUpperCase()),
  * }));
  * ```
  */

@@ -197,6 +197,30 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
     expect(source.lines.every((line, index) => line.line === `line ${index}` && line.timestampText === `1759735252.${index}`)).to.equal(true);
   });
 
+  it('two sources reading at once share one read buffer, and no line is lost, mixed up or changed later', async () => {
+    // ASCII and non-ASCII chunks, lines split across reads: every line read only at the end,
+    // after both connections overwrote the shared buffer thousands of times.
+    const other = await TestForwarder.start();
+    const text = (name: string) => Array.from({ length: 30_000 }, (_, index) => `1.${index} ${name} ${index} ${index % 7 === 0 ? 'Ünïcödé ✓' : 'ok'}\n`).join('');
+    const sources = [watch({ node: 'a', host: '127.0.0.1', port: forwarder.port }), watch({ node: 'b', host: '127.0.0.1', port: other.port })];
+    try {
+      await Promise.all(sources.map((each) => each.until((status) => status.state === 'connected')));
+      for (const [index, data] of [text('a'), text('b')].entries()) {
+        // Sent in uneven pieces, interleaved between the two peers.
+        const target = index === 0 ? forwarder : other;
+        for (let at = 0; at < data.length; at += 77_777) target.send(data.slice(at, at + 77_777));
+      }
+      await Promise.all(sources.map((each) => each.linesUntil(30_000)));
+      for (const [index, each] of sources.entries()) {
+        const name = index === 0 ? 'a' : 'b';
+        expect(each.lines.map((line) => `${line.timestampText} ${line.line}\n`).join('')).to.equal(text(name));
+      }
+    } finally {
+      for (const each of sources) each.subscription.unsubscribe();
+      await other.kill();
+    }
+  });
+
   it('unsubscribing closes the socket at once and leaves the state stopped', async () => {
     const client = forwarder.nextClient();
     source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port });

@@ -2,13 +2,17 @@ import { expect } from 'chai';
 import { LineFramer, type ChunkText, type FramingDropReason } from '../../lib/index.js';
 import { oneBytePerChunk } from '../support/chunks.js';
 
-/** A framer whose lines are kept as their chunks and ranges, read only when asked. */
+/** A framer whose lines are kept as their chunks' text and ranges, read only when asked, after their bytes are overwritten. */
 function framer(maxLineBytes = 1024) {
   const drops: FramingDropReason[] = [];
   const kept: Array<[ChunkText, number, number]> = [];
   const lineFramer = new LineFramer(maxLineBytes, (reason) => drops.push(reason));
   const push = (...chunks: Buffer[]): void => {
-    for (const chunk of chunks) lineFramer.push(chunk, (text, start, end) => kept.push([text, start, end]));
+    for (const chunk of chunks) {
+      lineFramer.push(chunk, (_bytes, start, end, text) => kept.push([text, start, end]));
+      // Like a socket reading into one reused buffer: the chunk is overwritten once pushed.
+      chunk.fill(0x2a);
+    }
   };
   const lines = (): string[] => kept.map(([text, start, end]) => text.text(start, end));
   return { push, lines, drops, end: () => lineFramer.end() };

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Socket } from 'node:net';
-import { lastValueFrom, toArray } from 'rxjs';
-import { CONNECTED, ConnectTimeoutError, describeSocketError, IdleTimeoutError, tcpConnection } from '../../lib/index.js';
+import { lastValueFrom, map, toArray } from 'rxjs';
+import { CONNECTED, ConnectTimeoutError, describeSocketError, frameLines, IdleTimeoutError, tcpConnection } from '../../lib/index.js';
 import { refusedPort, TestForwarder } from '../support/forwarder.js';
 
 describe('tcpConnection (real sockets on 127.0.0.1)', () => {
@@ -15,6 +15,40 @@ describe('tcpConnection (real sockets on 127.0.0.1)', () => {
     expect(values[0]).to.equal(CONNECTED);
     expect(Buffer.concat(values.slice(1) as Buffer[]).toString()).to.equal('1.0 hello\n');
     expect(forwarder.receivedFromClients).to.equal(0);
+  });
+
+  it('with sharedReadBuffer, emits each read as a view of one reused buffer, which framing consumes at once', async () => {
+    const lines = Array.from({ length: 20_000 }, (_, index) => `1.${index} line ${index}`);
+    forwarder.nextClient().then((client) => client.end(lines.map((line) => `${line}\n`).join('')));
+    const memory = new Set<ArrayBufferLike>();
+    const received = await lastValueFrom(
+      tcpConnection({ host: '127.0.0.1', port: forwarder.port, sharedReadBuffer: true }).pipe(
+        map((value) => (Buffer.isBuffer(value) ? (memory.add(value.buffer), value) : value)),
+        frameLines<typeof CONNECTED>(),
+        toArray(),
+      ),
+    );
+    expect(received).to.deep.equal([CONNECTED, ...lines]);
+    // About 600 KB in many reads, all into the same memory.
+    expect(memory.size).to.equal(1);
+  });
+
+  it('with sharedReadBuffer, data keeps the idle timeout from firing, and silence fires it', async () => {
+    // Node's own socket timer, refreshed by each read: real time, 0.3 s.
+    forwarder.nextClient().then((client) => {
+      let sent = 0;
+      const ticker = setInterval(() => (++sent <= 8 ? client.write(`1.${sent} tick\n`) : clearInterval(ticker)), 25);
+      client.on('close', () => clearInterval(ticker));
+    });
+    const values: unknown[] = [];
+    const error = await lastValueFrom(
+      tcpConnection({ host: '127.0.0.1', port: forwarder.port, idleTimeoutMs: 100, sharedReadBuffer: true }).pipe(
+        frameLines<typeof CONNECTED>(),
+        map((value) => values.push(value)),
+      ),
+    ).catch((caught: unknown) => caught);
+    expect(error).to.be.instanceOf(IdleTimeoutError);
+    expect(values).to.deep.equal([CONNECTED, ...Array.from({ length: 8 }, (_, index) => `1.${index + 1} tick`)]);
   });
 
   it('errors with a refused connection, described readably', async () => {
