@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     // Ingest and fan-out ratios are the median of each round's own ratio, not the ratio of the two medians.
     row('ingest raw lines/s', ingest.raw_lines_per_s, 'splitter', ingest.splitter_lines_per_s, '>= 0.85 x', (r) => r >= 0.85, ingest.raw_vs_splitter),
     row('ingest raw lines/s', ingest.raw_lines_per_s, 'readline', ingest.readline_lines_per_s, '>= 2 x', (r) => r >= 2, ingest.raw_vs_readline),
+    beside(`ingest page faults per ${number(ingest.lines)} lines`, ingest.raw_page_faults, 'splitter', ingest.splitter_page_faults),
     row('parsed events/s', ingest.parsed_lines_per_s, 'splitter+parseFloat+JSON.parse', ingest.splitter_parse_lines_per_s, '>= 0.75 x', (r) => r >= 0.75, ingest.parsed_vs_splitter_parse),
     row('filter on message, then parse /s', ingest.filtered_lines_per_s, 'splitter+parseFloat+JSON.parse', ingest.splitter_parse_lines_per_s, '> 1 x', (r) => r > 1, ingest.filtered_vs_splitter_parse),
     absolute('mass transition, 20,000 sources (CPU ms)', scale.mass_transition_cpu_ms, '<= 100', scale.mass_transition_cpu_ms <= 100),
@@ -83,6 +84,8 @@ async function main(): Promise<void> {
           raw_vs_readline: ingest.raw_vs_readline,
           parsed_vs_splitter_parse: ingest.parsed_vs_splitter_parse,
           filtered_vs_splitter_parse: ingest.filtered_vs_splitter_parse,
+          raw_page_faults: ingest.raw_page_faults,
+          splitter_page_faults: ingest.splitter_page_faults,
         },
         scale: {
           mass_transition_cpu_ms: scale.mass_transition_cpu_ms,
@@ -109,6 +112,11 @@ function row(
 ): Row {
   const measured = Math.round(unrounded * 100) / 100;
   return { figure, value: number(value), baseline: `${baselineName}: ${number(baseline)} (${measured} x)`, target, met: quick ? null : meets(measured) };
+}
+
+/** A figure shown beside its baseline, with no target. */
+function beside(figure: string, value: number, baselineName: string, baseline: number): Row {
+  return { figure, value: number(value), baseline: `${baselineName}: ${number(baseline)}`, target: '', met: null };
 }
 
 function absolute(figure: string, value: number, target: string, met: boolean | null): Row {

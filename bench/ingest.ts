@@ -18,7 +18,11 @@ export interface IngestResult {
   raw_vs_readline: number;
   parsed_vs_splitter_parse: number;
   filtered_vs_splitter_parse: number;
+  /** Minor page faults of the bench process while one round of lines is read (median over rounds). */
+  raw_page_faults: number;
+  splitter_page_faults: number;
   bytes_per_line: number;
+  lines: number;
 }
 
 type Receiver = (port: number, lines: number) => Promise<number>;
@@ -122,16 +126,24 @@ const filtered = ours((line) => {
  * runs seconds apart, and their median is reported: on a shared machine whose speed
  * moves within seconds, that is steadier than a ratio of medians taken rounds apart.
  */
-async function rounds(port: number, lines: number, count: number, group: Record<string, Receiver>): Promise<Record<string, number[]>> {
+async function rounds(port: number, lines: number, count: number, group: Record<string, Receiver>, measured: Measured): Promise<void> {
   const entries = Object.entries(group);
-  const times: Record<string, number[]> = {};
   for (let round = 0; round < count; round++) {
     for (let step = 0; step < entries.length; step++) {
       const [name, receive] = entries[(round + step) % entries.length] ?? [];
-      if (name !== undefined && receive !== undefined) (times[name] ??= []).push(await receive(port, lines));
+      if (name === undefined || receive === undefined) continue;
+      // Page faults too: reading into fresh 64 KiB Buffers made tens of thousands per round (see README).
+      const faults = process.resourceUsage().minorPageFault;
+      (measured.times[name] ??= []).push(await receive(port, lines));
+      (measured.faults[name] ??= []).push(process.resourceUsage().minorPageFault - faults);
     }
   }
-  return times;
+}
+
+/** Per method, one figure per round. */
+interface Measured {
+  readonly times: Record<string, number[]>;
+  readonly faults: Record<string, number[]>;
 }
 
 /** The median over rounds of how many times faster `ours` was than `baseline` in the same round. */
@@ -150,7 +162,10 @@ export async function runIngest(quick: boolean): Promise<IngestResult> {
     // One unmeasured pass first, so no method pays for the JIT warming up.
     for (const receive of Object.values({ ...reading, ...parsing })) await receive(port, Math.min(lines, 200_000));
     // Reading a line costs a few hundred ns, so its rounds are short and noisy: more of them.
-    const times = { ...(await rounds(port, lines, quick ? 1 : 7, reading)), ...(await rounds(port, lines, quick ? 1 : 3, parsing)) };
+    const measured: Measured = { times: {}, faults: {} };
+    await rounds(port, lines, quick ? 1 : 7, reading, measured);
+    await rounds(port, lines, quick ? 1 : 3, parsing, measured);
+    const { times } = measured;
     const rate = (name: string): number => Math.round(lines / (median(times[name] ?? []) / 1000));
     return {
       raw_lines_per_s: rate('raw'),
@@ -163,7 +178,10 @@ export async function runIngest(quick: boolean): Promise<IngestResult> {
       raw_vs_readline: pairedRatio(times, 'raw', 'readlineReceiver'),
       parsed_vs_splitter_parse: pairedRatio(times, 'parsed', 'splitterParse'),
       filtered_vs_splitter_parse: pairedRatio(times, 'filtered', 'splitterParse'),
+      raw_page_faults: median(measured.faults.raw ?? []),
+      splitter_page_faults: median(measured.faults.splitterOnly ?? []),
       bytes_per_line: Math.round(Number(sender.ready.bytesPerLine)),
+      lines,
     };
   } finally {
     await sender.stop();
