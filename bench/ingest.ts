@@ -164,7 +164,7 @@ export async function runIngest(quick: boolean): Promise<IngestResult> {
     // Reading a line costs a few hundred ns, so its rounds are short and noisy: more of them.
     const measured: Measured = { times: {}, faults: {} };
     await rounds(port, lines, quick ? 1 : 7, reading, measured);
-    await rounds(port, lines, quick ? 1 : 3, parsing, measured);
+    await rounds(port, lines, quick ? 1 : 5, parsing, measured);
     const { times } = measured;
     const rate = (name: string): number => Math.round(lines / (median(times[name] ?? []) / 1000));
     return {
