@@ -29,7 +29,7 @@ export interface TcpConnectRequest {
 export type TcpConnect = (request: TcpConnectRequest) => Socket;
 
 /** Options of {@link tcpConnection}. */
-export interface TcpConnectionOptions extends TcpConnectRequest {
+export interface TcpConnectionOptions extends Omit<TcpConnectRequest, 'onread'> {
   /** Give up an attempt that has not connected after this long, in ms. Defaults to 10000. */
   readonly connectTimeoutMs?: number;
   /**
