@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { from, lastValueFrom, toArray } from 'rxjs';
+import { from, lastValueFrom, Observable, toArray } from 'rxjs';
 import { CONNECTED, ForwarderLine, forwarderLineBatches, forwarderLines, parseForwarderLine, type DropReason } from '../../lib/index.js';
 
 const LINE = '2025-10-06T00:00:14-07:00\tINFO\tpiecestore\tdownloaded\t{"Action": "GET", "Size": 6912}';
@@ -82,5 +82,33 @@ describe('forwarderLineBatches', () => {
       [['node3', '3.5', 'last']],
     ]);
     expect(drops).to.deep.equal([['malformed', 'not a line']]);
+  });
+
+  it('property: chunks delivered through one reused buffer, cut anywhere, give every line as sent, read at the end', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: fc.constantFrom('a', 'é', '🚀', ' ', '\t', '{', '"', '1') }), { maxLength: 30 }),
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 8 }),
+        (texts, sizes) => {
+          const sent = texts.map((text, index) => `${index}.5 x${text}`);
+          const whole = Buffer.from(sent.map((line) => `${line}\n`).join(''));
+          // Like a socket reading into one shared buffer: each chunk is a view of it, overwritten by the next.
+          const shared = Buffer.alloc(64);
+          const lines: ForwarderLine[] = [];
+          const source = new Observable<Buffer>((subscriber) => {
+            for (let offset = 0, index = 0; offset < whole.length; index++) {
+              const size = Math.min(sizes[index % sizes.length] ?? 1, whole.length - offset);
+              whole.copy(shared, 0, offset, offset + size);
+              subscriber.next(shared.subarray(0, size));
+              shared.fill(0x2a);
+              offset += size;
+            }
+            subscriber.complete();
+          });
+          source.pipe(forwarderLineBatches<never>({ node: 'n' })).subscribe((batch) => lines.push(...batch));
+          expect(lines.map((line) => `${line.timestampText} ${line.line}`)).to.deep.equal(sent);
+        },
+      ),
+    );
   });
 });
