@@ -16,7 +16,7 @@ export { ApiRequestError, type ApiFailureKind } from './sources/api-request-erro
 export type { HttpReply } from './sources/http-response-parser.js';
 export { KeepAliveHttp, type KeepAliveHttpOptions } from './sources/keep-alive-http.js';
 export { fetchTransport, type FetchInitLike, type FetchLike, type FetchResponseLike } from './sources/fetch-transport.js';
-export { httpJson, redactCredentials, splitCredentials, type HttpJsonRequest, type HttpTransport } from './sources/http-json.js';
+export { httpJson, jsonRequester, redactCredentials, splitCredentials, type HttpJsonRequest, type HttpTransport, type JsonRequester } from './sources/http-json.js';
 
 export {
   API_CLIENT_BACKOFF,
