@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import crossFetch from 'cross-fetch';
-import { asyncScheduler, lastValueFrom } from 'rxjs';
-import { ApiRequestError, fetchTransport, httpJson, KeepAliveHttp, redactCredentials, type FetchLike, type HttpTransport } from '../../lib/index.js';
+import { asyncScheduler, lastValueFrom, VirtualTimeScheduler } from 'rxjs';
+import { ApiRequestError, fetchTransport, httpJson, jsonRequester, KeepAliveHttp, redactCredentials, toDashboard, type FetchLike, type HttpTransport } from '../../lib/index.js';
 import { refusedPort } from '../support/forwarder.js';
 import { DASHBOARD, json, TestNodeApi } from '../support/node-api.js';
 import { eventually } from '../support/wait.js';
@@ -148,6 +148,73 @@ for (const [name, open] of Object.entries(transports)) describe(`httpJson over $
     await eventually(() => api.requests.length > 0);
     subscription.unsubscribe();
     await aborted;
+  });
+});
+
+describe('jsonRequester (the built-in KeepAliveHttp, a real HTTP server on 127.0.0.1)', () => {
+  let api: TestNodeApi;
+  let http: KeepAliveHttp;
+  beforeEach(async () => {
+    api = await TestNodeApi.start();
+    http = new KeepAliveHttp(api.url);
+  });
+  afterEach(async () => {
+    http.close();
+    await api.stop();
+  });
+  const requester = (scheduler = asyncScheduler) =>
+    jsonRequester({ url: `${api.url}/api/sno/`, transport: http.request, scheduler, timeoutMs: 2000, maxBodyBytes: 1 << 20, accept: toDashboard });
+  /** One call: its outcome, and how many times each callback ran. */
+  const call = (send: ReturnType<typeof requester>) =>
+    new Promise<{ body?: unknown; error?: ApiRequestError; calls: number }>((resolve) => {
+      let calls = 0;
+      send(
+        (body) => {
+          calls++;
+          setImmediate(() => resolve({ body, calls }));
+        },
+        (error) => {
+          calls++;
+          setImmediate(() => resolve({ error, calls }));
+        },
+      );
+    });
+
+  it('calls back once with the accepted body, and sends the request again on each call', async () => {
+    const send = requester();
+    expect(await call(send)).to.deep.equal({ body: DASHBOARD, calls: 1 });
+    expect(await call(send)).to.deep.equal({ body: DASHBOARD, calls: 1 });
+    expect(api.requests).to.have.length(2);
+  });
+
+  it('calls back once with the error, never with a body', async () => {
+    api.behaviour = (_request, response) => json(response, { nodeID: 42 });
+    const outcome = await call(requester());
+    expect(outcome.calls).to.equal(1);
+    expect(outcome.error).to.include({ kind: 'body', message: 'Response has no string nodeID' });
+  });
+
+  it('abandoning calls back neither, and aborts the request', async () => {
+    let closed!: () => void;
+    const aborted = new Promise<void>((resolve) => (closed = resolve));
+    api.behaviour = (request) => request.socket.once('close', closed);
+    let calls = 0;
+    const abandon = requester()(() => calls++, () => calls++);
+    await eventually(() => api.requests.length > 0);
+    abandon();
+    await aborted;
+    expect(calls).to.equal(0);
+  });
+
+  it('times out on the scheduler it is given (virtual time)', async () => {
+    api.behaviour = () => undefined;
+    const scheduler = new VirtualTimeScheduler();
+    const errors: ApiRequestError[] = [];
+    requester(scheduler)(() => undefined, (error) => errors.push(error));
+    await eventually(() => api.requests.length > 0);
+    expect(errors).to.deep.equal([]);
+    scheduler.flush();
+    expect(errors.map((error) => [error.kind, error.message])).to.deep.equal([['timeout', 'Connection timeout (no response within 2000 ms)']]);
   });
 });
 
