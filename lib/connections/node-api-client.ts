@@ -140,11 +140,13 @@ export class NodeApiClient {
     const logEvent = apiClientLogger(this.node, this.url, maxReconnectAttempts, () => this.lastNodeId);
 
     // A check, then another one interval after each ended; the first healthy one is
-    // `connected`. One Observable over a callback request rather than
-    // `httpJson(...).pipe(tap(...), repeatAfter(...))`: a thousand nodes' checks run here,
-    // and those layers were ~2 KB of the ~7.5 KB of garbage per check (README, Performance).
+    // `connected`; a query's failure that means "API down" fails it at once. One
+    // Observable over a callback request, not `merge(httpJson(...).pipe(tap(...),
+    // repeatAfter(...)), failures.pipe(mergeMap(throwError)))`: a thousand nodes' checks run
+    // here, and those layers were ~2 KB of the ~7.5 KB of garbage per check and 4.6 KB of
+    // heap per client (README, Performance).
     const check = jsonRequester(this.jsonRequest('/api/sno/', toDashboard));
-    const healthy$ = new Observable<SnoDashboard>((subscriber) => {
+    const checks$ = new Observable<SnoDashboard>((subscriber) => {
       let abandon: (() => void) | undefined;
       let wait: Subscription | undefined;
       const healthy = (dashboard: SnoDashboard): void => {
@@ -163,20 +165,15 @@ export class NodeApiClient {
       const run = (): void => {
         abandon = check(healthy, failed);
       };
+      const failures = this.failures.subscribe((error) => subscriber.error(error));
       run();
       return () => {
+        failures.unsubscribe();
         abandon?.();
         wait?.unsubscribe();
       };
     });
-    // The checks, failed at once by a query's failure that means "API down"; both end with
-    // the subscriber. Not `merge(healthy$, failures.pipe(mergeMap(throwError)))`: its
-    // subscribers and closures were 4.6 KB of heap per client (of 13.9; heap snapshot).
-    const checksOrFailure$ = new Observable<SnoDashboard>((subscriber) => {
-      subscriber.add(this.failures.subscribe((error) => subscriber.error(error)));
-      healthy$.subscribe(subscriber);
-    });
-    this.connection$ = checksOrFailure$.pipe(
+    this.connection$ = checks$.pipe(
       retryWithState<SnoDashboard>({
         connectedOn: 'value',
         backoff,
@@ -266,16 +263,12 @@ export class NodeApiClient {
 
   /** One request; every success counts as the last successful request. */
   private request<T>(path: string, accept: (body: unknown) => T): Observable<T> {
-    return this.fetchJson(path, accept).pipe(tap(() => this.succeeded()));
+    return httpJson(this.jsonRequest(path, accept)).pipe(tap(() => this.succeeded()));
   }
 
   /** Every successful request, health check or query, is the last successful request. */
   private succeeded(): void {
     this.report({ type: 'request_succeeded', at: this.scheduler.now() });
-  }
-
-  private fetchJson<T>(path: string, accept: (body: unknown) => T): Observable<T> {
-    return httpJson(this.jsonRequest(path, accept));
   }
 
   private jsonRequest<T>(path: string, accept: (body: unknown) => T): HttpJsonRequest<T> {
