@@ -69,6 +69,13 @@ export function httpJson<T = unknown>(request: HttpJsonRequest<T>): Observable<T
 /**
  * Sends the request once per call and calls back once, with the accepted body or the
  * error, unless the function it returns abandons the request first.
+ *
+ * @example
+ * ```ts
+ * const check: JsonRequester<SnoDashboard> = jsonRequester({ ...request, accept: toDashboard });
+ * const abandon = check((dashboard) => console.log(dashboard.nodeID), (error) => console.warn(error.message));
+ * abandon(); // no callback follows
+ * ```
  */
 export type JsonRequester<T> = (onBody: (body: T) => void, onError: (error: ApiRequestError) => void) => () => void;
 
@@ -122,14 +129,12 @@ export function jsonRequester<T = unknown>(request: HttpJsonRequest<T>): JsonReq
         },
         error: fail,
       });
-      if (!settled) exchanges.add(exchange);
+      // Already settled (an answer in the same tick): `add` releases it at once.
+      exchanges.add(exchange);
     };
     exchanges.add(scheduler.schedule(() => fail(new ApiRequestError(`Connection timeout (no response within ${timeoutMs} ms)`, 'timeout')), timeoutMs));
     send(url, headers, 0);
-    return () => {
-      settled = true;
-      exchanges.unsubscribe();
-    };
+    return () => void settle();
   };
 }
 
