@@ -88,8 +88,7 @@ export class LineFramer {
 
   /** A line that began in earlier chunks and ends at `chunk[end]`: completed in the carry, which is then reused. */
   private emitCarried(chunk: Buffer, end: number, sink: LineSink): void {
-    // One byte of slack: a trailing `\r` is not part of the line.
-    if (this.carried + end > this.maxLineBytes + 1) this.onDrop('oversize');
+    if (this.tooLongToCarry(end)) this.onDrop('oversize');
     else {
       this.append(chunk, 0, end);
       const line = this.carry.subarray(0, this.carried);
@@ -102,7 +101,7 @@ export class LineFramer {
 
   /** Keeps `chunk[start..]`, the start of a line, unless the line is already too long to keep. */
   private keep(chunk: Buffer, start: number): void {
-    if (this.carried + chunk.length - start > this.maxLineBytes + 1) {
+    if (this.tooLongToCarry(chunk.length - start)) {
       this.onDrop('oversize');
       this.carry = EMPTY;
       this.carried = 0;
@@ -110,6 +109,11 @@ export class LineFramer {
       return;
     }
     this.append(chunk, start, chunk.length);
+  }
+
+  /** The carried line plus `more` bytes is over the limit (with one byte of slack: a trailing `\r` is not part of the line). */
+  private tooLongToCarry(more: number): boolean {
+    return this.carried + more > this.maxLineBytes + 1;
   }
 
   /** Appends `chunk[start, end)` to the carry, growing it geometrically (never past `maxLineBytes + 1`). */
