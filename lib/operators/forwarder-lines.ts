@@ -173,7 +173,7 @@ export interface ForwarderLinesOptions {
 /**
  * Turns framed text lines into {@link ForwarderLine}s, dropping (and reporting) the
  * malformed ones; it never ends or errors the stream for bad input. For text you already
- * have: each line is encoded to UTF-8 again (a `ForwarderLine` keeps bytes), so bytes
+ * have: each line is encoded to UTF-8 again to check its shape on the bytes, so bytes
  * from a socket go faster through {@link forwarderLineBatches}. Values that are not
  * strings (such as the `CONNECTED` signal) pass through.
  *

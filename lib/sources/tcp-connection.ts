@@ -84,7 +84,7 @@ export class IdleTimeoutError extends Error {
   }
 }
 
-const defaultConnect: TcpConnect = ({ host, port, onread }) => netConnect({ host, port, ...(onread && { onread }) });
+const defaultConnect: TcpConnect = ({ host, port, onread }) => netConnect({ host, port, onread });
 
 /** Safe to share: Node runs one socket's read callback at a time, and each chunk is consumed before it returns. */
 let sharedBuffer: Buffer | undefined;
