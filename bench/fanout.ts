@@ -3,7 +3,7 @@
 import { Subject } from 'rxjs';
 import { ConnectionRegistry, initialApiClientStatus, initialLogReaderStatus, serveFrames, type ConnectionStatusFrame } from 'storj-monitor-rx';
 import { WebSocketServer } from 'ws';
-import { collectGarbage, cpuMs, median, sleep, startPeer, type Peer } from './support.js';
+import { collectGarbage, cpuMs, median, medianRatio, sleep, startPeer, type Peer } from './support.js';
 
 export interface FanoutResult {
   broadcast_cpu_ms: number;
@@ -60,7 +60,6 @@ export async function runFanout(quick: boolean): Promise<FanoutResult> {
     await sleep(500);
     const broadcasts: number[] = [];
     const baselines: number[] = [];
-    const ratios: number[] = [];
     // Interleaved, so a noisy moment of the machine is shared by both, and in turns first,
     // so neither always runs just after the other (and pays for its leftovers).
     for (let round = 0; round < rounds; round++) {
@@ -68,10 +67,9 @@ export async function runFanout(quick: boolean): Promise<FanoutResult> {
       if (oursFirst) broadcasts.push(await oneBroadcast(crowds, oursUrl, clients, ourBroadcast));
       baselines.push(await oneBroadcast(crowds, plainUrl, clients, baselineBroadcast));
       if (!oursFirst) broadcasts.push(await oneBroadcast(crowds, oursUrl, clients, ourBroadcast));
-      ratios.push((broadcasts[round] ?? 0) / (baselines[round] ?? 1));
     }
     const rounded = (ms: number): number => Math.round(ms * 100) / 100;
-    return { broadcast_cpu_ms: rounded(median(broadcasts)), baseline_cpu_ms: rounded(median(baselines)), ratio: median(ratios), clients };
+    return { broadcast_cpu_ms: rounded(median(broadcasts)), baseline_cpu_ms: rounded(median(baselines)), ratio: medianRatio(broadcasts, baselines), clients };
   } finally {
     await crowds.stop();
     await ours.close();

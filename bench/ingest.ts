@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { StringDecoder } from 'node:string_decoder';
 import { tcpLogSource, type ForwarderLine } from 'storj-monitor-rx';
-import { median, startPeer } from './support.js';
+import { median, medianRatio, startPeer } from './support.js';
 
 export interface IngestResult {
   raw_lines_per_s: number;
@@ -148,8 +148,7 @@ interface Measured {
 
 /** The median over rounds of how many times faster `ours` was than `baseline` in the same round. */
 function pairedRatio(times: Record<string, number[]>, ours: string, baseline: string): number {
-  const baselineTimes = times[baseline] ?? [];
-  return median((times[ours] ?? []).map((time, round) => (baselineTimes[round] ?? Number.NaN) / time));
+  return medianRatio(times[baseline] ?? [], times[ours] ?? []);
 }
 
 export async function runIngest(quick: boolean): Promise<IngestResult> {

@@ -8,6 +8,15 @@ export function median(values: readonly number[]): number {
   return percentile(values, 50);
 }
 
+/**
+ * The median over rounds of `numerators[round] / denominators[round]`: two methods run
+ * seconds apart in each round, so their ratio is steadier than the ratio of their medians
+ * on a machine whose speed moves within seconds.
+ */
+export function medianRatio(numerators: readonly number[], denominators: readonly number[]): number {
+  return median(numerators.map((value, round) => value / (denominators[round] ?? Number.NaN)));
+}
+
 export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return Number.NaN;
