@@ -40,6 +40,23 @@ for (const [name, open] of Object.entries(transports)) describe(`httpJson over $
     expect(error).to.be.instanceOf(ApiRequestError);
     return error as ApiRequestError;
   };
+  const requester = (scheduler = asyncScheduler) =>
+    jsonRequester({ url: `${api.url}/api/sno/`, transport, scheduler, timeoutMs: 2000, maxBodyBytes: 1 << 20, accept: toDashboard });
+  /** One call of a jsonRequester: its outcome, and how many times a callback ran. */
+  const call = (send: ReturnType<typeof requester>) =>
+    new Promise<{ body?: unknown; error?: ApiRequestError; calls: number }>((resolve) => {
+      let calls = 0;
+      send(
+        (body) => {
+          calls++;
+          setImmediate(() => resolve({ body, calls }));
+        },
+        (error) => {
+          calls++;
+          setImmediate(() => resolve({ error, calls }));
+        },
+      );
+    });
 
   it('gets and parses a JSON body', async () => {
     expect(await get('/api/sno/')).to.deep.equal(DASHBOARD);
@@ -149,52 +166,22 @@ for (const [name, open] of Object.entries(transports)) describe(`httpJson over $
     subscription.unsubscribe();
     await aborted;
   });
-});
 
-describe('jsonRequester (the built-in KeepAliveHttp, a real HTTP server on 127.0.0.1)', () => {
-  let api: TestNodeApi;
-  let http: KeepAliveHttp;
-  beforeEach(async () => {
-    api = await TestNodeApi.start();
-    http = new KeepAliveHttp(api.url);
-  });
-  afterEach(async () => {
-    http.close();
-    await api.stop();
-  });
-  const requester = (scheduler = asyncScheduler) =>
-    jsonRequester({ url: `${api.url}/api/sno/`, transport: http.request, scheduler, timeoutMs: 2000, maxBodyBytes: 1 << 20, accept: toDashboard });
-  /** One call: its outcome, and how many times each callback ran. */
-  const call = (send: ReturnType<typeof requester>) =>
-    new Promise<{ body?: unknown; error?: ApiRequestError; calls: number }>((resolve) => {
-      let calls = 0;
-      send(
-        (body) => {
-          calls++;
-          setImmediate(() => resolve({ body, calls }));
-        },
-        (error) => {
-          calls++;
-          setImmediate(() => resolve({ error, calls }));
-        },
-      );
-    });
-
-  it('calls back once with the accepted body, and sends the request again on each call', async () => {
+  it('jsonRequester calls back once with the accepted body, and sends the request again on each call', async () => {
     const send = requester();
     expect(await call(send)).to.deep.equal({ body: DASHBOARD, calls: 1 });
     expect(await call(send)).to.deep.equal({ body: DASHBOARD, calls: 1 });
     expect(api.requests).to.have.length(2);
   });
 
-  it('calls back once with the error, never with a body', async () => {
+  it('jsonRequester calls back once with the error, never with a body', async () => {
     api.behaviour = (_request, response) => json(response, { nodeID: 42 });
     const outcome = await call(requester());
     expect(outcome.calls).to.equal(1);
     expect(outcome.error).to.include({ kind: 'body', message: 'Response has no string nodeID' });
   });
 
-  it('abandoning calls back neither, and aborts the request', async () => {
+  it('abandoning a jsonRequester call calls back neither, and aborts the request', async () => {
     let closed!: () => void;
     const aborted = new Promise<void>((resolve) => (closed = resolve));
     api.behaviour = (request) => request.socket.once('close', closed);
@@ -206,7 +193,7 @@ describe('jsonRequester (the built-in KeepAliveHttp, a real HTTP server on 127.0
     expect(calls).to.equal(0);
   });
 
-  it('times out on the scheduler it is given (virtual time)', async () => {
+  it('jsonRequester times out on the scheduler it is given (virtual time)', async () => {
     api.behaviour = () => undefined;
     const scheduler = new VirtualTimeScheduler();
     const errors: ApiRequestError[] = [];
