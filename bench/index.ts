@@ -52,18 +52,49 @@ async function main(): Promise<void> {
     row('ingest raw lines/s', ingest.raw_lines_per_s, 'splitter', ingest.splitter_lines_per_s, '>= 0.85 x', (r) => r >= 0.85, ingest.raw_vs_splitter),
     row('ingest raw lines/s', ingest.raw_lines_per_s, 'readline', ingest.readline_lines_per_s, '>= 2 x', (r) => r >= 2, ingest.raw_vs_readline),
     beside(`ingest page faults per ${number(ingest.lines)} lines`, ingest.raw_page_faults, 'splitter', ingest.splitter_page_faults),
-    row('parsed events/s', ingest.parsed_lines_per_s, 'splitter+parseFloat+JSON.parse', ingest.splitter_parse_lines_per_s, '>= 0.75 x', (r) => r >= 0.75, ingest.parsed_vs_splitter_parse),
-    row('filter on message, then parse /s', ingest.filtered_lines_per_s, 'splitter+parseFloat+JSON.parse', ingest.splitter_parse_lines_per_s, '> 1 x', (r) => r > 1, ingest.filtered_vs_splitter_parse),
+    row(
+      'parsed events/s',
+      ingest.parsed_lines_per_s,
+      'splitter+parseFloat+JSON.parse',
+      ingest.splitter_parse_lines_per_s,
+      '>= 0.75 x',
+      (r) => r >= 0.75,
+      ingest.parsed_vs_splitter_parse,
+    ),
+    row(
+      'filter on message, then parse /s',
+      ingest.filtered_lines_per_s,
+      'splitter+parseFloat+JSON.parse',
+      ingest.splitter_parse_lines_per_s,
+      '> 1 x',
+      (r) => r > 1,
+      ingest.filtered_vs_splitter_parse,
+    ),
     absolute('mass transition, 20,000 sources (CPU ms)', scale.mass_transition_cpu_ms, '<= 100', scale.mass_transition_cpu_ms <= 100),
     absolute('mass reconnect, 20,000 sources (CPU ms)', scale.mass_reconnect_cpu_ms, '<= 100', scale.mass_reconnect_cpu_ms <= 100),
     absolute('states$ emissions for one mass transition', scale.states_emissions, '1 (coalesced)', scale.states_emissions === 1),
     row('10,000-node frame build+serialise (ms)', scale.frame_build_ms, 'JSON.stringify', scale.frame_stringify_ms, '<= 1.5 x', (r) => r <= 1.5),
     absolute('RSS per connected idle source (bytes)', scale.bytes_per_connected_source, '<= 50 KB', scale.bytes_per_connected_source <= 50 * 1024),
-    row(`fan-out CPU ms per broadcast (${fanout.clients} clients)`, fanout.broadcast_cpu_ms, 'plain ws, one Buffer', fanout.baseline_cpu_ms, '<= 1.15 x', (r) => r <= 1.15, fanout.ratio),
+    row(
+      `fan-out CPU ms per broadcast (${fanout.clients} clients)`,
+      fanout.broadcast_cpu_ms,
+      'plain ws, one Buffer',
+      fanout.baseline_cpu_ms,
+      '<= 1.15 x',
+      (r) => r <= 1.15,
+      fanout.ratio,
+    ),
     absolute(`reconnect p50 late (ms, ${reconnect.cycles} cycles)`, reconnect.p50_late_ms, '', null),
     absolute('reconnect p99 late (ms)', reconnect.p99_late_ms, '<= 50', reconnect.p99_late_ms <= 50),
     // The target is absolute; the bare-socket checker beside it shows what the machine allowed in that window.
-    row(`idle CPU ms per minute (${idle.sources} sources)`, idle.cpu_ms_per_min, 'bare-socket checker', idle.baseline_cpu_ms_per_min, '<= 500', () => idle.cpu_ms_per_min <= 500),
+    row(
+      `idle CPU ms per minute (${idle.sources} sources)`,
+      idle.cpu_ms_per_min,
+      'bare-socket checker',
+      idle.baseline_cpu_ms_per_min,
+      '<= 500',
+      () => idle.cpu_ms_per_min <= 500,
+    ),
     absolute('  the same process before any source', idle.empty_process_cpu_ms_per_min, '', null),
   ];
   log('');
@@ -124,9 +155,18 @@ function absolute(figure: string, value: number, target: string, met: boolean | 
 }
 
 function printTable(rows: readonly Row[]): void {
-  const table = [['figure', 'ours', 'baseline (ratio)', 'target', ''], ...rows.map((r) => [r.figure, r.value, r.baseline, r.target, r.met === null ? '' : r.met ? 'met' : 'MISSED'])];
+  const table = [
+    ['figure', 'ours', 'baseline (ratio)', 'target', ''],
+    ...rows.map((r) => [r.figure, r.value, r.baseline, r.target, r.met === null ? '' : r.met ? 'met' : 'MISSED']),
+  ];
   const widths = table[0]!.map((_, column) => Math.max(...table.map((cells) => (cells[column] ?? '').length)));
-  for (const cells of table) log(cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
+  for (const cells of table)
+    log(
+      cells
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    );
 }
 
 main().then(

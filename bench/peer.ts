@@ -93,18 +93,25 @@ if (mode === 'sender') {
     socket.write(request);
   };
   for (let index = 0; index < count; index++) {
-    connect(Number(options.logPort), '127.0.0.1').setKeepAlive(true, 10_000).on('error', () => undefined);
-    const api = connect(Number(options.apiPort), '127.0.0.1').setKeepAlive(true, 10_000).on('error', () => undefined);
+    connect(Number(options.logPort), '127.0.0.1')
+      .setKeepAlive(true, 10_000)
+      .on('error', () => undefined);
+    const api = connect(Number(options.apiPort), '127.0.0.1')
+      .setKeepAlive(true, 10_000)
+      .on('error', () => undefined);
     check(api, () => ++healthy === count && send({ type: 'ready' }));
     setInterval(() => check(api, () => undefined), intervalMs);
   }
   process.on('message', (message: { type: string; seconds?: number }) => {
     if (message.type !== 'measure') return;
     const start = process.cpuUsage();
-    setTimeout(() => {
-      const used = process.cpuUsage(start);
-      send({ type: 'measured', cpu_ms: (used.user + used.system) / 1000 });
-    }, (message.seconds ?? 0) * 1000);
+    setTimeout(
+      () => {
+        const used = process.cpuUsage(start);
+        send({ type: 'measured', cpu_ms: (used.user + used.system) / 1000 });
+      },
+      (message.seconds ?? 0) * 1000,
+    );
   });
 } else if (mode === 'ws-clients') {
   // One crowd per server, all in this one process, so that every server's frames are read

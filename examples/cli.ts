@@ -17,7 +17,11 @@ const STATIC_FILES: Readonly<Record<string, string>> = {
   '/app.js': 'app.js',
   '/style.css': 'style.css',
 };
-const CONTENT_TYPES: Readonly<Record<string, string>> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+};
 
 /** A problem with the arguments or the config: one line, exit code 2. */
 export class UsageError extends Error {}
@@ -61,10 +65,13 @@ export function parseArguments(argv: readonly string[], requireConfig = true): C
   if (requireConfig && configPath === undefined) throw new UsageError(`--config is required; ${USAGE}`);
   const match = /^(.+):(\d+)$/.exec(listen);
   const port = Number(match?.[2]);
-  if (!match || !Number.isInteger(port) || port > 65_535) throw new UsageError(`--listen must be HOST:PORT (e.g. 127.0.0.1:8080); got ${JSON.stringify(listen)}`);
-  if (alertWebhook !== undefined && !/^https?:\/\/./.test(alertWebhook)) throw new UsageError(`--alert-webhook must be an http(s) URL; got ${JSON.stringify(alertWebhook)}`);
+  if (!match || !Number.isInteger(port) || port > 65_535)
+    throw new UsageError(`--listen must be HOST:PORT (e.g. 127.0.0.1:8080); got ${JSON.stringify(listen)}`);
+  if (alertWebhook !== undefined && !/^https?:\/\/./.test(alertWebhook))
+    throw new UsageError(`--alert-webhook must be an http(s) URL; got ${JSON.stringify(alertWebhook)}`);
   const alertAfterSeconds = alertAfter === undefined ? undefined : Number(alertAfter);
-  if (alertAfterSeconds !== undefined && !(alertAfterSeconds > 0)) throw new UsageError(`--alert-after must be a number of seconds > 0; got ${JSON.stringify(alertAfter)}`);
+  if (alertAfterSeconds !== undefined && !(alertAfterSeconds > 0))
+    throw new UsageError(`--alert-after must be a number of seconds > 0; got ${JSON.stringify(alertAfter)}`);
   return {
     ...(configPath !== undefined && { configPath }),
     host: (match[1] ?? '').replace(/^\[(.*)\]$/, '$1'),
@@ -208,7 +215,11 @@ async function serveStatic(request: IncomingMessage, response: ServerResponse): 
   }
   const body = await readFile(join(DASHBOARD_DIR, file));
   response
-    .writeHead(200, { 'content-type': CONTENT_TYPES[file.split('.').pop() ?? ''] ?? 'application/octet-stream', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' })
+    .writeHead(200, {
+      'content-type': CONTENT_TYPES[file.split('.').pop() ?? ''] ?? 'application/octet-stream',
+      'cache-control': 'no-cache',
+      'x-content-type-options': 'nosniff',
+    })
     .end(request.method === 'HEAD' ? undefined : body);
 }
 

@@ -16,16 +16,17 @@ export { ApiRequestError, type ApiFailureKind } from './sources/api-request-erro
 export type { HttpReply } from './sources/http-response-parser.js';
 export { KeepAliveHttp, type KeepAliveHttpOptions } from './sources/keep-alive-http.js';
 export { fetchTransport, type FetchInitLike, type FetchLike, type FetchResponseLike } from './sources/fetch-transport.js';
-export { httpJson, jsonRequester, redactCredentials, splitCredentials, type HttpJsonRequest, type HttpTransport, type JsonRequester } from './sources/http-json.js';
-
 export {
-  API_CLIENT_BACKOFF,
-  exponentialBackoff,
-  LOG_READER_BACKOFF,
-  type Backoff,
-  type BackoffOptions,
-  type Jitter,
-} from './operators/backoff.js';
+  httpJson,
+  jsonRequester,
+  redactCredentials,
+  splitCredentials,
+  type HttpJsonRequest,
+  type HttpTransport,
+  type JsonRequester,
+} from './sources/http-json.js';
+
+export { API_CLIENT_BACKOFF, exponentialBackoff, LOG_READER_BACKOFF, type Backoff, type BackoffOptions, type Jitter } from './operators/backoff.js';
 export type { ConnectionEvent, ConnectionEventSink } from './operators/connection-event.js';
 export { repeatAfter } from './operators/repeat-after.js';
 export { ReconnectAttemptsExhaustedError, retryWithState, type RetryWithStateOptions } from './operators/retry-with-state.js';
@@ -43,13 +44,7 @@ export {
   type ForwarderLinesOptions,
 } from './operators/forwarder-lines.js';
 export { flattenBatches } from './operators/flatten-batches.js';
-export {
-  parseStorageNodeLine,
-  StorageNodeLine,
-  type PieceCategory,
-  type PieceEvent,
-  type PieceOutcome,
-} from './operators/storagenode-line.js';
+export { parseStorageNodeLine, StorageNodeLine, type PieceCategory, type PieceEvent, type PieceOutcome } from './operators/storagenode-line.js';
 
 export {
   initialApiClientStatus,
@@ -62,21 +57,9 @@ export {
   type LogReaderStatus,
   type NodeConnectionStates,
 } from './state/connection-status.js';
-export {
-  apiClientTransition,
-  connectionTransition,
-  logReaderTransition,
-  type ApiClientEvent,
-  type LogReaderEvent,
-} from './state/transitions.js';
+export { apiClientTransition, connectionTransition, logReaderTransition, type ApiClientEvent, type LogReaderEvent } from './state/transitions.js';
 export { ConnectionRegistry, type Component, type ConnectionRegistryOptions, type Transition } from './state/registry.js';
-export {
-  ConnectionMetricsCollector,
-  type ConnectionMetrics,
-  type MetricsMap,
-  type MetricsOptions,
-  type Reconnection,
-} from './state/metrics.js';
+export { ConnectionMetricsCollector, type ConnectionMetrics, type MetricsMap, type MetricsOptions, type Reconnection } from './state/metrics.js';
 export { connectionAlerts, type ConnectionAlert, type ConnectionAlertsOptions } from './state/alerts.js';
 
 export { tcpLogSource, type TcpLogSourceOptions } from './connections/tcp-log-source.js';
@@ -86,12 +69,5 @@ export { toDashboard, type JsonObject, type SnoDashboard, type SnoSatelliteSumma
 export { connectionStatusFrames, type ConnectionStatusFramesOptions } from './broadcast/frames.js';
 export { serveFrames, type FrameBroadcast, type FrameSource, type ServeFramesOptions } from './broadcast/websocket-server.js';
 
-export {
-  resolveMonitorConfig,
-  type ApiClientConfig,
-  type LogReaderConfig,
-  type MonitorConfig,
-  type NodeConfig,
-  type ResolvedMonitorConfig,
-} from './config.js';
+export { resolveMonitorConfig, type ApiClientConfig, type LogReaderConfig, type MonitorConfig, type NodeConfig, type ResolvedMonitorConfig } from './config.js';
 export { createMonitor, type Monitor, type MonitorFrame, type MonitorOptions, type NodeFeatures } from './monitor.js';

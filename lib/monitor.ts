@@ -1,14 +1,4 @@
-import {
-  catchError,
-  distinctUntilChanged,
-  EMPTY,
-  map,
-  share,
-  Subject,
-  Subscription,
-  type Observable,
-  type SchedulerLike,
-} from 'rxjs';
+import { catchError, distinctUntilChanged, EMPTY, map, share, Subject, Subscription, type Observable, type SchedulerLike } from 'rxjs';
 import { connectionStatusFrames } from './broadcast/frames.js';
 import { resolveMonitorConfig, type MonitorConfig, type ResolvedMonitorConfig } from './config.js';
 import { NodeApiClient } from './connections/node-api-client.js';
@@ -115,12 +105,18 @@ export class Monitor {
       log
         ? [
             tcpLogSource({
-              node: name, host: log.host, port: log.port, registry,
-              connectTimeoutMs: logReader.connectTimeoutMs, keepAliveMs: logReader.keepAliveMs,
-              idleTimeoutMs: logReader.idleTimeoutMs, maxLineBytes: logReader.maxLineBytes,
+              node: name,
+              host: log.host,
+              port: log.port,
+              registry,
+              connectTimeoutMs: logReader.connectTimeoutMs,
+              keepAliveMs: logReader.keepAliveMs,
+              idleTimeoutMs: logReader.idleTimeoutMs,
+              maxLineBytes: logReader.maxLineBytes,
               maxReconnectAttempts: logReader.maxReconnectAttempts,
               backoff: { initialMs: logReader.initialBackoffMs, maxMs: logReader.maxBackoffMs },
-              ...(scheduler && { scheduler }), ...(connect && { connect }),
+              ...(scheduler && { scheduler }),
+              ...(connect && { connect }),
             }),
           ]
         : [],
@@ -132,11 +128,15 @@ export class Monitor {
               [
                 name,
                 new NodeApiClient({
-                  node: name, url: api.url, registry,
-                  healthCheckIntervalMs: apiClient.healthCheckIntervalMs, timeoutMs: apiClient.timeoutMs,
+                  node: name,
+                  url: api.url,
+                  registry,
+                  healthCheckIntervalMs: apiClient.healthCheckIntervalMs,
+                  timeoutMs: apiClient.timeoutMs,
                   maxReconnectAttempts: apiClient.maxReconnectAttempts,
                   backoff: { initialMs: apiClient.initialBackoffMs, maxMs: apiClient.maxBackoffMs },
-                  ...(scheduler && { scheduler }), ...(fetch && { fetch }),
+                  ...(scheduler && { scheduler }),
+                  ...(fetch && { fetch }),
                 }),
               ] as const,
             ]

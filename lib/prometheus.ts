@@ -110,7 +110,9 @@ export function registerPrometheusMetrics(monitor: { readonly metrics: Connectio
 
   ratio('storj_monitor_connection_uptime_ratio', 'Time connected over time tracked, since the monitor started.', (m) => m.uptime_ratio);
   ratio('storj_monitor_connection_uptime_ratio_window', 'Time connected over time tracked, over the sliding window.', (m) => m.uptime_ratio_window);
-  total('storj_monitor_reconnections_total', 'Times a connection became connected again.', [], (node, component, m) => [[{ node, component }, m.reconnections]]);
+  total('storj_monitor_reconnections_total', 'Times a connection became connected again.', [], (node, component, m) => [
+    [{ node, component }, m.reconnections],
+  ]);
   total('storj_monitor_failed_attempts_total', 'Failed connection attempts and failed health checks or requests.', [], (node, component, m) => [
     [{ node, component }, m.failed_attempts],
   ]);

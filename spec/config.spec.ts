@@ -8,7 +8,15 @@ describe('resolveMonitorConfig', () => {
   it('fills in the defaults of SPEC §5/§6', () => {
     expect(resolveMonitorConfig({ nodes: [{ name: 'node1', log, api }] })).to.deep.equal({
       nodes: [{ name: 'node1', log, api: { url: 'http://127.0.0.1:14002/' } }],
-      logReader: { initialBackoffMs: 2000, maxBackoffMs: 60_000, maxReconnectAttempts: 0, connectTimeoutMs: 10_000, keepAliveMs: 10_000, idleTimeoutMs: 0, maxLineBytes: 1_048_576 },
+      logReader: {
+        initialBackoffMs: 2000,
+        maxBackoffMs: 60_000,
+        maxReconnectAttempts: 0,
+        connectTimeoutMs: 10_000,
+        keepAliveMs: 10_000,
+        idleTimeoutMs: 0,
+        maxLineBytes: 1_048_576,
+      },
       apiClient: { healthCheckIntervalMs: 30_000, timeoutMs: 10_000, initialBackoffMs: 2000, maxBackoffMs: 300_000, maxReconnectAttempts: 10 },
       broadcastIntervalMs: 10_000,
     });
@@ -16,12 +24,18 @@ describe('resolveMonitorConfig', () => {
 
   it('accepts nodes with only a log or only an api, and keeps given values', () => {
     const resolved = resolveMonitorConfig({
-      nodes: [{ name: 'logs', log }, { name: 'apis', api }],
+      nodes: [
+        { name: 'logs', log },
+        { name: 'apis', api },
+      ],
       logReader: { idleTimeoutMs: 120_000 },
       apiClient: { maxReconnectAttempts: 0 },
       broadcastIntervalMs: 5000,
     });
-    expect(resolved.nodes.map((node) => Object.keys(node))).to.deep.equal([['name', 'log'], ['name', 'api']]);
+    expect(resolved.nodes.map((node) => Object.keys(node))).to.deep.equal([
+      ['name', 'log'],
+      ['name', 'api'],
+    ]);
     expect(resolved.logReader.idleTimeoutMs).to.equal(120_000);
     expect(resolved.apiClient.maxReconnectAttempts).to.equal(0);
     expect(resolved.broadcastIntervalMs).to.equal(5000);
@@ -34,17 +48,43 @@ describe('resolveMonitorConfig', () => {
     ['a node that is not an object', { nodes: [42] }, /^nodes\[0\] must be an object/],
     ['a node without a name', { nodes: [{ log }] }, /^nodes\[0\]\.name must be a non-empty string/],
     ['a node with neither log nor api', { nodes: [{ name: 'x' }] }, /^nodes\[0\] must have a log, an api, or both/],
-    ['a bad port', { nodes: [{ name: 'a', log }, { name: 'b', log: { host: 'h', port: 0 } }] }, /^nodes\[1\]\.log\.port must be an integer 1-65535; got 0$/],
+    [
+      'a bad port',
+      {
+        nodes: [
+          { name: 'a', log },
+          { name: 'b', log: { host: 'h', port: 0 } },
+        ],
+      },
+      /^nodes\[1\]\.log\.port must be an integer 1-65535; got 0$/,
+    ],
     ['a port as a string', { nodes: [{ name: 'a', log: { host: 'h', port: '9001' } }] }, /^nodes\[0\]\.log\.port must be an integer 1-65535; got "9001"$/],
     ['an empty host', { nodes: [{ name: 'a', log: { host: '', port: 1 } }] }, /^nodes\[0\]\.log\.host must be a non-empty string/],
     ['a bad url', { nodes: [{ name: 'a', api: { url: 'localhost:14002' } }] }, /^nodes\[0\]\.api\.url must be an http\(s\) URL/],
-    ['duplicate names', { nodes: [{ name: 'a', log }, { name: 'a', api }] }, /^nodes\[1\]\.name "a" is already the name of nodes\[0\]$/],
+    [
+      'duplicate names',
+      {
+        nodes: [
+          { name: 'a', log },
+          { name: 'a', api },
+        ],
+      },
+      /^nodes\[1\]\.name "a" is already the name of nodes\[0\]$/,
+    ],
     ['an unknown node key', { nodes: [{ name: 'a', log, apii: api }] }, /^nodes\[0\]\.apii is not a known option/],
     ['an unknown top-level key', { nodes: [{ name: 'a', log }], broadcastInterval: 5 }, /^broadcastInterval is not a known option/],
     ['an unknown logReader key', { nodes: [{ name: 'a', log }], logReader: { backoff: 1 } }, /^logReader\.backoff is not a known option/],
     ['a negative backoff', { nodes: [{ name: 'a', log }], logReader: { initialBackoffMs: -1 } }, /^logReader\.initialBackoffMs must be an integer >= 0/],
-    ['max below initial', { nodes: [{ name: 'a', log }], apiClient: { initialBackoffMs: 5000, maxBackoffMs: 10 } }, /^apiClient\.maxBackoffMs must be >= apiClient\.initialBackoffMs/],
-    ['a fractional attempt count', { nodes: [{ name: 'a', log }], apiClient: { maxReconnectAttempts: 2.5 } }, /^apiClient\.maxReconnectAttempts must be an integer/],
+    [
+      'max below initial',
+      { nodes: [{ name: 'a', log }], apiClient: { initialBackoffMs: 5000, maxBackoffMs: 10 } },
+      /^apiClient\.maxBackoffMs must be >= apiClient\.initialBackoffMs/,
+    ],
+    [
+      'a fractional attempt count',
+      { nodes: [{ name: 'a', log }], apiClient: { maxReconnectAttempts: 2.5 } },
+      /^apiClient\.maxReconnectAttempts must be an integer/,
+    ],
     ['a keepalive under a second', { nodes: [{ name: 'a', log }], logReader: { keepAliveMs: 10 } }, /^logReader\.keepAliveMs must be an integer >= 1000/],
     ['a zero broadcast interval', { nodes: [{ name: 'a', log }], broadcastIntervalMs: 0 }, /^broadcastIntervalMs must be an integer >= 1/],
   ];

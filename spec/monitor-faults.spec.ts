@@ -47,7 +47,9 @@ describe('createMonitor against a frozen peer (kernel answers, process does not)
     apiProxy.freeze();
     const frozen = await firstMatch(
       monitor.states$,
-      (states) => states.node1?.log_reader?.last_error?.startsWith('Idle timeout') === true && states.node1.api_client?.last_error?.startsWith('Connection timeout') === true,
+      (states) =>
+        states.node1?.log_reader?.last_error?.startsWith('Idle timeout') === true &&
+        states.node1.api_client?.last_error?.startsWith('Connection timeout') === true,
     );
     expect(frozen.node1?.log_reader?.last_error).to.equal('Idle timeout: no data for 300 ms');
     expect(frozen.node1?.api_client).to.include({ is_available: false, last_error: 'Connection timeout (no response within 300 ms)' });

@@ -41,7 +41,9 @@ describe('Scenario 2, network interruption (network namespace, real link down/up
     await inNamespace('ip', 'addr', 'add', `${peer}/30`, 'dev', peerLink);
     await inNamespace('ip', 'link', 'set', peerLink, 'up');
     await inNamespace('ip', 'link', 'set', 'lo', 'up');
-    peerProcess = spawn('ip', ['netns', 'exec', namespace, process.execPath, '--import', 'tsx', 'spec/support/netns-peer.ts', peer], { stdio: ['ignore', 'pipe', 'inherit'] });
+    peerProcess = spawn('ip', ['netns', 'exec', namespace, process.execPath, '--import', 'tsx', 'spec/support/netns-peer.ts', peer], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve, reject) => {
       peerProcess?.stdout?.on('data', (data: Buffer) => String(data).includes('ready') && resolve());
       peerProcess?.once('exit', (code) => reject(new Error(`the peer exited with ${code}`)));

@@ -61,7 +61,13 @@ describe('createMonitor (real forwarders and node APIs on 127.0.0.1)', () => {
       expect(Object.keys(node).sort()).to.deep.equal(['api_client', 'log_reader']);
       expect(Object.keys(node.log_reader ?? {}).sort()).to.deep.equal([...LOG_READER_KEYS, ...EXTRA_KEYS].sort());
       expect(Object.keys(node.api_client ?? {}).sort()).to.deep.equal([...API_CLIENT_KEYS, 'next_retry_at'].sort());
-      expect(node.log_reader).to.include({ state: 'connected', host: '127.0.0.1', port: nodes[index]?.forwarder.port, reconnect_attempts: 0, last_error: null });
+      expect(node.log_reader).to.include({
+        state: 'connected',
+        host: '127.0.0.1',
+        port: nodes[index]?.forwarder.port,
+        reconnect_attempts: 0,
+        last_error: null,
+      });
       expect(node.api_client).to.include({ state: 'connected', is_available: true, last_error: null, reconnect_attempts: 0 });
       expect(node.api_client?.last_successful_request).to.be.a('number');
     }
@@ -126,7 +132,12 @@ describe('createMonitor (real forwarders and node APIs on 127.0.0.1)', () => {
 
   it('fails on bad config before any connection is made', async () => {
     expect(() =>
-      createMonitor({ nodes: [{ name: 'good', log: { host: '127.0.0.1', port: nodes[0]!.forwarder.port } }, { name: 'bad', log: { host: '127.0.0.1', port: 0 } }] }),
+      createMonitor({
+        nodes: [
+          { name: 'good', log: { host: '127.0.0.1', port: nodes[0]!.forwarder.port } },
+          { name: 'bad', log: { host: '127.0.0.1', port: 0 } },
+        ],
+      }),
     ).to.throw(RangeError, /^nodes\[1\]\.log\.port must be an integer 1-65535; got 0$/);
     expect(nodes[0]!.forwarder.clients).to.have.length(0);
     expect(nodes[0]!.api.requests).to.have.length(0);
@@ -137,7 +148,10 @@ describe('createMonitor frame cadence (virtual time)', () => {
   it('emits a frame every broadcastIntervalMs (10 s by default), with sources registered from the start', async () => {
     const scheduler = new VirtualTimeScheduler();
     const port = await refusedPort();
-    const monitor = createMonitor({ nodes: [{ name: 'node1', log: { host: '127.0.0.1', port } }], logReader: { initialBackoffMs: 600_000, maxBackoffMs: 600_000 } }, { scheduler });
+    const monitor = createMonitor(
+      { nodes: [{ name: 'node1', log: { host: '127.0.0.1', port } }], logReader: { initialBackoffMs: 600_000, maxBackoffMs: 600_000 } },
+      { scheduler },
+    );
     expect(monitor.frame().states.node1?.log_reader?.state).to.equal('disconnected');
     const times: number[] = [];
     const subscription = monitor.frames$.subscribe(() => times.push(scheduler.now()));

@@ -86,8 +86,12 @@ describe('storj-monitor-rx/prometheus against a real Prometheus', function () {
   it('exposes well-formed metrics under storj_monitor_ that promtool accepts', async () => {
     const text = await registry.metrics();
     for (const name of [
-      'storj_monitor_connection_state', 'storj_monitor_connection_uptime_ratio', 'storj_monitor_reconnections_total',
-      'storj_monitor_failed_attempts_total', 'storj_monitor_health_checks_total', 'storj_monitor_lines_total',
+      'storj_monitor_connection_state',
+      'storj_monitor_connection_uptime_ratio',
+      'storj_monitor_reconnections_total',
+      'storj_monitor_failed_attempts_total',
+      'storj_monitor_health_checks_total',
+      'storj_monitor_lines_total',
       'storj_monitor_reconnection_duration_seconds',
     ]) {
       expect(text).to.include(`# TYPE ${name} `);
@@ -106,10 +110,11 @@ describe('storj-monitor-rx/prometheus against a real Prometheus', function () {
         join(directory, 'prometheus.yml'),
         `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: storj-monitor\n    static_configs:\n      - targets: ['127.0.0.1:${metricsPort}']\n`,
       );
-      prometheus = spawn(PROMETHEUS, [
-        `--config.file=${join(directory, 'prometheus.yml')}`, `--storage.tsdb.path=${join(directory, 'data')}`,
-        `--web.listen-address=127.0.0.1:${webPort}`,
-      ], { stdio: 'ignore' });
+      prometheus = spawn(
+        PROMETHEUS,
+        [`--config.file=${join(directory, 'prometheus.yml')}`, `--storage.tsdb.path=${join(directory, 'data')}`, `--web.listen-address=127.0.0.1:${webPort}`],
+        { stdio: 'ignore' },
+      );
       const query = async (expression: string): Promise<string | undefined> => {
         try {
           const response = await fetch(`http://127.0.0.1:${webPort}/api/v1/query?query=${encodeURIComponent(expression)}`);

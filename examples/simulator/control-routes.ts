@@ -17,7 +17,9 @@ export function simulatorRoutes(nodes: readonly SimulatedNode[]): (request: Inco
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (!path.startsWith('/sim/')) return false;
     if (path === '/sim/nodes' && request.method === 'GET') {
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ nodes: nodes.map((node) => node.status()), actions: Object.keys(ACTIONS) }));
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ nodes: nodes.map((node) => node.status()), actions: Object.keys(ACTIONS) }));
       return true;
     }
     const [, , name, action] = path.split('/');

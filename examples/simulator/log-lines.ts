@@ -8,7 +8,11 @@ const SATELLITES = [
   '1wFTAgs9DP5RSnCqKV1eLf6N9wtk4EAtmN5DpSxcs8EjT69tGE',
 ];
 const CANCEL_REASONS = ['context canceled', 'downloaded size (0 bytes) does not match received message size (8192 bytes)', 'race lost'];
-const FAILURES = ['unexpected EOF', 'write tcp 10.0.0.2:28967->109.61.92.70:40624: write: connection reset by peer', 'pieces error: filestore error: file does not exist'];
+const FAILURES = [
+  'unexpected EOF',
+  'write tcp 10.0.0.2:28967->109.61.92.70:40624: write: connection reset by peer',
+  'pieces error: filestore error: file does not exist',
+];
 
 type Random = () => number;
 

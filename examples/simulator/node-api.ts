@@ -44,7 +44,13 @@ function route(path: string, nodeId: string, startedAt: Date): unknown {
       nodeID: nodeId,
       wallet: '0x9f2cbb0aF1e54B4D1E9bC7a1C3bEC62c7A2c2A11',
       walletFeatures: ['zksync-era'],
-      satellites: SATELLITES.map((id, index) => ({ id, url: `${['us1', 'eu1', 'ap1', 'saltlake'][index]}.storj.io:7777`, disqualified: null, suspended: null, currentStorageUsed: 2.1e11 })),
+      satellites: SATELLITES.map((id, index) => ({
+        id,
+        url: `${['us1', 'eu1', 'ap1', 'saltlake'][index]}.storj.io:7777`,
+        disqualified: null,
+        suspended: null,
+        currentStorageUsed: 2.1e11,
+      })),
       diskSpace: { used: 2.6e12, available: 4e12, trash: 3.2e10, overused: 0 },
       bandwidth: { used: Math.round(9.5e11 * monthFraction) },
       lastPinged: new Date(now.getTime() - 4000).toISOString(),
@@ -58,14 +64,25 @@ function route(path: string, nodeId: string, startedAt: Date): unknown {
     };
   }
   if (path === '/api/sno/satellites') {
-    return { storageDaily: [], bandwidthDaily: [], storageSummary: 6.1e15, bandwidthSummary: 9.5e11, egressSummary: 6.2e11, ingressSummary: 3.3e11, audits: [] };
+    return {
+      storageDaily: [],
+      bandwidthDaily: [],
+      storageSummary: 6.1e15,
+      bandwidthSummary: 9.5e11,
+      egressSummary: 6.2e11,
+      ingressSummary: 3.3e11,
+      audits: [],
+    };
   }
   const satellite = /^\/api\/sno\/satellite\/([^/]+)$/.exec(path)?.[1];
   if (satellite) {
     return { id: decodeURIComponent(satellite), storageDaily: [], bandwidthDaily: [], audits: { auditScore: 1, suspensionScore: 1, onlineScore: 0.998 } };
   }
   if (path === '/api/sno/estimated-payout') {
-    return { currentMonth: { egressBandwidthPayout: 1234, diskSpacePayout: 2345, payout: 3579, held: 0 }, currentMonthExpectations: Math.round(3579 / Math.max(monthFraction, 0.01)) };
+    return {
+      currentMonth: { egressBandwidthPayout: 1234, diskSpacePayout: 2345, payout: 3579, held: 0 },
+      currentMonthExpectations: Math.round(3579 / Math.max(monthFraction, 0.01)),
+    };
   }
   if (/^\/api\/heldamount\/paystubs\/\d{4}-\d{2}\/\d{4}-\d{2}$/.test(path)) {
     return [{ period: '2025-09', paid: 412_345, held: 0, distributed: 412_345 }];

@@ -37,7 +37,13 @@ export function connectionStatusFrames(
   }
   const scheduler = options.scheduler ?? asyncScheduler;
   const ticks$ = timer(options.immediate ? 0 : intervalMs, intervalMs, scheduler);
-  const sampled$ = typeof states === 'function' ? ticks$.pipe(map(states)) : ticks$.pipe(withLatestFrom(states), map(([, latest]) => latest));
+  const sampled$ =
+    typeof states === 'function'
+      ? ticks$.pipe(map(states))
+      : ticks$.pipe(
+          withLatestFrom(states),
+          map(([, latest]) => latest),
+        );
   return sampled$.pipe(
     filter(hasAnyNode),
     map((latest): ConnectionStatusFrame => ({ type: 'connection_status', states: latest })),

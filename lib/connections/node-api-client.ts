@@ -1,15 +1,4 @@
-import {
-  asyncScheduler,
-  defer,
-  mergeMap,
-  Observable,
-  race,
-  Subject,
-  tap,
-  throwError,
-  type SchedulerLike,
-  type Subscription,
-} from 'rxjs';
+import { asyncScheduler, defer, mergeMap, Observable, race, Subject, tap, throwError, type SchedulerLike, type Subscription } from 'rxjs';
 import { API_CLIENT_BACKOFF, toBackoff, type Backoff, type BackoffOptions } from '../operators/backoff.js';
 import type { ConnectionEventSink } from '../operators/connection-event.js';
 import { retryWithState } from '../operators/retry-with-state.js';

@@ -67,7 +67,10 @@ export function toDashboard(body: unknown): SnoDashboard {
  */
 export function toObject(body: unknown): JsonObject {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ApiRequestError(`Response is not a JSON object (got ${Array.isArray(body) ? 'an array' : typeof body === 'object' ? 'null' : typeof body})`, 'body');
+    throw new ApiRequestError(
+      `Response is not a JSON object (got ${Array.isArray(body) ? 'an array' : typeof body === 'object' ? 'null' : typeof body})`,
+      'body',
+    );
   }
   return body as JsonObject;
 }

@@ -98,8 +98,7 @@ export function exponentialBackoff(options: BackoffOptions = {}): Backoff {
   }
   if (typeof random !== 'function') throw new RangeError('random must be a function');
 
-  const plainDelay = (attempt: number): number =>
-    initialMs === 0 ? 0 : Math.min(maxMs, initialMs * factor ** (attempt - 1));
+  const plainDelay = (attempt: number): number => (initialMs === 0 ? 0 : Math.min(maxMs, initialMs * factor ** (attempt - 1)));
   const uniform = (low: number, high: number): number => low + clampUnit(random()) * (high - low);
 
   let previous = initialMs;

@@ -182,9 +182,7 @@ export interface ForwarderLinesOptions {
  * tcpConnection({ host, port }).pipe(frameLines(), forwarderLines({ node: 'node1', onMalformed: console.warn }));
  * ```
  */
-export function forwarderLines<Passthrough = never>(
-  options: ForwarderLinesOptions,
-): OperatorFunction<string | Passthrough, ForwarderLine | Passthrough> {
+export function forwarderLines<Passthrough = never>(options: ForwarderLinesOptions): OperatorFunction<string | Passthrough, ForwarderLine | Passthrough> {
   const { node } = options;
   const onMalformed = options.onMalformed ?? (() => undefined);
   return (source) =>

@@ -1,14 +1,4 @@
-import {
-  asyncScheduler,
-  Observable,
-  race,
-  retry,
-  throwError,
-  timer,
-  type OperatorFunction,
-  type SchedulerLike,
-  type Subscription,
-} from 'rxjs';
+import { asyncScheduler, Observable, race, retry, throwError, timer, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import { map, take } from 'rxjs/operators';
 import { CONNECTED, type Connected } from '../sources/connection-signal.js';
 import { requireInteger } from '../validate.js';
@@ -138,7 +128,13 @@ export function retryWithState<T>(options: RetryWithStateOptions = {}): Operator
       const waitFor = (delayMs: number): Observable<unknown> => {
         const timer$ = timer(delayMs, scheduler);
         if (!reconnect$) return timer$;
-        return race(timer$, reconnect$.pipe(take(1), map(() => (attempts = 0))));
+        return race(
+          timer$,
+          reconnect$.pipe(
+            take(1),
+            map(() => (attempts = 0)),
+          ),
+        );
       };
 
       const decideRetry = (cause: unknown): Observable<unknown> => {
@@ -201,4 +197,3 @@ function ignore(): void {}
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
-

@@ -143,7 +143,11 @@ function redirectTarget(from: URL, reply: HttpReply, redirects: number): URL {
   if (redirects >= MAX_REDIRECTS) throw new ApiRequestError(`Too many redirects (more than ${MAX_REDIRECTS})`, 'http', reply.status);
   const next = URL.canParse(location, from.href) ? new URL(location, from) : undefined;
   if (next?.protocol !== 'http:' && next?.protocol !== 'https:') {
-    throw new ApiRequestError(`HTTP ${reply.status} redirect to an unusable location ${JSON.stringify(redactCredentials(location.slice(0, 80)))}`, 'http', reply.status);
+    throw new ApiRequestError(
+      `HTTP ${reply.status} redirect to an unusable location ${JSON.stringify(redactCredentials(location.slice(0, 80)))}`,
+      'http',
+      reply.status,
+    );
   }
   return next;
 }

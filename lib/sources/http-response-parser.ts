@@ -136,7 +136,9 @@ export class HttpResponseParser {
       return this.finish();
     }
     throw new ApiRequestError(
-      this.phase === 'head' && !this.sawBytes ? 'Connection closed by the API before it answered' : 'Connection closed by the API before the response was complete',
+      this.phase === 'head' && !this.sawBytes
+        ? 'Connection closed by the API before it answered'
+        : 'Connection closed by the API before the response was complete',
       'transport',
     );
   }
@@ -211,7 +213,7 @@ export class HttpResponseParser {
     let transferEncoding: string | undefined;
     let connection = '';
     let location: string | null = null;
-    for (let at = statusEnd === -1 ? head.length : statusEnd + 2; at < head.length; ) {
+    for (let at = statusEnd === -1 ? head.length : statusEnd + 2; at < head.length;) {
       const found = head.indexOf('\r\n', at);
       const lineEnd = found === -1 ? head.length : found;
       const colon = head.indexOf(':', at);

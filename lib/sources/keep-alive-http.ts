@@ -52,7 +52,11 @@ export class KeepAliveHttp {
   /** Advanced by `close()`: connections opened before it are not kept. */
   private generation = 0;
   private lastTarget: { readonly href: string; readonly path: string } = { href: '', path: '' };
-  private lastRequest: { readonly path: string; readonly headers: Readonly<Record<string, string>>; readonly bytes: Buffer } = { path: '', headers: {}, bytes: Buffer.alloc(0) };
+  private lastRequest: { readonly path: string; readonly headers: Readonly<Record<string, string>>; readonly bytes: Buffer } = {
+    path: '',
+    headers: {},
+    bytes: Buffer.alloc(0),
+  };
 
   constructor(origin: string | URL, options: KeepAliveHttpOptions = {}) {
     const url = new URL(origin);
@@ -179,7 +183,8 @@ export class KeepAliveHttp {
     let text = `GET ${path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\nUser-Agent: storj-monitor-rx\r\n`;
     for (const name in headers) {
       const value = headers[name] ?? '';
-      if (/[\r\n:]/.test(name) || /[\r\n]/.test(value)) throw new RangeError(`header ${JSON.stringify(name)} must not contain CR or LF (nor a colon in its name)`);
+      if (/[\r\n:]/.test(name) || /[\r\n]/.test(value))
+        throw new RangeError(`header ${JSON.stringify(name)} must not contain CR or LF (nor a colon in its name)`);
       text += `${name}: ${value}\r\n`;
     }
     if (/[\s]/.test(path)) throw new RangeError(`path must not contain whitespace; got ${JSON.stringify(path)}`);

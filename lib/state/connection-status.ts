@@ -12,7 +12,6 @@ import type { DropReason } from '../operators/forwarder-lines.js';
  */
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'error' | 'stopped';
 
-
 /**
  * What every connection status has, in the wire's snake_case (SPEC §3.4).
  *

@@ -27,9 +27,7 @@ export type LogReaderEvent =
  * ```
  */
 export type ApiClientEvent =
-  | ConnectionEvent
-  | { readonly type: 'request_succeeded'; readonly at: number }
-  | { readonly type: 'health_checked'; readonly ok: boolean };
+  ConnectionEvent | { readonly type: 'request_succeeded'; readonly at: number } | { readonly type: 'health_checked'; readonly ok: boolean };
 
 /** The fields every connection status has, which {@link ConnectionEvent}s change. */
 type ConnectionFields = Pick<ConnectionStatus, 'state' | 'reconnect_attempts' | 'last_error' | 'next_retry_at'>;
@@ -60,7 +58,9 @@ function nextConnectionFields(status: ConnectionFields, event: ConnectionEvent):
     case 'connected':
       return { state: 'connected', reconnect_attempts: event.reconnectAttempts, last_error: null, next_retry_at: null };
     case 'stable':
-      return status.reconnect_attempts === 0 ? null : { state: status.state, reconnect_attempts: 0, last_error: status.last_error, next_retry_at: status.next_retry_at };
+      return status.reconnect_attempts === 0
+        ? null
+        : { state: status.state, reconnect_attempts: 0, last_error: status.last_error, next_retry_at: status.next_retry_at };
     case 'disconnected':
     case 'failed':
       return {

@@ -45,7 +45,9 @@ describe('connectionStatusFrames', () => {
     marbles(({ hot }, scheduler) => {
       const states$ = hot('a', { a: node1 });
       let seen: unknown;
-      connectionStatusFrames(states$, { intervalMs: 1, scheduler }).pipe(take(1)).subscribe((next) => (seen = next.states));
+      connectionStatusFrames(states$, { intervalMs: 1, scheduler })
+        .pipe(take(1))
+        .subscribe((next) => (seen = next.states));
       scheduler.flush();
       expect(seen).to.equal(node1);
     });

@@ -8,9 +8,7 @@ import { eventually } from '../support/wait.js';
 
 const frameOf = (nodes: number, padding = ''): ConnectionStatusFrame => ({
   type: 'connection_status',
-  states: Object.fromEntries(
-    Array.from({ length: nodes }, (_, index) => [`node${index}${padding}`, { log_reader: initialLogReaderStatus('10.0.0.2', 9001) }]),
-  ),
+  states: Object.fromEntries(Array.from({ length: nodes }, (_, index) => [`node${index}${padding}`, { log_reader: initialLogReaderStatus('10.0.0.2', 9001) }])),
 });
 
 /** A frame source the test drives, and the real ws clients it opened. */
@@ -195,7 +193,9 @@ describe('serveFrames (real ws clients on 127.0.0.1)', () => {
     const raw = connect(broadcast!.port, '127.0.0.1');
     raw.on('error', () => undefined);
     await new Promise((resolve) => raw.once('connect', resolve));
-    raw.write('GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    raw.write(
+      'GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
     await new Promise((resolve) => raw.once('data', resolve));
     raw.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x00, 0x13, 0x37]));
     await new Promise((resolve) => raw.once('close', resolve));

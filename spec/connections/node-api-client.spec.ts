@@ -115,7 +115,13 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
 
   it('checks over one kept-alive connection, and a node that closes idle connections causes no failed check', async () => {
     const events: string[] = [];
-    under = client({ node: 'node1', url: node.url, ...FAST, healthCheckIntervalMs: 10, onEvent: (event) => events.push(event.type === 'health_checked' ? `checked ${event.ok}` : event.type) });
+    under = client({
+      node: 'node1',
+      url: node.url,
+      ...FAST,
+      healthCheckIntervalMs: 10,
+      onEvent: (event) => events.push(event.type === 'health_checked' ? `checked ${event.ok}` : event.type),
+    });
     under.api.start();
     await eventually(() => node.requests.length >= 5);
     expect(new Set(node.requests.map((request) => request.socket)).size).to.equal(1);
@@ -254,7 +260,9 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
   it('rejects bad options at once, naming the option', () => {
     expect(() => new NodeApiClient({ node: 'n', url: 'not a url' })).to.throw(RangeError, /^url must be an http\(s\) URL/);
     expect(() => new NodeApiClient({ node: 'n', url: 'ftp://x' })).to.throw(RangeError, /^url must be/);
-    expect(() => new NodeApiClient({ node: 'n', url: 'http://a:secret@' })).to.throw(RangeError).that.satisfies((error: Error) => !error.message.includes('secret'));
+    expect(() => new NodeApiClient({ node: 'n', url: 'http://a:secret@' }))
+      .to.throw(RangeError)
+      .that.satisfies((error: Error) => !error.message.includes('secret'));
     expect(() => new NodeApiClient({ node: 'n', url: 'http://x', timeoutMs: 0 })).to.throw(RangeError, /^timeoutMs/);
     expect(() => new NodeApiClient({ node: 'n', url: 'http://x', healthCheckIntervalMs: -1 })).to.throw(RangeError, /^healthCheckIntervalMs/);
     expect(() => new NodeApiClient({ node: 'n', url: 'http://x', maxReconnectAttempts: 1.5 })).to.throw(RangeError, /^maxReconnectAttempts/);
@@ -271,7 +279,9 @@ function scriptedFetch() {
     if (script.down) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:14002'), { code: 'ECONNREFUSED' });
     const body = Buffer.from(JSON.stringify(DASHBOARD));
     const response: FetchResponseLike = {
-      status: 200, statusText: 'OK', headers: { get: () => null },
+      status: 200,
+      statusText: 'OK',
+      headers: { get: () => null },
       body: (async function* () {
         yield body;
       })(),

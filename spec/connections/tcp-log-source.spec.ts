@@ -35,7 +35,8 @@ function watch(options: Omit<TcpLogSourceOptions, 'registry'>) {
     error: (caught: unknown) => (error = caught),
   });
   const status = (): LogReaderStatus | undefined => registry.snapshot()[options.node]?.log_reader;
-  const until = (predicate: (status: LogReaderStatus) => boolean): Promise<LogReaderStatus> => statusMatch(registry.states$, options.node, 'log_reader', predicate);
+  const until = (predicate: (status: LogReaderStatus) => boolean): Promise<LogReaderStatus> =>
+    statusMatch(registry.states$, options.node, 'log_reader', predicate);
   const linesUntil = (count: number): Promise<number> => firstMatch(lineCount$, (received) => received >= count);
   return { registry, states, lines, subscription, status, until, linesUntil, error: () => error };
 }
@@ -81,7 +82,11 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
     let failures = 0;
     let onFailure: () => void = () => undefined;
     source = watch({
-      node: 'node1', host: '127.0.0.1', port: await refusedPort(), backoff: LOG_READER_BACKOFF, scheduler,
+      node: 'node1',
+      host: '127.0.0.1',
+      port: await refusedPort(),
+      backoff: LOG_READER_BACKOFF,
+      scheduler,
       onEvent: (event) => {
         events.push(event);
         if (event.type === 'failed') {
@@ -182,7 +187,12 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
 
   it('a peer that never accepts is failed by the connect timeout', async () => {
     source = watch({
-      node: 'node1', host: '192.0.2.1', port: 9001, connectTimeoutMs: 50, backoff: { initialMs: 5000 }, connect: () => new Socket(),
+      node: 'node1',
+      host: '192.0.2.1',
+      port: 9001,
+      connectTimeoutMs: 50,
+      backoff: { initialMs: 5000 },
+      connect: () => new Socket(),
     });
     const status = await source.until((current) => current.state === 'error');
     expect(status.last_error).to.equal('Connection timeout: not connected after 50 ms');
@@ -201,7 +211,8 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
     // ASCII and non-ASCII chunks, lines split across reads: every line read only at the end,
     // after both connections overwrote the shared buffer thousands of times.
     const other = await TestForwarder.start();
-    const text = (name: string) => Array.from({ length: 30_000 }, (_, index) => `1.${index} ${name} ${index} ${index % 7 === 0 ? 'Ünïcödé ✓' : 'ok'}\n`).join('');
+    const text = (name: string) =>
+      Array.from({ length: 30_000 }, (_, index) => `1.${index} ${name} ${index} ${index % 7 === 0 ? 'Ünïcödé ✓' : 'ok'}\n`).join('');
     const sources = [watch({ node: 'a', host: '127.0.0.1', port: forwarder.port }), watch({ node: 'b', host: '127.0.0.1', port: other.port })];
     try {
       await Promise.all(sources.map((each) => each.until((status) => status.state === 'connected')));

@@ -57,13 +57,24 @@ describe('examples/cli.ts', function () {
     const forwarder = await TestForwarder.start();
     const api = await TestNodeApi.start();
     try {
-      const config = await configFile('good.json', JSON.stringify({
-        nodes: [{ name: 'node1', log: { host: '127.0.0.1', port: forwarder.port }, api: { url: api.url } }],
-        broadcastIntervalMs: 100,
-      }));
+      const config = await configFile(
+        'good.json',
+        JSON.stringify({
+          nodes: [{ name: 'node1', log: { host: '127.0.0.1', port: forwarder.port }, api: { url: api.url } }],
+          broadcastIntervalMs: 100,
+        }),
+      );
       const { child, output, exit } = cli(['--config', config, '--listen', '127.0.0.1:0', '--json']);
-      const frames = (): ConnectionStatusFrame[] => output.stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as ConnectionStatusFrame);
-      await eventually(() => frames().some((frame) => frame.states.node1?.log_reader?.state === 'connected' && frame.states.node1.api_client?.state === 'connected'), 10_000);
+      const frames = (): ConnectionStatusFrame[] =>
+        output.stdout
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as ConnectionStatusFrame);
+      await eventually(
+        () => frames().some((frame) => frame.states.node1?.log_reader?.state === 'connected' && frame.states.node1.api_client?.state === 'connected'),
+        10_000,
+      );
       expect(output.stderr).to.match(/dashboard at http:\/\/127\.0\.0\.1:\d+\//);
       child.kill('SIGTERM');
       expect(await exit).to.equal(0);
@@ -89,8 +100,21 @@ describe('examples/cli.ts', function () {
     });
     const webhookPort = await listen(webhook, 0);
     try {
-      const config = await configFile('down.json', JSON.stringify({ nodes: [{ name: 'node1', log: { host: '127.0.0.1', port } }], logReader: { initialBackoffMs: 100, maxBackoffMs: 100 } }));
-      const { child, output, exit } = cli(['--config', config, '--listen', '127.0.0.1:0', '--json', '--alert-webhook', `http://127.0.0.1:${webhookPort}/hook`, '--alert-after', '0.3']);
+      const config = await configFile(
+        'down.json',
+        JSON.stringify({ nodes: [{ name: 'node1', log: { host: '127.0.0.1', port } }], logReader: { initialBackoffMs: 100, maxBackoffMs: 100 } }),
+      );
+      const { child, output, exit } = cli([
+        '--config',
+        config,
+        '--listen',
+        '127.0.0.1:0',
+        '--json',
+        '--alert-webhook',
+        `http://127.0.0.1:${webhookPort}/hook`,
+        '--alert-after',
+        '0.3',
+      ]);
       await eventually(() => /dashboard at (http:\/\/127\.0\.0\.1:\d+)\//.test(output.stderr), 10_000);
       const base = /dashboard at (http:\/\/127\.0\.0\.1:\d+)\//.exec(output.stderr)?.[1];
       const metrics = await (await fetch(`${base}/metrics`)).text();

@@ -42,7 +42,15 @@ describe('examples/dashboard in headless Chromium', function () {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1100, height: 620 } });
     page.on('dialog', (dialog) => {
@@ -110,7 +118,11 @@ describe('examples/dashboard reconnecting', function () {
     const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
     let cli: RunningCli | undefined = await runCli({ host: '127.0.0.1', port: 0, json: false }, config, { out: silent });
     const port = Number(new URL(cli.url).port);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
     try {
       const page = await browser.newPage();
       await page.goto(cli.url);

@@ -18,7 +18,18 @@ describe('examples/simulator', () => {
       if (entry.piece) expect(entry.piece.satelliteId).to.match(/^1/);
     }
     expect([...loggers]).to.include.members(['piecestore', 'collector', 'bandwidth']);
-    for (const expected of ['download/started', 'download/success', 'download/canceled', 'download/failed', 'upload/started', 'upload/success', 'upload/rejected', 'audit/success', 'repair/success', 'delete/null']) {
+    for (const expected of [
+      'download/started',
+      'download/success',
+      'download/canceled',
+      'download/failed',
+      'upload/started',
+      'upload/success',
+      'upload/rejected',
+      'audit/success',
+      'repair/success',
+      'delete/null',
+    ]) {
       expect(seen).to.include(expected);
     }
   });
@@ -26,9 +37,17 @@ describe('examples/simulator', () => {
   it('serves a forwarder and an API that the library connects to, and breaks on command', async () => {
     const node = await SimulatedNode.start({ name: 'sim', linesPerSecond: 200 });
     const registry = new ConnectionRegistry();
-    const api = new NodeApiClient({ node: 'sim', url: `http://127.0.0.1:${node.apiPort}`, registry, healthCheckIntervalMs: 50, backoff: { initialMs: 20, maxMs: 20 } });
+    const api = new NodeApiClient({
+      node: 'sim',
+      url: `http://127.0.0.1:${node.apiPort}`,
+      registry,
+      healthCheckIntervalMs: 50,
+      backoff: { initialMs: 20, maxMs: 20 },
+    });
     const lines: string[] = [];
-    const logs = tcpLogSource({ node: 'sim', host: '127.0.0.1', port: node.logPort, registry, backoff: { initialMs: 20, maxMs: 20 } }).subscribe((line) => lines.push(line.line));
+    const logs = tcpLogSource({ node: 'sim', host: '127.0.0.1', port: node.logPort, registry, backoff: { initialMs: 20, maxMs: 20 } }).subscribe((line) =>
+      lines.push(line.line),
+    );
     try {
       api.start();
       await eventually(() => lines.length > 10 && api.isAvailable);

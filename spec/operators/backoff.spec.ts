@@ -5,7 +5,9 @@ import { toBackoff } from '../../lib/operators/backoff.js';
 
 const seconds = (delays: number[]): number[] => delays.map((ms) => ms / 1000);
 const describeOptions = (options: BackoffOptions): string =>
-  Object.entries(options).map(([key, value]) => `${key}=${String(value)}`).join(', ');
+  Object.entries(options)
+    .map(([key, value]) => `${key}=${String(value)}`)
+    .join(', ');
 const attempts = (count: number): number[] => Array.from({ length: count }, (_, index) => index + 1);
 
 describe('exponentialBackoff', () => {

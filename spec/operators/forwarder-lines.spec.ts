@@ -22,7 +22,24 @@ describe('parseForwarderLine', () => {
     expect(parseForwarderLine('n', '1759735252  two spaces')?.line).to.equal(' two spaces');
   });
 
-  const malformed = ['', 'hello', ' 1.0 x', '1.0', '1.0 ', 'abc def', '1..0 x', '.5 x', '5. x', '1.2.3 x', '-1.0 x', '1e9 x', '0x10 x', 'Infinity x', '1,5 x', '1.0\tx'];
+  const malformed = [
+    '',
+    'hello',
+    ' 1.0 x',
+    '1.0',
+    '1.0 ',
+    'abc def',
+    '1..0 x',
+    '.5 x',
+    '5. x',
+    '1.2.3 x',
+    '-1.0 x',
+    '1e9 x',
+    '0x10 x',
+    'Infinity x',
+    '1,5 x',
+    '1.0\tx',
+  ];
   for (const text of malformed) {
     it(`rejects ${JSON.stringify(text)}`, () => {
       expect(parseForwarderLine('n', text)).to.equal(null);
@@ -76,11 +93,7 @@ describe('forwarderLineBatches', () => {
     expect(out[0]).to.equal(CONNECTED);
     // Read only after every chunk went through.
     const batches = out.slice(1).map((batch) => (Array.isArray(batch) ? batch.map((line) => [line.node, line.timestampText, line.line]) : batch));
-    expect(batches).to.deep.equal([
-      [['node3', '1.5', 'plain ascii']],
-      [['node3', '2.5', 'Ünïcödé 🚀']],
-      [['node3', '3.5', 'last']],
-    ]);
+    expect(batches).to.deep.equal([[['node3', '1.5', 'plain ascii']], [['node3', '2.5', 'Ünïcödé 🚀']], [['node3', '3.5', 'last']]]);
     expect(drops).to.deep.equal([['malformed', 'not a line']]);
   });
 

@@ -99,7 +99,11 @@ describe('frameLines', () => {
             offset += size;
           }
           const complete = text.lastIndexOf('\n') + 1;
-          const expected = text.slice(0, complete).split('\n').slice(0, -1).map((line) => line.replace(/\r$/, ''));
+          const expected = text
+            .slice(0, complete)
+            .split('\n')
+            .slice(0, -1)
+            .map((line) => line.replace(/\r$/, ''));
           const { lines, drops } = await frame(chunks);
           expect(lines).to.deep.equal(expected);
           expect(drops).to.deep.equal(complete === text.length ? [] : ['partial']);

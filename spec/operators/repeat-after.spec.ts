@@ -33,7 +33,9 @@ describe('repeatAfter (virtual time)', () => {
       expectObservable(of('x').pipe(repeatAfter(5, scheduler)), '^ 11ms !').toBe('x 4ms x 4ms x');
     });
     let rounds = 0;
-    const subscription = of('y').pipe(repeatAfter(0)).subscribe(() => rounds++);
+    const subscription = of('y')
+      .pipe(repeatAfter(0))
+      .subscribe(() => rounds++);
     subscription.unsubscribe();
     expect(rounds).to.equal(1);
   });

@@ -58,7 +58,11 @@ describe('retryWithState', () => {
       untilMs: 10,
     }));
     expect(values).to.deep.equal(['a', 'b']);
-    expect(events).to.deep.equal([[0, 'connecting'], [1, 'connected', 0], [10, 'stopped']]);
+    expect(events).to.deep.equal([
+      [0, 'connecting'],
+      [1, 'connected', 0],
+      [10, 'stopped'],
+    ]);
   });
 
   it("connectedOn: 'value': each attempt's first value is connected, once per attempt; a CONNECTED signal still counts", () => {
@@ -69,18 +73,29 @@ describe('retryWithState', () => {
     }));
     expect(values).to.deep.equal(['a', 'b', 'a', 'b']);
     expect(events).to.deep.equal([
-      [0, 'connecting'], [2, 'connected', 0], [6, 'failed', 1],
-      [16, 'connecting'], [18, 'connected', 0], [22, 'failed', 1],
+      [0, 'connecting'],
+      [2, 'connected', 0],
+      [6, 'failed', 1],
+      [16, 'connecting'],
+      [18, 'connected', 0],
+      [22, 'failed', 1],
       [30, 'stopped'],
     ]);
     const signalled = record(({ cold }) => ({ source$: cold('-c-a', connectedValues), options: { connectedOn: 'value' }, untilMs: 5 }));
-    expect(signalled.events).to.deep.equal([[0, 'connecting'], [1, 'connected', 0], [5, 'stopped']]);
+    expect(signalled.events).to.deep.equal([
+      [0, 'connecting'],
+      [1, 'connected', 0],
+      [5, 'stopped'],
+    ]);
   });
 
   it('without connectedOn, values alone never mean connected', () => {
     const { events, values } = record(({ cold }) => ({ source$: cold('-a-b', connectedValues), untilMs: 5 }));
     expect(values).to.deep.equal(['a', 'b']);
-    expect(events).to.deep.equal([[0, 'connecting'], [5, 'stopped']]);
+    expect(events).to.deep.equal([
+      [0, 'connecting'],
+      [5, 'stopped'],
+    ]);
   });
 
   it('a peer close is disconnected -> connecting -> connected, with the backoff between', () => {
@@ -91,8 +106,12 @@ describe('retryWithState', () => {
     }));
     expect(values).to.deep.equal(['a', 'a']);
     expect(events).to.deep.equal([
-      [0, 'connecting'], [1, 'connected', 0], [4, 'disconnected', 1],
-      [2004, 'connecting'], [2005, 'connected', 0], [2008, 'stopped'],
+      [0, 'connecting'],
+      [1, 'connected', 0],
+      [4, 'disconnected', 1],
+      [2004, 'connecting'],
+      [2005, 'connected', 0],
+      [2008, 'stopped'],
     ]);
   });
 
@@ -131,10 +150,14 @@ describe('retryWithState', () => {
       untilMs: 33_000,
     }));
     expect(events).to.deep.equal([
-      [0, 'connecting'], [0, 'failed', 1],
-      [1000, 'connecting'], [1000, 'failed', 2],
-      [2000, 'connecting'], [2000, 'exhausted', 2],
-      [32_000, 'connecting'], [32_000, 'failed', 1],
+      [0, 'connecting'],
+      [0, 'failed', 1],
+      [1000, 'connecting'],
+      [1000, 'failed', 2],
+      [2000, 'connecting'],
+      [2000, 'exhausted', 2],
+      [32_000, 'connecting'],
+      [32_000, 'failed', 1],
       [33_000, 'stopped'],
     ]);
   });
@@ -150,9 +173,12 @@ describe('retryWithState', () => {
       };
     });
     expect(events).to.deep.equal([
-      [0, 'connecting'], [0, 'failed', 1],
-      [2000, 'connecting'], [2000, 'failed', 2],
-      [6000 - 1000, 'connecting'], [5000, 'failed', 1],
+      [0, 'connecting'],
+      [0, 'failed', 1],
+      [2000, 'connecting'],
+      [2000, 'failed', 2],
+      [6000 - 1000, 'connecting'],
+      [5000, 'failed', 1],
       [5001, 'stopped'],
     ]);
   });
@@ -184,18 +210,25 @@ describe('retryWithState', () => {
       const stableThird = cold('c 40s |', connectedValues);
       const flapping = cold('(c|)', connectedValues);
       return {
-        source$: new Observable<string | typeof CONNECTED>((subscriber) =>
-          (++subscriptions === 3 ? stableThird : flapping).subscribe(subscriber),
-        ),
+        source$: new Observable<string | typeof CONNECTED>((subscriber) => (++subscriptions === 3 ? stableThird : flapping).subscribe(subscriber)),
         options: { backoff: LOG_READER_BACKOFF, resetAfterStableMs: 30_000 },
         untilMs: 48_002,
       };
     });
     expect(events).to.deep.equal([
-      [0, 'connecting'], [0, 'connected', 0], [0, 'disconnected', 1],
-      [2000, 'connecting'], [2000, 'connected', 1], [2000, 'disconnected', 2],
-      [6000, 'connecting'], [6000, 'connected', 2], [36_000, 'stable'], [46_001, 'disconnected', 1],
-      [48_001, 'connecting'], [48_001, 'connected', 1], [48_001, 'disconnected', 2],
+      [0, 'connecting'],
+      [0, 'connected', 0],
+      [0, 'disconnected', 1],
+      [2000, 'connecting'],
+      [2000, 'connected', 1],
+      [2000, 'disconnected', 2],
+      [6000, 'connecting'],
+      [6000, 'connected', 2],
+      [36_000, 'stable'],
+      [46_001, 'disconnected', 1],
+      [48_001, 'connecting'],
+      [48_001, 'connected', 1],
+      [48_001, 'disconnected', 2],
       [48_002, 'stopped'],
     ]);
   });
@@ -206,23 +239,22 @@ describe('retryWithState', () => {
       options: { backoff: LOG_READER_BACKOFF },
       untilMs: 1000,
     }));
-    expect(events).to.deep.equal([[0, 'connecting'], [0, 'failed', 1], [1000, 'stopped']]);
+    expect(events).to.deep.equal([
+      [0, 'connecting'],
+      [0, 'failed', 1],
+      [1000, 'stopped'],
+    ]);
   });
 
   it('marble: resubscribes exactly after each backoff delay', () => {
     new TestScheduler((actual, expected) => {
-    expect(actual).to.deep.equal(expected);
-  }).run(({ cold, expectObservable, expectSubscriptions }) => {
+      expect(actual).to.deep.equal(expected);
+    }).run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold<string | typeof CONNECTED>('c-a-#', { c: CONNECTED, a: 'a' }, refused);
       // resetAfterStableMs keeps the counter across these short connections: delays 2, 4, 4 ms.
       const result = source.pipe(retryWithState<string>({ backoff: { initialMs: 2, maxMs: 4 }, resetAfterStableMs: 100 }));
       expectObservable(result, '^ 24ms !').toBe('--a-----a-------a-------a', { a: 'a' });
-      expectSubscriptions(source.subscriptions).toBe([
-        '^---!',
-        '------^---!',
-        '--------------^---!',
-        '----------------------^--!',
-      ]);
+      expectSubscriptions(source.subscriptions).toBe(['^---!', '------^---!', '--------------^---!', '----------------------^--!']);
     });
   });
 

@@ -11,7 +11,13 @@ function line(level: string, message: string, fields: Record<string, unknown>, l
 }
 
 const transfer = (action: string, extra: Record<string, unknown> = {}) => ({
-  'Piece ID': PIECE, 'Satellite ID': SATELLITE, Action: action, Offset: 0, Size: 6912, 'Remote Address': '109.61.92.70:40624', ...extra,
+  'Piece ID': PIECE,
+  'Satellite ID': SATELLITE,
+  Action: action,
+  Offset: 0,
+  Size: 6912,
+  'Remote Address': '109.61.92.70:40624',
+  ...extra,
 });
 
 describe('parseStorageNodeLine', () => {
@@ -20,8 +26,14 @@ describe('parseStorageNodeLine', () => {
     expect(entry).to.include({ time: TIME, level: 'DEBUG', logger: 'piecestore', message: 'download started' });
     expect(entry.fields).to.include({ Action: 'GET', Size: 6912 });
     expect(entry.piece).to.deep.equal({
-      action: 'GET', category: 'download', outcome: 'started', size: 6912, pieceId: PIECE,
-      satelliteId: SATELLITE, remoteAddress: '109.61.92.70:40624', reason: null,
+      action: 'GET',
+      category: 'download',
+      outcome: 'started',
+      size: 6912,
+      pieceId: PIECE,
+      satelliteId: SATELLITE,
+      remoteAddress: '109.61.92.70:40624',
+      reason: null,
     });
   });
 
@@ -48,7 +60,10 @@ describe('parseStorageNodeLine', () => {
   }
 
   it('reads the reason of a canceled download and the error of a failed upload', () => {
-    expect(parseStorageNodeLine(line('INFO', 'download canceled', transfer('GET', { reason: 'downloaded size (0 bytes) does not match received message size' }))).piece?.reason).to.match(/^downloaded size/);
+    expect(
+      parseStorageNodeLine(line('INFO', 'download canceled', transfer('GET', { reason: 'downloaded size (0 bytes) does not match received message size' })))
+        .piece?.reason,
+    ).to.match(/^downloaded size/);
     expect(parseStorageNodeLine(line('ERROR', 'upload failed', transfer('PUT', { error: 'unexpected EOF' }))).piece?.reason).to.equal('unexpected EOF');
   });
 
@@ -102,7 +117,9 @@ describe('parseStorageNodeLine', () => {
   });
 
   it('property: any string in, no throw, and the fields are always an object', () => {
-    const tabbed = fc.array(fc.oneof(fc.string(), fc.constantFrom(TIME, 'INFO', 'piecestore', 'downloaded', '{', '{"Size": 1}')), { maxLength: 7 }).map((parts) => parts.join('\t'));
+    const tabbed = fc
+      .array(fc.oneof(fc.string(), fc.constantFrom(TIME, 'INFO', 'piecestore', 'downloaded', '{', '{"Size": 1}')), { maxLength: 7 })
+      .map((parts) => parts.join('\t'));
     fc.assert(
       fc.property(fc.oneof(fc.string({ unit: 'binary' }), tabbed), (text) => {
         const entry = parseStorageNodeLine(text);

@@ -17,7 +17,11 @@ describe('Connection of a KeepAliveHttp (a raw server on 127.0.0.1)', () => {
     await server.stop();
   });
   const get = (path = '/api/sno/'): Promise<HttpReply> => lastValueFrom(http.request(new URL(path, server.origin), {}, 1 << 20));
-  const failure = async (path?: string): Promise<Error> => get(path).then(() => expect.fail('should have failed'), (error: Error) => error);
+  const failure = async (path?: string): Promise<Error> =>
+    get(path).then(
+      () => expect.fail('should have failed'),
+      (error: Error) => error,
+    );
 
   it('sends a request again, once, when a reused connection turns out closed (the server’s keep-alive timeout)', async () => {
     server.answer = (_head, socket, connection) => {

@@ -1,7 +1,17 @@
 import { expect } from 'chai';
 import crossFetch from 'cross-fetch';
 import { asyncScheduler, lastValueFrom, VirtualTimeScheduler } from 'rxjs';
-import { ApiRequestError, fetchTransport, httpJson, jsonRequester, KeepAliveHttp, redactCredentials, toDashboard, type FetchLike, type HttpTransport } from '../../lib/index.js';
+import {
+  ApiRequestError,
+  fetchTransport,
+  httpJson,
+  jsonRequester,
+  KeepAliveHttp,
+  redactCredentials,
+  toDashboard,
+  type FetchLike,
+  type HttpTransport,
+} from '../../lib/index.js';
 import { refusedPort } from '../support/forwarder.js';
 import { DASHBOARD, json, TestNodeApi } from '../support/node-api.js';
 import { eventually } from '../support/wait.js';
@@ -15,195 +25,215 @@ const transports: Record<string, (origin: string) => { transport: HttpTransport;
   'fetchTransport(cross-fetch)': () => ({ transport: fetchTransport(crossFetch as unknown as FetchLike), close: () => undefined }),
 };
 
-for (const [name, open] of Object.entries(transports)) describe(`httpJson over ${name} (a real HTTP server on 127.0.0.1)`, () => {
-  let api: TestNodeApi;
-  let transport: HttpTransport;
-  let close: () => void;
-  beforeEach(async () => {
-    api = await TestNodeApi.start();
-    ({ transport, close } = open(api.url));
-  });
-  afterEach(async () => {
-    close();
-    await api.stop();
-  });
-
-  const get = (path: string, options: { timeoutMs?: number; maxBodyBytes?: number; url?: string } = {}) =>
-    lastValueFrom(
-      httpJson({
-        url: options.url ?? `${api.url}${path}`, transport, scheduler: asyncScheduler,
-        timeoutMs: options.timeoutMs ?? 2000, maxBodyBytes: options.maxBodyBytes ?? 1 << 20,
-      }),
-    );
-  const failure = async (path: string, options?: Parameters<typeof get>[1]): Promise<ApiRequestError> => {
-    const error = await get(path, options).then(() => undefined, (caught: unknown) => caught);
-    expect(error).to.be.instanceOf(ApiRequestError);
-    return error as ApiRequestError;
-  };
-  const requester = (scheduler = asyncScheduler) =>
-    jsonRequester({ url: `${api.url}/api/sno/`, transport, scheduler, timeoutMs: 2000, maxBodyBytes: 1 << 20, accept: toDashboard });
-  /** One call of a jsonRequester: its outcome, and how many times a callback ran. */
-  const call = (send: ReturnType<typeof requester>) =>
-    new Promise<{ body?: unknown; error?: ApiRequestError; calls: number }>((resolve) => {
-      let calls = 0;
-      send(
-        (body) => {
-          calls++;
-          setImmediate(() => resolve({ body, calls }));
-        },
-        (error) => {
-          calls++;
-          setImmediate(() => resolve({ error, calls }));
-        },
-      );
+for (const [name, open] of Object.entries(transports))
+  describe(`httpJson over ${name} (a real HTTP server on 127.0.0.1)`, () => {
+    let api: TestNodeApi;
+    let transport: HttpTransport;
+    let close: () => void;
+    beforeEach(async () => {
+      api = await TestNodeApi.start();
+      ({ transport, close } = open(api.url));
+    });
+    afterEach(async () => {
+      close();
+      await api.stop();
     });
 
-  it('gets and parses a JSON body', async () => {
-    expect(await get('/api/sno/')).to.deep.equal(DASHBOARD);
-  });
-
-  it('follows the node’s 301 from /api/sno to /api/sno/', async () => {
-    expect(await get('/api/sno')).to.deep.equal(DASHBOARD);
-  });
-
-  for (const status of [500, 502, 503]) {
-    it(`${status} fails with the status, marking the API unavailable`, async () => {
-      api.behaviour = (_request, response) => json(response, { error: 'down' }, status);
-      const error = await failure('/api/sno/');
-      expect(error).to.include({ kind: 'http', status, marksUnavailable: true });
-      expect(error.message).to.match(new RegExp(`^HTTP ${status}`));
-    });
-  }
-
-  it('404 fails that request only', async () => {
-    api.behaviour = (_request, response) => json(response, { error: 'not found' }, 404);
-    expect(await failure('/api/sno/satellite/x')).to.include({ kind: 'http', status: 404, marksUnavailable: false });
-  });
-
-  it('follows a redirect to another origin without the credentials, and gives up after 20 redirects', async () => {
-    const other = await TestNodeApi.start();
-    try {
-      api.behaviour = (_request, response) => response.writeHead(302, { location: `${other.url}/api/sno/` }).end();
-      const body = await lastValueFrom(
-        httpJson({ url: `${api.url}/api/sno`, transport, scheduler: asyncScheduler, timeoutMs: 2000, maxBodyBytes: 1 << 20, headers: { authorization: 'Basic eDp5' } }),
+    const get = (path: string, options: { timeoutMs?: number; maxBodyBytes?: number; url?: string } = {}) =>
+      lastValueFrom(
+        httpJson({
+          url: options.url ?? `${api.url}${path}`,
+          transport,
+          scheduler: asyncScheduler,
+          timeoutMs: options.timeoutMs ?? 2000,
+          maxBodyBytes: options.maxBodyBytes ?? 1 << 20,
+        }),
       );
-      expect(body).to.deep.equal(DASHBOARD);
-      expect(api.requests[0]?.headers.authorization).to.equal('Basic eDp5');
-      // A fetch follows redirects by its own rules (node-fetch keeps credentials for the same host on another port).
-      if (name === BUILT_IN) expect(other.requests[0]?.headers).to.not.have.property('authorization');
-    } finally {
-      await other.stop();
+    const failure = async (path: string, options?: Parameters<typeof get>[1]): Promise<ApiRequestError> => {
+      const error = await get(path, options).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error).to.be.instanceOf(ApiRequestError);
+      return error as ApiRequestError;
+    };
+    const requester = (scheduler = asyncScheduler) =>
+      jsonRequester({ url: `${api.url}/api/sno/`, transport, scheduler, timeoutMs: 2000, maxBodyBytes: 1 << 20, accept: toDashboard });
+    /** One call of a jsonRequester: its outcome, and how many times a callback ran. */
+    const call = (send: ReturnType<typeof requester>) =>
+      new Promise<{ body?: unknown; error?: ApiRequestError; calls: number }>((resolve) => {
+        let calls = 0;
+        send(
+          (body) => {
+            calls++;
+            setImmediate(() => resolve({ body, calls }));
+          },
+          (error) => {
+            calls++;
+            setImmediate(() => resolve({ error, calls }));
+          },
+        );
+      });
+
+    it('gets and parses a JSON body', async () => {
+      expect(await get('/api/sno/')).to.deep.equal(DASHBOARD);
+    });
+
+    it('follows the node’s 301 from /api/sno to /api/sno/', async () => {
+      expect(await get('/api/sno')).to.deep.equal(DASHBOARD);
+    });
+
+    for (const status of [500, 502, 503]) {
+      it(`${status} fails with the status, marking the API unavailable`, async () => {
+        api.behaviour = (_request, response) => json(response, { error: 'down' }, status);
+        const error = await failure('/api/sno/');
+        expect(error).to.include({ kind: 'http', status, marksUnavailable: true });
+        expect(error.message).to.match(new RegExp(`^HTTP ${status}`));
+      });
     }
-    let hops = 0;
-    api.behaviour = (_request, response) => response.writeHead(307, { location: `/loop/${++hops}` }).end();
-    const error = await failure('/loop/0');
-    expect(error.message).to.match(/redirect/i);
-    if (name === BUILT_IN) expect(error).to.include({ kind: 'http', marksUnavailable: false, message: 'Too many redirects (more than 20)' });
-  });
 
-  it('a 301 without a location is a failed request, not a crash', async () => {
-    api.behaviour = (_request, response) => response.writeHead(301).end();
-    expect(await failure('/api/sno')).to.include({ status: 301, marksUnavailable: false });
-  });
+    it('404 fails that request only', async () => {
+      api.behaviour = (_request, response) => json(response, { error: 'not found' }, 404);
+      expect(await failure('/api/sno/satellite/x')).to.include({ kind: 'http', status: 404, marksUnavailable: false });
+    });
 
-  it('200 with HTML (an unknown path on a real node) is rejected with a clear error', async () => {
-    const error = await failure('/unknown');
-    expect(error).to.include({ kind: 'body', marksUnavailable: false });
-    expect(error.message).to.equal('Response is not JSON (starts with "<!DOCTYPE html><html><body>dashboard</bo")');
-  });
+    it('follows a redirect to another origin without the credentials, and gives up after 20 redirects', async () => {
+      const other = await TestNodeApi.start();
+      try {
+        api.behaviour = (_request, response) => response.writeHead(302, { location: `${other.url}/api/sno/` }).end();
+        const body = await lastValueFrom(
+          httpJson({
+            url: `${api.url}/api/sno`,
+            transport,
+            scheduler: asyncScheduler,
+            timeoutMs: 2000,
+            maxBodyBytes: 1 << 20,
+            headers: { authorization: 'Basic eDp5' },
+          }),
+        );
+        expect(body).to.deep.equal(DASHBOARD);
+        expect(api.requests[0]?.headers.authorization).to.equal('Basic eDp5');
+        // A fetch follows redirects by its own rules (node-fetch keeps credentials for the same host on another port).
+        if (name === BUILT_IN) expect(other.requests[0]?.headers).to.not.have.property('authorization');
+      } finally {
+        await other.stop();
+      }
+      let hops = 0;
+      api.behaviour = (_request, response) => response.writeHead(307, { location: `/loop/${++hops}` }).end();
+      const error = await failure('/loop/0');
+      expect(error.message).to.match(/redirect/i);
+      if (name === BUILT_IN) expect(error).to.include({ kind: 'http', marksUnavailable: false, message: 'Too many redirects (more than 20)' });
+    });
 
-  it('200 with truncated JSON, or an empty body, is rejected', async () => {
-    api.behaviour = (_request, response) => response.end('{"nodeID": "12AB');
-    expect((await failure('/api/sno/')).message).to.match(/^Response is not JSON/);
-    api.behaviour = (_request, response) => response.end();
-    expect((await failure('/api/sno/')).message).to.equal('Response body is empty');
-  });
+    it('a 301 without a location is a failed request, not a crash', async () => {
+      api.behaviour = (_request, response) => response.writeHead(301).end();
+      expect(await failure('/api/sno')).to.include({ status: 301, marksUnavailable: false });
+    });
 
-  it('a server that accepts and never answers times out', async () => {
-    api.behaviour = () => undefined;
-    const error = await failure('/api/sno/', { timeoutMs: 100 });
-    expect(error).to.include({ kind: 'timeout', marksUnavailable: true, message: 'Connection timeout (no response within 100 ms)' });
-  });
+    it('200 with HTML (an unknown path on a real node) is rejected with a clear error', async () => {
+      const error = await failure('/unknown');
+      expect(error).to.include({ kind: 'body', marksUnavailable: false });
+      expect(error.message).to.equal('Response is not JSON (starts with "<!DOCTYPE html><html><body>dashboard</bo")');
+    });
 
-  it('a slow body is covered by the same timeout', async () => {
-    api.behaviour = (_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.write('{"nodeID": ');
-    };
-    expect(await failure('/api/sno/', { timeoutMs: 150 })).to.include({ kind: 'timeout' });
-  });
+    it('200 with truncated JSON, or an empty body, is rejected', async () => {
+      api.behaviour = (_request, response) => response.end('{"nodeID": "12AB');
+      expect((await failure('/api/sno/')).message).to.match(/^Response is not JSON/);
+      api.behaviour = (_request, response) => response.end();
+      expect((await failure('/api/sno/')).message).to.equal('Response body is empty');
+    });
 
-  it('a connection reset is a transport failure', async () => {
-    api.behaviour = (request) => request.socket.resetAndDestroy();
-    const error = await failure('/api/sno/');
-    expect(error).to.include({ kind: 'transport', marksUnavailable: true });
-    expect(error.message).to.match(/^Connection reset by peer|socket hang up/);
-  });
+    it('a server that accepts and never answers times out', async () => {
+      api.behaviour = () => undefined;
+      const error = await failure('/api/sno/', { timeoutMs: 100 });
+      expect(error).to.include({ kind: 'timeout', marksUnavailable: true, message: 'Connection timeout (no response within 100 ms)' });
+    });
 
-  it('an unreachable port is a transport failure that reads plainly', async () => {
-    const port = await refusedPort();
-    const error = await failure('', { url: `http://127.0.0.1:${port}/api/sno/` });
-    expect(error.message).to.equal(`Connection refused (connect ECONNREFUSED 127.0.0.1:${port})`);
-  });
+    it('a slow body is covered by the same timeout', async () => {
+      api.behaviour = (_request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.write('{"nodeID": ');
+      };
+      expect(await failure('/api/sno/', { timeoutMs: 150 })).to.include({ kind: 'timeout' });
+    });
 
-  it('rejects an oversized body, declared or streamed', async () => {
-    api.behaviour = (_request, response) => json(response, { nodeID: 'x', pad: 'p'.repeat(5000) });
-    expect((await failure('/api/sno/', { maxBodyBytes: 1000 })).message).to.equal('Response body larger than 1000 bytes');
-    api.behaviour = (_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      for (let index = 0; index < 100; index++) response.write('"'.padEnd(1000, 'p'));
-      response.end();
-    };
-    expect((await failure('/api/sno/', { maxBodyBytes: 10_000 })).message).to.equal('Response body larger than 10000 bytes');
-  });
+    it('a connection reset is a transport failure', async () => {
+      api.behaviour = (request) => request.socket.resetAndDestroy();
+      const error = await failure('/api/sno/');
+      expect(error).to.include({ kind: 'transport', marksUnavailable: true });
+      expect(error.message).to.match(/^Connection reset by peer|socket hang up/);
+    });
 
-  it('unsubscribing aborts the request', async () => {
-    let closed!: () => void;
-    const aborted = new Promise<void>((resolve) => (closed = resolve));
-    api.behaviour = (request) => request.socket.once('close', closed);
-    const subscription = httpJson({ url: `${api.url}/api/sno/`, transport, scheduler: asyncScheduler, timeoutMs: 5000, maxBodyBytes: 1000 }).subscribe();
-    await eventually(() => api.requests.length > 0);
-    subscription.unsubscribe();
-    await aborted;
-  });
+    it('an unreachable port is a transport failure that reads plainly', async () => {
+      const port = await refusedPort();
+      const error = await failure('', { url: `http://127.0.0.1:${port}/api/sno/` });
+      expect(error.message).to.equal(`Connection refused (connect ECONNREFUSED 127.0.0.1:${port})`);
+    });
 
-  it('jsonRequester calls back once with the accepted body, and sends the request again on each call', async () => {
-    const send = requester();
-    expect(await call(send)).to.deep.equal({ body: DASHBOARD, calls: 1 });
-    expect(await call(send)).to.deep.equal({ body: DASHBOARD, calls: 1 });
-    expect(api.requests).to.have.length(2);
-  });
+    it('rejects an oversized body, declared or streamed', async () => {
+      api.behaviour = (_request, response) => json(response, { nodeID: 'x', pad: 'p'.repeat(5000) });
+      expect((await failure('/api/sno/', { maxBodyBytes: 1000 })).message).to.equal('Response body larger than 1000 bytes');
+      api.behaviour = (_request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        for (let index = 0; index < 100; index++) response.write('"'.padEnd(1000, 'p'));
+        response.end();
+      };
+      expect((await failure('/api/sno/', { maxBodyBytes: 10_000 })).message).to.equal('Response body larger than 10000 bytes');
+    });
 
-  it('jsonRequester calls back once with the error, never with a body', async () => {
-    api.behaviour = (_request, response) => json(response, { nodeID: 42 });
-    const outcome = await call(requester());
-    expect(outcome.calls).to.equal(1);
-    expect(outcome.error).to.include({ kind: 'body', message: 'Response has no string nodeID' });
-  });
+    it('unsubscribing aborts the request', async () => {
+      let closed!: () => void;
+      const aborted = new Promise<void>((resolve) => (closed = resolve));
+      api.behaviour = (request) => request.socket.once('close', closed);
+      const subscription = httpJson({ url: `${api.url}/api/sno/`, transport, scheduler: asyncScheduler, timeoutMs: 5000, maxBodyBytes: 1000 }).subscribe();
+      await eventually(() => api.requests.length > 0);
+      subscription.unsubscribe();
+      await aborted;
+    });
 
-  it('abandoning a jsonRequester call calls back neither, and aborts the request', async () => {
-    let closed!: () => void;
-    const aborted = new Promise<void>((resolve) => (closed = resolve));
-    api.behaviour = (request) => request.socket.once('close', closed);
-    let calls = 0;
-    const abandon = requester()(() => calls++, () => calls++);
-    await eventually(() => api.requests.length > 0);
-    abandon();
-    await aborted;
-    expect(calls).to.equal(0);
-  });
+    it('jsonRequester calls back once with the accepted body, and sends the request again on each call', async () => {
+      const send = requester();
+      expect(await call(send)).to.deep.equal({ body: DASHBOARD, calls: 1 });
+      expect(await call(send)).to.deep.equal({ body: DASHBOARD, calls: 1 });
+      expect(api.requests).to.have.length(2);
+    });
 
-  it('jsonRequester times out on the scheduler it is given (virtual time)', async () => {
-    api.behaviour = () => undefined;
-    const scheduler = new VirtualTimeScheduler();
-    const errors: ApiRequestError[] = [];
-    requester(scheduler)(() => undefined, (error) => errors.push(error));
-    await eventually(() => api.requests.length > 0);
-    expect(errors).to.deep.equal([]);
-    scheduler.flush();
-    expect(errors.map((error) => [error.kind, error.message])).to.deep.equal([['timeout', 'Connection timeout (no response within 2000 ms)']]);
+    it('jsonRequester calls back once with the error, never with a body', async () => {
+      api.behaviour = (_request, response) => json(response, { nodeID: 42 });
+      const outcome = await call(requester());
+      expect(outcome.calls).to.equal(1);
+      expect(outcome.error).to.include({ kind: 'body', message: 'Response has no string nodeID' });
+    });
+
+    it('abandoning a jsonRequester call calls back neither, and aborts the request', async () => {
+      let closed!: () => void;
+      const aborted = new Promise<void>((resolve) => (closed = resolve));
+      api.behaviour = (request) => request.socket.once('close', closed);
+      let calls = 0;
+      const abandon = requester()(
+        () => calls++,
+        () => calls++,
+      );
+      await eventually(() => api.requests.length > 0);
+      abandon();
+      await aborted;
+      expect(calls).to.equal(0);
+    });
+
+    it('jsonRequester times out on the scheduler it is given (virtual time)', async () => {
+      api.behaviour = () => undefined;
+      const scheduler = new VirtualTimeScheduler();
+      const errors: ApiRequestError[] = [];
+      requester(scheduler)(
+        () => undefined,
+        (error) => errors.push(error),
+      );
+      await eventually(() => api.requests.length > 0);
+      expect(errors).to.deep.equal([]);
+      scheduler.flush();
+      expect(errors.map((error) => [error.kind, error.message])).to.deep.equal([['timeout', 'Connection timeout (no response within 2000 ms)']]);
+    });
   });
-});
 
 describe('redactCredentials', () => {
   it('removes user:password@ from URLs in any text', () => {

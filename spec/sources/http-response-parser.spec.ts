@@ -26,7 +26,11 @@ const UNTIL_CLOSE = 'HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{"
 
 describe('HttpResponseParser', () => {
   it('reads a Content-Length body and keeps an HTTP/1.1 connection', () => {
-    expect(parse([FIXED])).to.deep.equal({ reply: { status: 200, statusText: 'OK', location: null, body: '{"nodeID":1}\n' }, reusable: true, error: undefined });
+    expect(parse([FIXED])).to.deep.equal({
+      reply: { status: 200, statusText: 'OK', location: null, body: '{"nodeID":1}\n' },
+      reusable: true,
+      error: undefined,
+    });
   });
 
   it('reads a chunked body (extensions and trailers ignored)', () => {
@@ -36,7 +40,10 @@ describe('HttpResponseParser', () => {
 
   it('reads a body delimited by the connection closing, which is then not reusable', () => {
     expect(parse([UNTIL_CLOSE]).reply).to.equal(undefined);
-    expect(parse([UNTIL_CLOSE], { close: true })).to.deep.include({ reusable: false, reply: { status: 200, statusText: 'OK', location: null, body: '{"nodeID":1}\n' } });
+    expect(parse([UNTIL_CLOSE], { close: true })).to.deep.include({
+      reusable: false,
+      reply: { status: 200, statusText: 'OK', location: null, body: '{"nodeID":1}\n' },
+    });
   });
 
   it('gives the same reply however the bytes are split (one byte at a time included)', () => {
@@ -59,12 +66,23 @@ describe('HttpResponseParser', () => {
   });
 
   it('skips 1xx interim responses, and reads 204/304 as empty', () => {
-    expect(parse([`HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n${FIXED}`]).reply).to.deep.include({ status: 200, body: '{"nodeID":1}\n' });
-    expect(parse(['HTTP/1.1 204 No Content\r\n\r\n'])).to.deep.include({ reply: { status: 204, statusText: 'No Content', location: null, body: '' }, reusable: true });
+    expect(parse([`HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n${FIXED}`]).reply).to.deep.include({
+      status: 200,
+      body: '{"nodeID":1}\n',
+    });
+    expect(parse(['HTTP/1.1 204 No Content\r\n\r\n'])).to.deep.include({
+      reply: { status: 204, statusText: 'No Content', location: null, body: '' },
+      reusable: true,
+    });
   });
 
   it('reports a redirect’s location and a status without reason text', () => {
-    expect(parse(['HTTP/1.1 301\r\nLOCATION: /api/sno/\r\ncontent-length: 0\r\n\r\n']).reply).to.deep.equal({ status: 301, statusText: '', location: '/api/sno/', body: '' });
+    expect(parse(['HTTP/1.1 301\r\nLOCATION: /api/sno/\r\ncontent-length: 0\r\n\r\n']).reply).to.deep.equal({
+      status: 301,
+      statusText: '',
+      location: '/api/sno/',
+      body: '',
+    });
   });
 
   it('does not reuse a connection the server closes, or one that sent more than asked', () => {
@@ -101,7 +119,9 @@ describe('HttpResponseParser', () => {
 
   it('a connection that closes early says whether anything was answered', () => {
     expect(parse([], { close: true }).error?.message).to.equal('Connection closed by the API before it answered');
-    expect(parse(['HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{"a"'], { close: true }).error?.message).to.equal('Connection closed by the API before the response was complete');
+    expect(parse(['HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{"a"'], { close: true }).error?.message).to.equal(
+      'Connection closed by the API before the response was complete',
+    );
   });
 
   it('never throws anything but an ApiRequestError on garbage', () => {

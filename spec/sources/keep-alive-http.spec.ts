@@ -28,7 +28,9 @@ describe('KeepAliveHttp (raw and real servers on 127.0.0.1)', () => {
   it('sends a plain GET with the Host and the given headers, and reuses one connection', async () => {
     for (let index = 0; index < 3; index++) expect(text(await get('/api/sno/?x=1', { authorization: 'Basic eDp5' }))).to.equal('{"ok":true}');
     expect(server.connections).to.have.length(1);
-    expect(server.requests[0]).to.equal(`GET /api/sno/?x=1 HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUser-Agent: storj-monitor-rx\r\nauthorization: Basic eDp5`);
+    expect(server.requests[0]).to.equal(
+      `GET /api/sno/?x=1 HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUser-Agent: storj-monitor-rx\r\nauthorization: Basic eDp5`,
+    );
   });
 
   it('reads a chunked answer that arrives a byte at a time', async () => {
@@ -95,8 +97,14 @@ describe('KeepAliveHttp (raw and real servers on 127.0.0.1)', () => {
 
   it('refuses a header or path that would split the request, sending nothing', async () => {
     const refused = (path: string, headers: Record<string, string>) =>
-      lastValueFrom(http.request(new URL(path, server.origin), headers, 1000)).then(() => expect.fail('should have failed'), (error: Error) => error);
-    expect(await refused('/', { 'x-evil': 'a\r\nGET /admin HTTP/1.1' })).to.be.instanceOf(RangeError).and.have.property('message').that.matches(/header "x-evil"/);
+      lastValueFrom(http.request(new URL(path, server.origin), headers, 1000)).then(
+        () => expect.fail('should have failed'),
+        (error: Error) => error,
+      );
+    expect(await refused('/', { 'x-evil': 'a\r\nGET /admin HTTP/1.1' }))
+      .to.be.instanceOf(RangeError)
+      .and.have.property('message')
+      .that.matches(/header "x-evil"/);
     expect(await refused('/', { 'x\r\ny': 'a' })).to.be.instanceOf(RangeError);
     expect(server.requests).to.have.length(0);
     expect(text(await get())).to.equal('{"ok":true}');
@@ -115,21 +123,47 @@ describe('KeepAliveHttp over TLS (a real HTTPS server with a throwaway certifica
   let cert: Buffer;
   before(() => {
     directory = mkdtempSync(join(tmpdir(), 'storj-monitor-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(directory, 'key.pem'), '-out', join(directory, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(directory, 'key.pem'),
+        '-out',
+        join(directory, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     key = readFileSync(join(directory, 'key.pem'));
     cert = readFileSync(join(directory, 'cert.pem'));
   });
   after(() => rmSync(directory, { recursive: true, force: true }));
 
   it('talks HTTPS by default and refuses a certificate it does not trust; a connect option can trust it', async () => {
-    const server = createHttpsServer({ key, cert }, (_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"tls":true}'));
+    const server = createHttpsServer({ key, cert }, (_request, response) =>
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"tls":true}'),
+    );
     const port = await listen(server, 0);
     const origin = `https://127.0.0.1:${port}`;
     const untrusting = new KeepAliveHttp(origin);
     const trusting = new KeepAliveHttp(origin, { connect: ({ host, port: to }) => tlsConnect({ host, port: to, ca: cert }) });
     try {
-      const error = await lastValueFrom(untrusting.request(new URL('/api/sno/', origin), {}, 1000)).then(() => undefined, (caught: Error) => caught);
+      const error = await lastValueFrom(untrusting.request(new URL('/api/sno/', origin), {}, 1000)).then(
+        () => undefined,
+        (caught: Error) => caught,
+      );
       expect(error?.message).to.match(/self[- ]signed certificate/);
       expect(text(await lastValueFrom(trusting.request(new URL('/api/sno/', origin), {}, 1000)))).to.equal('{"tls":true}');
       expect(text(await lastValueFrom(trusting.request(new URL('/api/sno/', origin), {}, 1000)))).to.equal('{"tls":true}');

@@ -71,9 +71,9 @@ describe('tcpConnection (real sockets on 127.0.0.1)', () => {
 
   it('times out a connect that never completes (injected connect step)', async () => {
     let opened: Socket | undefined;
-    const error = await lastValueFrom(
-      tcpConnection({ host: '192.0.2.1', port: 9001, connectTimeoutMs: 50, connect: () => (opened = new Socket()) }),
-    ).catch((caught: unknown) => caught);
+    const error = await lastValueFrom(tcpConnection({ host: '192.0.2.1', port: 9001, connectTimeoutMs: 50, connect: () => (opened = new Socket()) })).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).to.be.instanceOf(ConnectTimeoutError);
     expect(describeSocketError(error)).to.equal('Connection timeout: not connected after 50 ms');
     expect(opened?.destroyed).to.equal(true);
@@ -98,7 +98,9 @@ describe('tcpConnection (real sockets on 127.0.0.1)', () => {
     let opened: Socket | undefined;
     const connected = new Promise<void>((resolve) => {
       tcpConnection({
-        host: '127.0.0.1', port: forwarder.port, keepAliveMs: 3000,
+        host: '127.0.0.1',
+        port: forwarder.port,
+        keepAliveMs: 3000,
         connect: (request) => {
           opened = new Socket();
           const setKeepAlive = opened.setKeepAlive.bind(opened);
@@ -109,7 +111,9 @@ describe('tcpConnection (real sockets on 127.0.0.1)', () => {
           };
           return opened.connect(request.port, request.host);
         },
-      }).subscribe().unsubscribe();
+      })
+        .subscribe()
+        .unsubscribe();
     });
     await connected;
   });

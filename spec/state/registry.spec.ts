@@ -1,12 +1,6 @@
 import { expect } from 'chai';
 import { VirtualTimeScheduler } from 'rxjs';
-import {
-  ConnectionRegistry,
-  initialApiClientStatus,
-  initialLogReaderStatus,
-  type ConnectionStates,
-  type Transition,
-} from '../../lib/index.js';
+import { ConnectionRegistry, initialApiClientStatus, initialLogReaderStatus, type ConnectionStates, type Transition } from '../../lib/index.js';
 
 function setup(): { registry: ConnectionRegistry; scheduler: VirtualTimeScheduler; emitted: ConnectionStates[] } {
   const scheduler = new VirtualTimeScheduler();

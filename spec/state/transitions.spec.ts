@@ -12,7 +12,11 @@ import {
 } from '../../lib/index.js';
 
 const failed = (reconnectAttempts: number, retryInMs = 2000): ConnectionEvent => ({
-  type: 'failed', error: 'connect ECONNREFUSED 127.0.0.1:9001', reconnectAttempts, retryInMs, retryAt: 10_000 + retryInMs,
+  type: 'failed',
+  error: 'connect ECONNREFUSED 127.0.0.1:9001',
+  reconnectAttempts,
+  retryInMs,
+  retryAt: 10_000 + retryInMs,
 });
 
 describe('connectionTransition', () => {
@@ -75,7 +79,9 @@ describe('logReaderTransition', () => {
   it('counts dropped lines by reason without touching the state', () => {
     const start = initialLogReaderStatus('h', 1);
     const next = logReaderTransition(logReaderTransition(start, { type: 'lines_dropped', reason: 'oversize', count: 1 }), {
-      type: 'lines_dropped', reason: 'malformed', count: 5,
+      type: 'lines_dropped',
+      reason: 'malformed',
+      count: 5,
     });
     expect(next.dropped_lines).to.deep.equal({ malformed: 5, oversize: 1, partial: 0 });
     expect(next.state).to.equal(start.state);
@@ -106,18 +112,18 @@ describe('reducer properties', () => {
     fc.nat(1000).map((reconnectAttempts) => ({ type: 'connected', reconnectAttempts }) as const),
     fc.constant({ type: 'stable' } as const),
     fc.constant({ type: 'stopped' } as const),
-    fc.record({ n: fc.nat(1000), ms: fc.nat(300_000), error: fc.string() }).map(
-      ({ n, ms, error }) => ({ type: 'failed', error, reconnectAttempts: n, retryInMs: ms, retryAt: ms }) as const,
-    ),
-    fc.record({ n: fc.nat(1000), ms: fc.nat(300_000) }).map(
-      ({ n, ms }) => ({ type: 'disconnected', error: null, reconnectAttempts: n, retryInMs: ms, retryAt: ms }) as const,
-    ),
-    fc.record({ n: fc.nat(1000), error: fc.string(), retryAt: fc.option(fc.nat(300_000)) }).map(
-      ({ n, error, retryAt }) => ({ type: 'exhausted', error, reconnectAttempts: n, retryAt }) as const,
-    ),
-    fc.record({ reason: fc.constantFrom('malformed', 'oversize', 'partial' as const), count: fc.nat(10) }).map(
-      ({ reason, count }) => ({ type: 'lines_dropped', reason, count }) as const,
-    ),
+    fc
+      .record({ n: fc.nat(1000), ms: fc.nat(300_000), error: fc.string() })
+      .map(({ n, ms, error }) => ({ type: 'failed', error, reconnectAttempts: n, retryInMs: ms, retryAt: ms }) as const),
+    fc
+      .record({ n: fc.nat(1000), ms: fc.nat(300_000) })
+      .map(({ n, ms }) => ({ type: 'disconnected', error: null, reconnectAttempts: n, retryInMs: ms, retryAt: ms }) as const),
+    fc
+      .record({ n: fc.nat(1000), error: fc.string(), retryAt: fc.option(fc.nat(300_000)) })
+      .map(({ n, error, retryAt }) => ({ type: 'exhausted', error, reconnectAttempts: n, retryAt }) as const),
+    fc
+      .record({ reason: fc.constantFrom('malformed', 'oversize', 'partial' as const), count: fc.nat(10) })
+      .map(({ reason, count }) => ({ type: 'lines_dropped', reason, count }) as const),
   );
 
   it('any event sequence yields a valid status and never mutates its input', () => {
@@ -141,13 +147,19 @@ describe('reducer properties', () => {
 
   it('the API status is available exactly when connected, after any sequence', () => {
     fc.assert(
-      fc.property(fc.array(eventArbitrary.filter((event): event is ConnectionEvent => event.type !== 'lines_dropped'), { maxLength: 50 }), (events) => {
-        let status = initialApiClientStatus();
-        for (const event of events) {
-          status = apiClientTransition(status, event);
-          expect(status.is_available).to.equal(status.state === 'connected');
-        }
-      }),
+      fc.property(
+        fc.array(
+          eventArbitrary.filter((event): event is ConnectionEvent => event.type !== 'lines_dropped'),
+          { maxLength: 50 },
+        ),
+        (events) => {
+          let status = initialApiClientStatus();
+          for (const event of events) {
+            status = apiClientTransition(status, event);
+            expect(status.is_available).to.equal(status.state === 'connected');
+          }
+        },
+      ),
     );
   });
 

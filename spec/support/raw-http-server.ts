@@ -48,6 +48,6 @@ export class RawHttpServer {
   }
 }
 
-export const ok = (body: string, extra = ''): string => `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
+export const ok = (body: string, extra = ''): string =>
+  `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
 export const text = (reply: HttpReply): string => reply.body.toString('utf8');
-
