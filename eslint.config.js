@@ -14,6 +14,8 @@ export default tseslint.config(
     rules: {
       // `const { dropped, ...rest } = object` is how a field is left out of a copy.
       '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
+      // A variable a callback reads before it is assigned (a handler set up first) stays `let`.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
   },
   {

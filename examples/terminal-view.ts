@@ -51,6 +51,7 @@ function mode(log: LogReaderStatus | undefined, api: ApiClientStatus): string {
 
 /** Node names and errors come from config and peers: no control characters reach the terminal. */
 function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 }
 

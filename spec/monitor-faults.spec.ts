@@ -76,7 +76,7 @@ describe('stop() with dashboards connected', () => {
     monitor.start();
     const client = new WebSocket(`ws://127.0.0.1:${broadcast.port}/ws`);
     const frames: ConnectionStatusFrame[] = [];
-    client.on('message', (data) => frames.push(JSON.parse(String(data)) as ConnectionStatusFrame));
+    client.on('message', (data) => frames.push(JSON.parse((data as Buffer).toString('utf8')) as ConnectionStatusFrame));
     const code = new Promise<number>((resolve) => client.once('close', resolve));
     await eventually(() => frames.at(-1)?.states.node1?.api_client?.state === 'connected' && frames.at(-1)?.states.node1?.log_reader?.state === 'connected');
 

@@ -108,7 +108,7 @@ describe('createMonitor (real forwarders and node APIs on 127.0.0.1)', () => {
 
     nodes[0]!.api.behaviour = (_request, response) => json(response, { nodeID: 'back' });
     await firstMatch(monitor.features$, (current) => current.node1?.mode === 'log+api');
-    expect((await new Promise((resolve) => monitor.apis.get('node1')!.dashboard().subscribe(resolve))) as object).to.include({ nodeID: 'back' });
+    expect(await new Promise((resolve) => monitor.apis.get('node1')!.dashboard().subscribe(resolve))).to.include({ nodeID: 'back' });
   });
 
   it('stop(): every source stopped, one final frame, harmless twice, sockets released', async () => {
@@ -130,7 +130,7 @@ describe('createMonitor (real forwarders and node APIs on 127.0.0.1)', () => {
     expect(frames.length).to.equal(before + 1);
   });
 
-  it('fails on bad config before any connection is made', async () => {
+  it('fails on bad config before any connection is made', () => {
     expect(() =>
       createMonitor({
         nodes: [

@@ -162,7 +162,7 @@ export function framingOperator<Passthrough, Out>(
       const { sink, afterChunk } = handlers((value) => subscriber.next(value));
       return source.subscribe({
         next: (value) => {
-          if (!Buffer.isBuffer(value)) return subscriber.next(value as Passthrough);
+          if (!Buffer.isBuffer(value)) return subscriber.next(value);
           framer.push(value, sink);
           afterChunk?.();
         },

@@ -3,7 +3,7 @@ import { map, take } from 'rxjs/operators';
 import { CONNECTED, type Connected } from '../sources/connection-signal.js';
 import { requireInteger } from '../validate.js';
 import { toBackoff, type Backoff, type BackoffOptions } from './backoff.js';
-import type { ConnectionEvent, ConnectionEventSink } from './connection-event.js';
+import type { ConnectionEventSink } from './connection-event.js';
 
 /** Options of {@link retryWithState}. */
 export interface RetryWithStateOptions {
@@ -66,7 +66,7 @@ const PEER_CLOSED = Symbol('peer closed');
 /**
  * Keeps a connection alive: resubscribes to a cold connection Observable (one
  * subscription is one connection attempt) with RxJS `retry` and a backoff schedule, and
- * reports every decision as a {@link ConnectionEvent} (SPEC §4):
+ * reports every decision as a {@link ConnectionEventSink | ConnectionEvent} (SPEC §4):
  *
  * - each subscription: `connecting`; the source's {@link CONNECTED} signal (or, with
  *   `connectedOn: 'value'`, its first value): `connected`;
@@ -179,7 +179,7 @@ export function retryWithState<T>(options: RetryWithStateOptions = {}): Operator
         next: (value) => {
           if (value === CONNECTED) return onConnected();
           if (connectedOnValue && !connected) onConnected();
-          subscriber.next(value as T);
+          subscriber.next(value);
         },
         error: (error: unknown) => subscriber.error(error),
       });

@@ -92,8 +92,10 @@ class SourceMetrics {
   apply(transition: Transition, now: number, windowMs: number, onReconnection: (durationMs: number) => void): void {
     const { event } = transition;
     if (event.type === 'failed' || event.type === 'exhausted') this.failed++;
-    else if (event.type === 'health_checked') event.ok ? this.checksOk++ : this.checksFailed++;
-    else if (event.type === 'lines_received') this.received += event.count;
+    else if (event.type === 'health_checked') {
+      if (event.ok) this.checksOk++;
+      else this.checksFailed++;
+    } else if (event.type === 'lines_received') this.received += event.count;
     else if (event.type === 'lines_dropped') this.dropped[event.reason] += event.count;
     const next = transition.status.state;
     if (next === this.state) return;
@@ -228,7 +230,7 @@ export class ConnectionMetricsCollector {
 
   private source(node: string, component: Component, state: ConnectionState, now: number): SourceMetrics {
     let components = this.sources.get(node);
-    if (!components) this.sources.set(node, (components = new Map()));
+    if (!components) this.sources.set(node, (components = new Map<Component, SourceMetrics>()));
     let metrics = components.get(component);
     if (!metrics) components.set(component, (metrics = new SourceMetrics(component, state, now)));
     return metrics;

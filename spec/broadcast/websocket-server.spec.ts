@@ -27,7 +27,7 @@ function setup() {
       const client = new WebSocket(url, options);
       clients.push(client);
       const messages: ConnectionStatusFrame[] = [];
-      client.on('message', (data) => messages.push(JSON.parse(String(data)) as ConnectionStatusFrame));
+      client.on('message', (data) => messages.push(JSON.parse((data as Buffer).toString('utf8')) as ConnectionStatusFrame));
       client.on('error', () => undefined);
       return { client, messages, opened: new Promise<void>((resolve, reject) => (client.once('open', resolve), client.once('error', reject))) };
     },

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import createDebug from 'debug';
 import type { ServerResponse } from 'node:http';
 import { format } from 'node:util';
+import { Readable } from 'node:stream';
 import { firstValueFrom, lastValueFrom, Subscription } from 'rxjs';
 import sinon from 'sinon';
 import {
@@ -282,9 +283,7 @@ function scriptedFetch() {
       status: 200,
       statusText: 'OK',
       headers: { get: () => null },
-      body: (async function* () {
-        yield body;
-      })(),
+      body: Readable.from([body]),
     };
     return response;
   };

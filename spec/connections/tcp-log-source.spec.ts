@@ -52,7 +52,9 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
   });
 
   it('streams lines tagged with the node, timestamp text and number, and the raw line', async () => {
-    forwarder.nextClient().then((client) => client.write('1759735252.123 2025-10-06T00:00:14-07:00\tINFO\tpiecestore\tdownloaded\t{"Size": 10}\n'));
+    const served = forwarder
+      .nextClient()
+      .then((client) => client.write('1759735252.123 2025-10-06T00:00:14-07:00\tINFO\tpiecestore\tdownloaded\t{"Size": 10}\n'));
     source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port });
     await source.linesUntil(1);
     const [line] = source.lines;
@@ -60,6 +62,7 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
     expect(line?.entry.piece?.size).to.equal(10);
     expect(source.status()).to.include({ state: 'connected', host: '127.0.0.1', port: forwarder.port, reconnect_attempts: 0, last_error: null });
     expect(forwarder.receivedFromClients).to.equal(0);
+    await served;
   });
 
   it('Scenario 1, forwarder restart: connected -> disconnected -> connecting -> connected, and lines resume', async () => {
@@ -116,25 +119,27 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
   });
 
   it('a reset mid-line is an error; the partial line is dropped and counted', async () => {
-    forwarder.nextClient().then((client) => client.write('1.0 whole\n2.0 half a li', () => setTimeout(() => client.resetAndDestroy(), 20)));
+    const served = forwarder.nextClient().then((client) => client.write('1.0 whole\n2.0 half a li', () => setTimeout(() => client.resetAndDestroy(), 20)));
     source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port, backoff: { initialMs: 5000 } });
     const status = await source.until((current) => current.state === 'error');
     expect(status.last_error).to.match(/^Connection reset by peer/);
     expect(status.dropped_lines.partial).to.equal(1);
     expect(source.lines.map((line) => line.line)).to.deep.equal(['whole']);
+    await served;
   });
 
   it('a peer that closes mid-line: disconnected, the partial line dropped and counted', async () => {
-    forwarder.nextClient().then((client) => client.end('1.0 whole\n2.0 cut'));
+    const served = forwarder.nextClient().then((client) => client.end('1.0 whole\n2.0 cut'));
     source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port, backoff: { initialMs: 5000 } });
     const status = await source.until((current) => current.state === 'disconnected');
     expect(status.dropped_lines).to.deep.equal({ malformed: 0, oversize: 0, partial: 1 });
     expect(source.lines.map((line) => line.line)).to.deep.equal(['whole']);
+    await served;
   });
 
   it('survives garbage: binary, invalid UTF-8, malformed timestamps and a 5 MB line, then streams good lines', async () => {
     const garbage = Buffer.from(Array.from({ length: 4096 }, (_, index) => (index * 7919) % 256).filter((byte) => byte !== 10));
-    forwarder.nextClient().then((client) => {
+    const served = forwarder.nextClient().then((client) => {
       client.write(garbage);
       client.write('\n');
       client.write(Buffer.from([0x31, 0x2e, 0x30, 0x20, 0xff, 0xfe, 0x0a])); // "1.0 " + invalid UTF-8
@@ -148,6 +153,7 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
     const status = await source.until((current) => current.dropped_lines.oversize === 1);
     expect(status.dropped_lines).to.deep.equal({ malformed: 5, oversize: 1, partial: 0 });
     expect(status.state).to.equal('connected');
+    await served;
   });
 
   it('warns about malformed lines with their first 100 characters, at most once per 10 s', async () => {
@@ -200,11 +206,12 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
 
   it('delivers 100,000 lines sent in a burst, none lost or reordered', async () => {
     const burst = Array.from({ length: 100_000 }, (_, index) => `1759735252.${index} line ${index}\n`).join('');
-    forwarder.nextClient().then((client) => client.write(burst));
+    const served = forwarder.nextClient().then((client) => client.write(burst));
     source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port });
     await source.linesUntil(100_000);
     expect(source.lines).to.have.length(100_000);
     expect(source.lines.every((line, index) => line.line === `line ${index}` && line.timestampText === `1759735252.${index}`)).to.equal(true);
+    await served;
   });
 
   it('two sources reading at once share one read buffer, and no line is lost, mixed up or changed later', async () => {
@@ -236,7 +243,7 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
     const client = forwarder.nextClient();
     source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port });
     await source.until((status) => status.state === 'connected');
-    const closed = new Promise((resolve) => client.then((socket) => socket.once('close', resolve)));
+    const closed = client.then((socket) => new Promise((resolve) => socket.once('close', resolve)));
     source.subscription.unsubscribe();
     expect(source.status()?.state).to.equal('stopped');
     await closed;

@@ -33,10 +33,10 @@ describe('examples/cli.ts', function () {
   };
 
   const usageCases: Array<[string, () => Promise<string[]>, RegExp]> = [
-    ['no --config', async () => [], /^storj-monitor-rx: --config is required; usage:/],
-    ['an unknown argument', async () => ['--bogus'], /^storj-monitor-rx: unknown argument "--bogus"/],
-    ['a bad --listen', async () => ['--config', 'x.json', '--listen', 'nowhere'], /^storj-monitor-rx: --listen must be HOST:PORT/],
-    ['a missing file', async () => ['--config', join(directory, 'missing.json')], /^storj-monitor-rx: cannot read config/],
+    ['no --config', () => Promise.resolve([]), /^storj-monitor-rx: --config is required; usage:/],
+    ['an unknown argument', () => Promise.resolve(['--bogus']), /^storj-monitor-rx: unknown argument "--bogus"/],
+    ['a bad --listen', () => Promise.resolve(['--config', 'x.json', '--listen', 'nowhere']), /^storj-monitor-rx: --listen must be HOST:PORT/],
+    ['a missing file', () => Promise.resolve(['--config', join(directory, 'missing.json')]), /^storj-monitor-rx: cannot read config/],
     ['invalid JSON', async () => ['--config', await configFile('broken.json', '{"nodes": [')], /^storj-monitor-rx: config .*broken\.json is not valid JSON/],
     [
       'a bad field',

@@ -22,6 +22,7 @@ describe('examples/terminal-view.ts', () => {
 
   it('never lets control characters from names or errors reach the terminal, and truncates long errors', () => {
     const table = renderTable(frame, { rates: new Map(), now: 0, colour: false });
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
     expect(table).to.not.match(/[\u0000-\u0009\u000b-\u001f]/);
     expect(table.split('\n')).to.have.length(3);
     expect(table).to.include(`${'x'.repeat(47)}…`);

@@ -17,7 +17,7 @@ import { DASHBOARD, json, TestNodeApi } from '../support/node-api.js';
 import { eventually } from '../support/wait.js';
 
 const BUILT_IN = 'the built-in KeepAliveHttp';
-const transports: Record<string, (origin: string) => { transport: HttpTransport; close(): void }> = {
+const transports: Record<string, (origin: string) => { transport: HttpTransport; close: () => void }> = {
   [BUILT_IN]: (origin) => {
     const http = new KeepAliveHttp(origin);
     return { transport: http.request, close: () => http.close() };

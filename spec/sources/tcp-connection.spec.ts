@@ -10,16 +10,17 @@ describe('tcpConnection (real sockets on 127.0.0.1)', () => {
   afterEach(async () => forwarder.kill());
 
   it('emits CONNECTED, then the chunks, and completes when the peer closes', async () => {
-    forwarder.nextClient().then((client) => client.end('1.0 hello\n'));
+    const served = forwarder.nextClient().then((client) => client.end('1.0 hello\n'));
     const values = await lastValueFrom(tcpConnection({ host: '127.0.0.1', port: forwarder.port }).pipe(toArray()));
     expect(values[0]).to.equal(CONNECTED);
     expect(Buffer.concat(values.slice(1) as Buffer[]).toString()).to.equal('1.0 hello\n');
     expect(forwarder.receivedFromClients).to.equal(0);
+    await served;
   });
 
   it('with sharedReadBuffer, emits each read as a view of one reused buffer, which framing consumes at once', async () => {
     const lines = Array.from({ length: 20_000 }, (_, index) => `1.${index} line ${index}`);
-    forwarder.nextClient().then((client) => client.end(lines.map((line) => `${line}\n`).join('')));
+    const served = forwarder.nextClient().then((client) => client.end(lines.map((line) => `${line}\n`).join('')));
     const memory = new Set<ArrayBufferLike>();
     const received = await lastValueFrom(
       tcpConnection({ host: '127.0.0.1', port: forwarder.port, sharedReadBuffer: true }).pipe(
@@ -31,11 +32,12 @@ describe('tcpConnection (real sockets on 127.0.0.1)', () => {
     expect(received).to.deep.equal([CONNECTED, ...lines]);
     // About 600 KB in many reads, all into the same memory.
     expect(memory.size).to.equal(1);
+    await served;
   });
 
   it('with sharedReadBuffer, data keeps the idle timeout from firing, and silence fires it', async () => {
     // Node's own socket timer, refreshed by each read: real time, 0.3 s.
-    forwarder.nextClient().then((client) => {
+    const served = forwarder.nextClient().then((client) => {
       let sent = 0;
       const ticker = setInterval(() => (++sent <= 8 ? client.write(`1.${sent} tick\n`) : clearInterval(ticker)), 25);
       client.on('close', () => clearInterval(ticker));
@@ -49,6 +51,7 @@ describe('tcpConnection (real sockets on 127.0.0.1)', () => {
     ).catch((caught: unknown) => caught);
     expect(error).to.be.instanceOf(IdleTimeoutError);
     expect(values).to.deep.equal([CONNECTED, ...Array.from({ length: 8 }, (_, index) => `1.${index + 1} tick`)]);
+    await served;
   });
 
   it('errors with a refused connection, described readably', async () => {
@@ -59,9 +62,10 @@ describe('tcpConnection (real sockets on 127.0.0.1)', () => {
   });
 
   it('errors with a reset, described readably', async () => {
-    forwarder.nextClient().then((client) => client.write('1.0 half a li', () => client.resetAndDestroy()));
+    const served = forwarder.nextClient().then((client) => client.write('1.0 half a li', () => client.resetAndDestroy()));
     const error = await lastValueFrom(tcpConnection({ host: '127.0.0.1', port: forwarder.port })).catch((caught: unknown) => caught);
     expect(describeSocketError(error)).to.match(/^Connection reset by peer/);
+    await served;
   });
 
   it('errors with host not found for a name that does not resolve', async () => {
