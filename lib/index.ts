@@ -26,12 +26,12 @@ export {
   type JsonRequester,
 } from './sources/http-json.js';
 
-export { API_CLIENT_BACKOFF, exponentialBackoff, LOG_READER_BACKOFF, type Backoff, type BackoffOptions, type Jitter } from './operators/backoff.js';
-export type { ConnectionEvent, ConnectionEventSink } from './operators/connection-event.js';
+export { API_CLIENT_BACKOFF, exponentialBackoff, LOG_READER_BACKOFF, type Backoff, type BackoffOptions, type Jitter } from './reconnect/backoff.js';
+export type { ConnectionEvent, ConnectionEventSink } from './reconnect/connection-event.js';
 export { repeatAfter } from './operators/repeat-after.js';
 export { ReconnectAttemptsExhaustedError, retryWithState, type RetryWithStateOptions } from './operators/retry-with-state.js';
-export { ChunkText } from './operators/chunk-text.js';
-export { LineFramer, type FramingDropReason, type LineSink } from './operators/line-framer.js';
+export { ChunkText } from './log-lines/chunk-text.js';
+export { LineFramer, type FramingDropReason, type LineSink } from './log-lines/line-framer.js';
 export { frameLines, type FrameLinesOptions } from './operators/frame-lines.js';
 export {
   ForwarderLine,
@@ -42,9 +42,9 @@ export {
   type DropReason,
   type ForwarderLineBatchesOptions,
   type ForwarderLinesOptions,
-} from './operators/forwarder-lines.js';
+} from './log-lines/forwarder-line.js';
 export { flattenBatches } from './operators/flatten-batches.js';
-export { parseStorageNodeLine, StorageNodeLine, type PieceCategory, type PieceEvent, type PieceOutcome } from './operators/storagenode-line.js';
+export { parseStorageNodeLine, StorageNodeLine, type PieceCategory, type PieceEvent, type PieceOutcome } from './log-lines/storagenode-line.js';
 
 export {
   initialApiClientStatus,

@@ -3,7 +3,7 @@ import { connectionStatusFrames } from './broadcast/frames.js';
 import { resolveMonitorConfig, type MonitorConfig, type ResolvedMonitorConfig } from './config.js';
 import { NodeApiClient } from './connections/node-api-client.js';
 import { tcpLogSource } from './connections/tcp-log-source.js';
-import type { ForwarderLine } from './operators/forwarder-lines.js';
+import type { ForwarderLine } from './log-lines/forwarder-line.js';
 import type { FetchLike } from './sources/fetch-transport.js';
 import type { TcpConnect } from './sources/tcp-connection.js';
 import type { ConnectionStates, ConnectionStatusFrame } from './state/connection-status.js';

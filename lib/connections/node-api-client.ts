@@ -1,6 +1,6 @@
 import { asyncScheduler, defer, mergeMap, Observable, race, Subject, tap, throwError, type SchedulerLike, type Subscription } from 'rxjs';
-import { API_CLIENT_BACKOFF, toBackoff, type Backoff, type BackoffOptions } from '../operators/backoff.js';
-import type { ConnectionEventSink } from '../operators/connection-event.js';
+import { API_CLIENT_BACKOFF, toBackoff, type Backoff, type BackoffOptions } from '../reconnect/backoff.js';
+import type { ConnectionEventSink } from '../reconnect/connection-event.js';
 import { retryWithState } from '../operators/retry-with-state.js';
 import { ApiRequestError } from '../sources/api-request-error.js';
 import { fetchTransport, type FetchLike } from '../sources/fetch-transport.js';

@@ -1,5 +1,5 @@
 import createDebug from 'debug';
-import type { ConnectionEventSink } from '../operators/connection-event.js';
+import type { ConnectionEventSink } from '../reconnect/connection-event.js';
 import type { ApiClientEvent } from '../state/transitions.js';
 
 const info = createDebug('storj-monitor:api-client');

@@ -1,9 +1,9 @@
 import createDebug from 'debug';
 import { asyncScheduler, defer, tap, type Observable, type SchedulerLike } from 'rxjs';
-import { LOG_READER_BACKOFF, toBackoff, type Backoff, type BackoffOptions } from '../operators/backoff.js';
-import type { ConnectionEventSink } from '../operators/connection-event.js';
+import { LOG_READER_BACKOFF, toBackoff, type Backoff, type BackoffOptions } from '../reconnect/backoff.js';
+import type { ConnectionEventSink } from '../reconnect/connection-event.js';
 import { flattenBatches } from '../operators/flatten-batches.js';
-import { forwarderLineBatches, type ForwarderLine } from '../operators/forwarder-lines.js';
+import { forwarderLineBatches, type ForwarderLine } from '../log-lines/forwarder-line.js';
 import { retryWithState } from '../operators/retry-with-state.js';
 import { describeSocketError, tcpConnection, type TcpConnect } from '../sources/tcp-connection.js';
 import { initialLogReaderStatus } from '../state/connection-status.js';

@@ -1,6 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
 import { requireInteger } from '../validate.js';
-import { framingOperator, type FramingDropReason } from './line-framer.js';
+import { framingOperator, type FramingDropReason } from '../log-lines/line-framer.js';
 
 /** Options of {@link frameLines}. */
 export interface FrameLinesOptions {

@@ -2,8 +2,8 @@ import { asyncScheduler, Observable, race, retry, throwError, timer, type Operat
 import { map, take } from 'rxjs/operators';
 import { CONNECTED, type Connected } from '../sources/connection-signal.js';
 import { requireInteger } from '../validate.js';
-import { toBackoff, type Backoff, type BackoffOptions } from './backoff.js';
-import type { ConnectionEventSink } from './connection-event.js';
+import { toBackoff, type Backoff, type BackoffOptions } from '../reconnect/backoff.js';
+import type { ConnectionEventSink } from '../reconnect/connection-event.js';
 
 /** Options of {@link retryWithState}. */
 export interface RetryWithStateOptions {

@@ -1,5 +1,5 @@
-import type { ConnectionEvent } from '../operators/connection-event.js';
-import type { DropReason } from '../operators/forwarder-lines.js';
+import type { ConnectionEvent } from '../reconnect/connection-event.js';
+import type { DropReason } from '../log-lines/forwarder-line.js';
 import type { ApiClientStatus, ConnectionStatus, LogReaderStatus } from './connection-status.js';
 
 /**

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { API_CLIENT_BACKOFF, exponentialBackoff, LOG_READER_BACKOFF, type BackoffOptions } from '../../lib/index.js';
-import { toBackoff } from '../../lib/operators/backoff.js';
+import { toBackoff } from '../../lib/reconnect/backoff.js';
 
 const seconds = (delays: number[]): number[] => delays.map((ms) => ms / 1000);
 const describeOptions = (options: BackoffOptions): string =>
