@@ -1,6 +1,22 @@
 /**
  * storj-monitor-rx: the public surface. Everything a user imports comes from here, in
- * the order the data flows: sources -> operators -> state -> connections -> broadcast -> config -> monitor.
+ * the order the data flows, one folder per kind of thing:
+ *
+ * - `sources/`: sockets and HTTP as Observables (`tcpConnection`, `httpJson`);
+ * - `log-lines/`: what a log stream is made of: a chunk's text, the framer that cuts
+ *   bytes into lines, the forwarder line (`<unix_ts> <line>`) and the storagenode line
+ *   it carries, and why a line is dropped;
+ * - `reconnect/`: what a reconnect loop decides with and reports: backoff schedules and
+ *   connection events;
+ * - `operators/`: RxJS operators only (`retryWithState`, the framing operators,
+ *   `flattenBatches`);
+ * - `state/`: statuses, their pure transition reducers, the registry, metrics, alerts;
+ * - `connections/`: the self-healing sources composed from the above (`tcpLogSource`,
+ *   `NodeApiClient`);
+ * - `broadcast/`: status frames and their WebSocket server;
+ * - `config.ts`, `monitor.ts`: the whole monitor in one call.
+ *
+ * A folder imports only from the folders before it (and `validate.ts`).
  */
 export { CONNECTED, type Connected } from './sources/connection-signal.js';
 export {
@@ -26,25 +42,21 @@ export {
   type JsonRequester,
 } from './sources/http-json.js';
 
-export { API_CLIENT_BACKOFF, exponentialBackoff, LOG_READER_BACKOFF, type Backoff, type BackoffOptions, type Jitter } from './reconnect/backoff.js';
-export type { ConnectionEvent, ConnectionEventSink } from './reconnect/connection-event.js';
-export { repeatAfter } from './operators/repeat-after.js';
-export { ReconnectAttemptsExhaustedError, retryWithState, type RetryWithStateOptions } from './operators/retry-with-state.js';
 export { ChunkText } from './log-lines/chunk-text.js';
 export { LineFramer, type FramingDropReason, type LineSink } from './log-lines/line-framer.js';
-export { frameLines, type FrameLinesOptions } from './operators/frame-lines.js';
-export {
-  ForwarderLine,
-  forwarderLineBatches,
-  forwarderLines,
-  parseForwarderLine,
-  parseForwarderLineAt,
-  type DropReason,
-  type ForwarderLineBatchesOptions,
-  type ForwarderLinesOptions,
-} from './log-lines/forwarder-line.js';
-export { flattenBatches } from './operators/flatten-batches.js';
+export type { DropReason } from './log-lines/drop-reason.js';
 export { parseStorageNodeLine, StorageNodeLine, type PieceCategory, type PieceEvent, type PieceOutcome } from './log-lines/storagenode-line.js';
+export { ForwarderLine, parseForwarderLine, parseForwarderLineAt } from './log-lines/forwarder-line.js';
+
+export { API_CLIENT_BACKOFF, exponentialBackoff, LOG_READER_BACKOFF, type Backoff, type BackoffOptions, type Jitter } from './reconnect/backoff.js';
+export type { ConnectionEvent, ConnectionEventSink } from './reconnect/connection-event.js';
+
+export { repeatAfter } from './operators/repeat-after.js';
+export { ReconnectAttemptsExhaustedError, retryWithState, type RetryWithStateOptions } from './operators/retry-with-state.js';
+export { frameLines, type FrameLinesOptions } from './operators/frame-lines.js';
+export { forwarderLineBatches, type ForwarderLineBatchesOptions } from './operators/forwarder-line-batches.js';
+export { forwarderLines, type ForwarderLinesOptions } from './operators/forwarder-lines.js';
+export { flattenBatches } from './operators/flatten-batches.js';
 
 export {
   initialApiClientStatus,

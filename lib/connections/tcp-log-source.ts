@@ -3,7 +3,8 @@ import { asyncScheduler, defer, tap, type Observable, type SchedulerLike } from 
 import { LOG_READER_BACKOFF, toBackoff, type Backoff, type BackoffOptions } from '../reconnect/backoff.js';
 import type { ConnectionEventSink } from '../reconnect/connection-event.js';
 import { flattenBatches } from '../operators/flatten-batches.js';
-import { forwarderLineBatches, type ForwarderLine } from '../log-lines/forwarder-line.js';
+import type { ForwarderLine } from '../log-lines/forwarder-line.js';
+import { forwarderLineBatches } from '../operators/forwarder-line-batches.js';
 import { retryWithState } from '../operators/retry-with-state.js';
 import { describeSocketError, tcpConnection, type TcpConnect } from '../sources/tcp-connection.js';
 import { initialLogReaderStatus } from '../state/connection-status.js';

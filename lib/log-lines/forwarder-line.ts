@@ -1,10 +1,5 @@
-import { Observable, type OperatorFunction } from 'rxjs';
 import { ChunkText } from './chunk-text.js';
-import { framingOperator, type FramingDropReason } from './line-framer.js';
 import { StorageNodeLine } from './storagenode-line.js';
-
-/** Why a log line was dropped instead of emitted (SPEC §3.1): framing, or not `<unix_ts> <line>`. */
-export type DropReason = FramingDropReason | 'malformed';
 
 /**
  * One line from a log forwarder (SPEC §3.1), tagged with its node. The forwarder's
@@ -116,86 +111,4 @@ function skipDigits(bytes: Buffer, from: number, end: number): number {
   // `byte - 48` is 0..9 for a digit; as an unsigned 32-bit number, anything else is larger.
   while (index < end && ((bytes[index] ?? 0) - 48) >>> 0 < 10) index++;
   return index;
-}
-
-/** Options of {@link forwarderLineBatches}. */
-export interface ForwarderLineBatchesOptions {
-  readonly node: string;
-  /** Defaults to 1 MiB. */
-  readonly maxLineBytes?: number;
-  /** Called once for every dropped line, with the text of a malformed one. */
-  readonly onDrop?: (reason: DropReason, text?: string) => void;
-}
-
-/**
- * Bytes in, one array of {@link ForwarderLine}s per chunk out: framing
- * (`LineFramer`) and parsing fused, so the lines of a chunk pass the rest of a
- * pipeline as one value. This is what keeps `tcpLogSource` near the speed of a
- * hand-written splitter; flatten with `mergeAll()` or `flattenBatches()`. Values that
- * are not Buffers (such as `CONNECTED`) pass through.
- *
- * @example
- * ```ts
- * tcpConnection({ host, port }).pipe(forwarderLineBatches({ node: 'node1' }), retryWithState(), flattenBatches());
- * ```
- */
-export function forwarderLineBatches<Passthrough = never>(
-  options: ForwarderLineBatchesOptions,
-): OperatorFunction<Buffer | Passthrough, ForwarderLine[] | Passthrough> {
-  const { node } = options;
-  const onDrop = options.onDrop ?? (() => undefined);
-  return framingOperator<Passthrough, ForwarderLine[]>(options.maxLineBytes ?? 1024 * 1024, onDrop, (emit) => {
-    let batch: ForwarderLine[] = [];
-    return {
-      sink: (bytes, start, end, text) => {
-        const line = parseForwarderLineAt(node, bytes, start, end, text);
-        if (line) batch.push(line);
-        else onDrop('malformed', text.text(start, end));
-      },
-      afterChunk: () => {
-        if (batch.length === 0) return;
-        const lines = batch;
-        batch = [];
-        emit(lines);
-      },
-    };
-  });
-}
-
-/** Options of {@link forwarderLines}. */
-export interface ForwarderLinesOptions {
-  /** The node whose lines these are. */
-  readonly node: string;
-  /** Called with each line that does not match `<unix_ts> <line>`; it is dropped. */
-  readonly onMalformed?: (text: string) => void;
-}
-
-/**
- * Turns framed text lines into {@link ForwarderLine}s, dropping (and reporting) the
- * malformed ones; it never ends or errors the stream for bad input. For text you already
- * have: each line is encoded to UTF-8 again to check its shape on the bytes, so bytes
- * from a socket go faster through {@link forwarderLineBatches}. Values that are not
- * strings (such as the `CONNECTED` signal) pass through.
- *
- * @example
- * ```ts
- * tcpConnection({ host, port }).pipe(frameLines(), forwarderLines({ node: 'node1', onMalformed: console.warn }));
- * ```
- */
-export function forwarderLines<Passthrough = never>(options: ForwarderLinesOptions): OperatorFunction<string | Passthrough, ForwarderLine | Passthrough> {
-  const { node } = options;
-  const onMalformed = options.onMalformed ?? (() => undefined);
-  return (source) =>
-    new Observable<ForwarderLine | Passthrough>((subscriber) =>
-      source.subscribe({
-        next: (value) => {
-          if (typeof value !== 'string') return subscriber.next(value);
-          const line = parseForwarderLine(node, value);
-          if (line) subscriber.next(line);
-          else onMalformed(value);
-        },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      }),
-    );
 }

@@ -1,6 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import { requireInteger } from '../validate.js';
-import { framingOperator, type FramingDropReason } from '../log-lines/line-framer.js';
+import type { FramingDropReason } from '../log-lines/line-framer.js';
+import { framingOperator } from './framing-operator.js';
 
 /** Options of {@link frameLines}. */
 export interface FrameLinesOptions {

@@ -1,4 +1,4 @@
-import type { DropReason } from '../log-lines/forwarder-line.js';
+import type { DropReason } from '../log-lines/drop-reason.js';
 
 /**
  * The states of one connection (SPEC §2a, §4):

@@ -1,5 +1,5 @@
 import type { ConnectionEvent } from '../reconnect/connection-event.js';
-import type { DropReason } from '../log-lines/forwarder-line.js';
+import type { DropReason } from '../log-lines/drop-reason.js';
 import type { ApiClientStatus, ConnectionStatus, LogReaderStatus } from './connection-status.js';
 
 /**
