@@ -45,7 +45,18 @@ export {
 export { ChunkText } from './log-lines/chunk-text.js';
 export { LineFramer, type FramingDropReason, type LineSink } from './log-lines/line-framer.js';
 export type { DropReason } from './log-lines/drop-reason.js';
-export { parseStorageNodeLine, StorageNodeLine, type PieceCategory, type PieceEvent, type PieceOutcome } from './log-lines/storagenode-line.js';
+export {
+  ACTION_CATEGORIES,
+  looksLikeTransfer,
+  TRANSFER_MESSAGES,
+  type PieceCategory,
+  type PieceOutcome,
+  type TransferMessage,
+} from './log-lines/transfer-messages.js';
+export { CancellationPairs } from './log-lines/cancellation-pairs.js';
+export { readPieceEvent, type PieceEvent } from './log-lines/piece-event.js';
+export { unrecognizedTransfer, type UnrecognizedReason } from './log-lines/unrecognized-transfer.js';
+export { parseStorageNodeLine, StorageNodeLine } from './log-lines/storagenode-line.js';
 export { ForwarderLine, parseForwarderLine, parseForwarderLineAt } from './log-lines/forwarder-line.js';
 
 export { API_CLIENT_BACKOFF, exponentialBackoff, LOG_READER_BACKOFF, type Backoff, type BackoffOptions, type Jitter } from './reconnect/backoff.js';

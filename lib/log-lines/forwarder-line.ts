@@ -1,3 +1,4 @@
+import type { CancellationPairs } from './cancellation-pairs.js';
 import { ChunkText } from './chunk-text.js';
 import { StorageNodeLine } from './storagenode-line.js';
 
@@ -23,7 +24,8 @@ export class ForwarderLine {
 
   /**
    * A line is the text `[start, end)` of its chunk, with its timestamp's space at
-   * `space`; nothing is decoded until read.
+   * `space`; nothing is decoded until read. `pairs` is the memory of the line's stream
+   * that its `entry` shares (see {@link CancellationPairs}).
    */
   constructor(
     readonly node: string,
@@ -31,6 +33,7 @@ export class ForwarderLine {
     private readonly start: number,
     private readonly space: number,
     private readonly end: number,
+    private readonly pairs?: CancellationPairs,
   ) {}
 
   /** The timestamp exactly as received, e.g. `1759735252.123`. */
@@ -52,7 +55,7 @@ export class ForwarderLine {
 
   /** The storagenode line, parsed on first read. */
   get entry(): StorageNodeLine {
-    this.entryCache ??= new StorageNodeLine(this.line);
+    this.entryCache ??= new StorageNodeLine(this.line, this.pairs);
     return this.entryCache;
   }
 
@@ -73,9 +76,9 @@ export class ForwarderLine {
  * parseForwarderLine('node1', 'hello'); // null
  * ```
  */
-export function parseForwarderLine(node: string, text: string): ForwarderLine | null {
+export function parseForwarderLine(node: string, text: string, pairs?: CancellationPairs): ForwarderLine | null {
   const bytes = Buffer.from(text, 'utf8');
-  return parseForwarderLineAt(node, bytes, 0, bytes.length, new ChunkText(bytes));
+  return parseForwarderLineAt(node, bytes, 0, bytes.length, new ChunkText(bytes), pairs);
 }
 
 const SPACE = 32;
@@ -92,7 +95,14 @@ const DOT = 46;
  * parseForwarderLineAt('node1', bytes, 2, 11, new ChunkText(bytes))?.line; // 'hello'
  * ```
  */
-export function parseForwarderLineAt(node: string, bytes: Buffer, start: number, end: number, text: ChunkText): ForwarderLine | null {
+export function parseForwarderLineAt(
+  node: string,
+  bytes: Buffer,
+  start: number,
+  end: number,
+  text: ChunkText,
+  pairs?: CancellationPairs,
+): ForwarderLine | null {
   // Digits, then optionally a dot and more digits, then ONE space and at least one byte.
   let index = skipDigits(bytes, start, end);
   if (index === start) return null;
@@ -102,7 +112,7 @@ export function parseForwarderLineAt(node: string, bytes: Buffer, start: number,
     if (index === fraction) return null;
   }
   if (index >= end - 1 || bytes[index] !== SPACE) return null;
-  return new ForwarderLine(node, text, start, index, end);
+  return new ForwarderLine(node, text, start, index, end, pairs);
 }
 
 /** The index of the first byte in `[from, end)` that is not an ASCII digit (or `end`). */

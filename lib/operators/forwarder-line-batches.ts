@@ -1,4 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
+import { CancellationPairs } from '../log-lines/cancellation-pairs.js';
 import type { DropReason } from '../log-lines/drop-reason.js';
 import { parseForwarderLineAt, type ForwarderLine } from '../log-lines/forwarder-line.js';
 import { framingOperator } from './framing-operator.js';
@@ -31,9 +32,10 @@ export function forwarderLineBatches<Passthrough = never>(
   const onDrop = options.onDrop ?? (() => undefined);
   return framingOperator<Passthrough, ForwarderLine[]>(options.maxLineBytes ?? 1024 * 1024, onDrop, (emit) => {
     let batch: ForwarderLine[] = [];
+    const pairs = new CancellationPairs();
     return {
       sink: (bytes, start, end, text) => {
-        const line = parseForwarderLineAt(node, bytes, start, end, text);
+        const line = parseForwarderLineAt(node, bytes, start, end, text, pairs);
         if (line) batch.push(line);
         else onDrop('malformed', text.text(start, end));
       },

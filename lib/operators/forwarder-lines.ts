@@ -1,4 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
+import { CancellationPairs } from '../log-lines/cancellation-pairs.js';
 import { parseForwarderLine, type ForwarderLine } from '../log-lines/forwarder-line.js';
 
 /** Options of {@link forwarderLines}. */
@@ -25,16 +26,17 @@ export function forwarderLines<Passthrough = never>(options: ForwarderLinesOptio
   const { node } = options;
   const onMalformed = options.onMalformed ?? (() => undefined);
   return (source) =>
-    new Observable<ForwarderLine | Passthrough>((subscriber) =>
-      source.subscribe({
+    new Observable<ForwarderLine | Passthrough>((subscriber) => {
+      const pairs = new CancellationPairs();
+      return source.subscribe({
         next: (value) => {
           if (typeof value !== 'string') return subscriber.next(value);
-          const line = parseForwarderLine(node, value);
+          const line = parseForwarderLine(node, value, pairs);
           if (line) subscriber.next(line);
           else onMalformed(value);
         },
         error: (error: unknown) => subscriber.error(error),
         complete: () => subscriber.complete(),
-      }),
-    );
+      });
+    });
 }

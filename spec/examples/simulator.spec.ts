@@ -28,7 +28,7 @@ describe('examples/simulator', () => {
       'upload/rejected',
       'audit/success',
       'repair/success',
-      'delete/null',
+      'delete/success',
     ]) {
       expect(seen).to.include(expected);
     }
