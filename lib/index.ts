@@ -29,18 +29,9 @@ export {
   type TcpConnectRequest,
 } from './sources/tcp-connection.js';
 export { ApiRequestError, type ApiFailureKind } from './sources/api-request-error.js';
-export type { HttpReply } from './sources/http-response-parser.js';
-export { KeepAliveHttp, type KeepAliveHttpOptions } from './sources/keep-alive-http.js';
-export { fetchTransport, type FetchInitLike, type FetchLike, type FetchResponseLike } from './sources/fetch-transport.js';
-export {
-  httpJson,
-  jsonRequester,
-  redactCredentials,
-  splitCredentials,
-  type HttpJsonRequest,
-  type HttpTransport,
-  type JsonRequester,
-} from './sources/http-json.js';
+export type { FetchInitLike, FetchLike, FetchResponseLike } from './sources/fetch-like.js';
+export { KeepAliveFetch } from './sources/keep-alive-fetch.js';
+export { httpJson, jsonRequester, redactCredentials, splitCredentials, type HttpJsonRequest, type JsonRequester } from './sources/http-json.js';
 
 export { ChunkText } from './log-lines/chunk-text.js';
 export { LineFramer, type FramingDropReason, type LineSink } from './log-lines/line-framer.js';

@@ -4,7 +4,7 @@ import { resolveMonitorConfig, type MonitorConfig, type ResolvedMonitorConfig } 
 import { NodeApiClient } from './connections/node-api-client.js';
 import { tcpLogSource } from './connections/tcp-log-source.js';
 import type { ForwarderLine } from './log-lines/forwarder-line.js';
-import type { FetchLike } from './sources/fetch-transport.js';
+import type { FetchLike } from './sources/fetch-like.js';
 import type { TcpConnect } from './sources/tcp-connection.js';
 import type { ConnectionStates, ConnectionStatusFrame } from './state/connection-status.js';
 import { connectionAlerts, type ConnectionAlert } from './state/alerts.js';
@@ -25,7 +25,7 @@ export interface NodeFeatures {
 export interface MonitorOptions {
   /** Clock and timers of every source and the frames. Defaults to `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
-  /** Sends the API clients' requests through this fetch instead of the built-in keep-alive HTTP client. */
+  /** Sends the API clients' requests through this fetch instead of each client's own cross-fetch over keep-alive agents. */
   readonly fetch?: FetchLike;
   /** The log sources' connect step. Defaults to `net.connect`. */
   readonly connect?: TcpConnect;

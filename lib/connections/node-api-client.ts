@@ -3,9 +3,9 @@ import { API_CLIENT_BACKOFF, toBackoff, type Backoff, type BackoffOptions } from
 import type { ConnectionEventSink } from '../reconnect/connection-event.js';
 import { retryWithState } from '../operators/retry-with-state.js';
 import { ApiRequestError } from '../sources/api-request-error.js';
-import { fetchTransport, type FetchLike } from '../sources/fetch-transport.js';
-import { httpJson, jsonRequester, redactCredentials, splitCredentials, type HttpJsonRequest, type HttpTransport } from '../sources/http-json.js';
-import { KeepAliveHttp } from '../sources/keep-alive-http.js';
+import type { FetchLike } from '../sources/fetch-like.js';
+import { httpJson, jsonRequester, redactCredentials, splitCredentials, type HttpJsonRequest } from '../sources/http-json.js';
+import { KeepAliveFetch } from '../sources/keep-alive-fetch.js';
 import { initialApiClientStatus, type ApiClientStatus } from '../state/connection-status.js';
 import type { ConnectionRegistry } from '../state/registry.js';
 import { apiClientTransition, type ApiClientEvent } from '../state/transitions.js';
@@ -34,9 +34,9 @@ export interface NodeApiClientOptions {
   /** Clock and timers (health checks, backoff, request timeouts). Defaults to `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
   /**
-   * Sends the requests through this fetch (Node's global `fetch`, `cross-fetch`, ...)
-   * instead of the built-in {@link KeepAliveHttp}, which keeps up to 4 HTTP/1.1
-   * connections to the node open and is the cheaper of the two.
+   * Sends the requests through this fetch (Node's global `fetch`, undici's, a test
+   * double) instead of the client's own {@link KeepAliveFetch} (`cross-fetch` over
+   * keep-alive agents of its own); connection reuse is then that fetch's business.
    */
   readonly fetch?: FetchLike;
 }
@@ -99,9 +99,9 @@ export class NodeApiClient {
   private readonly reconnects = new Subject<void>();
   private readonly stops = new Subject<void>();
   private readonly scheduler: SchedulerLike;
-  private readonly transport: HttpTransport;
-  /** The built-in transport (unless a `fetch` was given): keeps the connection between health checks. */
-  private readonly http: KeepAliveHttp | undefined;
+  private readonly fetch: FetchLike;
+  /** The client's own connections (unless a `fetch` was given): kept open between health checks. */
+  private readonly connections: KeepAliveFetch | undefined;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
   private readonly maxBodyBytes: number;
@@ -119,12 +119,8 @@ export class NodeApiClient {
     const maxReconnectAttempts = requireInteger('maxReconnectAttempts', options.maxReconnectAttempts ?? 10, 0);
     const backoff = toBackoff(options.backoff, API_CLIENT_BACKOFF);
     this.scheduler = options.scheduler ?? asyncScheduler;
-    if (options.fetch) {
-      this.transport = fetchTransport(options.fetch);
-    } else {
-      this.http = new KeepAliveHttp(base);
-      this.transport = this.http.request;
-    }
+    this.connections = options.fetch ? undefined : new KeepAliveFetch();
+    this.fetch = options.fetch ?? (this.connections as KeepAliveFetch).fetch;
     this.track = options.registry?.track(this.node, 'api_client', this.currentStatus);
     const logEvent = apiClientLogger(this.node, this.url, maxReconnectAttempts, () => this.lastNodeId);
 
@@ -199,8 +195,17 @@ export class NodeApiClient {
     this.running?.unsubscribe();
     this.running = undefined;
     this.stops.next();
-    this.http?.close();
+    this.connections?.close();
     if (this.currentStatus.state !== 'stopped') this.report({ type: 'stopped' });
+  }
+
+  /**
+   * The next request goes over a new connection: idle ones close now, those carrying a
+   * request close when it ends. (With a `fetch` of your own, its connections are its
+   * business: this does nothing.)
+   */
+  resetConnections(): void {
+    this.connections?.resetConnections();
   }
 
   /** Ends a backoff wait and starts a new cycle of reconnect attempts at once. */
@@ -263,7 +268,7 @@ export class NodeApiClient {
   private jsonRequest<T>(path: string, accept: (body: unknown) => T): HttpJsonRequest<T> {
     return {
       url: `${this.url}${path}`,
-      transport: this.transport,
+      fetch: this.fetch,
       timeoutMs: this.timeoutMs,
       maxBodyBytes: this.maxBodyBytes,
       scheduler: this.scheduler,

@@ -1,28 +1,16 @@
-import { Observable, Subscription, type SchedulerLike } from 'rxjs';
+import { Observable, type SchedulerLike } from 'rxjs';
 import { requireText } from '../validate.js';
-import { ApiRequestError } from './api-request-error.js';
-import type { HttpReply } from './http-response-parser.js';
+import { ApiRequestError, bodyTooLarge } from './api-request-error.js';
+import type { FetchLike, FetchResponseLike } from './fetch-like.js';
+import { readBody } from './response-body.js';
 import { describeSocketError } from './tcp-connection.js';
-
-/**
- * How {@link httpJson} sends one `GET` and receives the whole response: the built-in
- * {@link KeepAliveHttp} (its `request`), or {@link fetchTransport} around a fetch. It
- * emits the response whatever its status, and errors on transport failures;
- * unsubscribing abandons the request.
- *
- * @example
- * ```ts
- * const http = new KeepAliveHttp('http://127.0.0.1:14002');
- * const transport: HttpTransport = http.request;
- * ```
- */
-export type HttpTransport = (url: URL, headers: Readonly<Record<string, string>>, maxBodyBytes: number) => Observable<HttpReply>;
 
 /** Options of {@link httpJson}. */
 export interface HttpJsonRequest<T = unknown> {
   /** The URL, without credentials (pass them as an `authorization` header). */
   readonly url: string | URL;
-  readonly transport: HttpTransport;
+  /** Sends each `GET` ({@link KeepAliveFetch}'s `fetch`, Node's global `fetch`, a test double). */
+  readonly fetch: FetchLike;
   /** Covers the whole exchange: connecting, redirects and the body. */
   readonly timeoutMs: number;
   readonly maxBodyBytes: number;
@@ -36,20 +24,22 @@ export interface HttpJsonRequest<T = unknown> {
 /** As many as fetch follows. */
 const MAX_REDIRECTS = 20;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** Of a body that is not the answer (a redirect's, an error's), at most this much is read; past it, the connection goes. */
+const SIDE_BODY_BYTES = 16 * 1024;
 
 /**
  * One `GET` of a JSON document as a cold Observable: it emits the parsed body of a
  * 2xx response (through `accept`) and completes, or errors with an
  * {@link ApiRequestError}. The timeout (on `scheduler`, so virtual in tests) covers the
- * whole exchange, body included; redirects are followed (up to 20; `authorization` is
- * not sent to another origin); a body over `maxBodyBytes` is rejected; unsubscribing
- * abandons the request. Each subscription is one request, so one `httpJson` can be
- * subscribed again and again (a health check).
+ * whole exchange, body included; redirects are followed here, not by the fetch (up to
+ * 20; `authorization` is not sent to another origin); a body over `maxBodyBytes` is
+ * rejected as it streams; unsubscribing aborts the request. Each subscription is one
+ * request, so one `httpJson` can be subscribed again and again (a health check).
  *
  * @example
  * ```ts
- * const http = new KeepAliveHttp('http://127.0.0.1:14002');
- * httpJson({ url: 'http://127.0.0.1:14002/api/sno/', transport: http.request, timeoutMs: 10_000, maxBodyBytes: 1 << 22, scheduler: asyncScheduler })
+ * const connections = new KeepAliveFetch();
+ * httpJson({ url: 'http://127.0.0.1:14002/api/sno/', fetch: connections.fetch, timeoutMs: 10_000, maxBodyBytes: 1 << 22, scheduler: asyncScheduler })
  *   .subscribe((body) => console.log(body));
  * ```
  */
@@ -86,68 +76,76 @@ export type JsonRequester<T> = (onBody: (body: T) => void, onError: (error: ApiR
  *
  * @example
  * ```ts
- * const check = jsonRequester({ url: 'http://127.0.0.1:14002/api/sno/', transport: http.request, timeoutMs: 10_000, maxBodyBytes: 1 << 22, scheduler: asyncScheduler });
+ * const check = jsonRequester({ url: 'http://127.0.0.1:14002/api/sno/', fetch: connections.fetch, timeoutMs: 10_000, maxBodyBytes: 1 << 22, scheduler: asyncScheduler });
  * const abandon = check((body) => console.log(body), (error) => console.warn(error.message));
  * ```
  */
 export function jsonRequester<T = unknown>(request: HttpJsonRequest<T>): JsonRequester<T> {
-  const { transport, maxBodyBytes, timeoutMs, scheduler } = request;
+  const { fetch, maxBodyBytes, timeoutMs, scheduler } = request;
   const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
   const headers = { accept: 'application/json', ...request.headers };
   const accept = request.accept ?? ((body: unknown) => body as T);
   return (onBody, onError) => {
-    const exchanges = new Subscription();
     let settled = false;
+    /** The exchange under way (one per redirect): aborted when the request ends early. */
+    let exchange = new AbortController();
     const settle = (): boolean => {
       if (settled) return false;
       settled = true;
-      exchanges.unsubscribe();
+      timeout.unsubscribe();
       return true;
     };
     const fail = (error: unknown): void => {
-      if (settle()) onError(toRequestError(error));
+      if (!settle()) return;
+      // Of an exchange that ended (its body read), nothing is left to abort: its connection stays open for the next request.
+      exchange.abort();
+      onError(toRequestError(error));
     };
-    const send = (target: URL, sentHeaders: Readonly<Record<string, string>>, redirects: number): void => {
-      const exchange = transport(target, sentHeaders, maxBodyBytes).subscribe({
-        next: (reply) => {
-          let result: T;
-          try {
-            if (REDIRECT_STATUSES.has(reply.status) && reply.location !== null) {
-              const next = redirectTarget(target, reply, redirects);
-              send(next, next.origin === target.origin ? sentHeaders : withoutAuthorization(sentHeaders), redirects + 1);
-              return;
-            }
-            if (reply.status < 200 || reply.status > 299) {
-              throw new ApiRequestError(`HTTP ${reply.status}${reply.statusText ? ` ${reply.statusText}` : ''}`, 'http', reply.status);
-            }
-            result = accept(parseJson(reply.body));
-          } catch (error) {
-            fail(error);
-            return;
-          }
-          if (settle()) onBody(result);
-        },
-        error: fail,
-      });
-      // Already settled (an answer in the same tick): `add` releases it at once.
-      exchanges.add(exchange);
+    /** The next response, over a new exchange: none once the request has ended. */
+    const send = (target: URL, sent: Readonly<Record<string, string>>): Promise<FetchResponseLike> => {
+      if (settled) throw ABANDONED;
+      exchange = new AbortController();
+      return fetch(target.href, { method: 'GET', headers: sent, redirect: 'manual', signal: exchange.signal });
     };
-    exchanges.add(scheduler.schedule(() => fail(new ApiRequestError(`Connection timeout (no response within ${timeoutMs} ms)`, 'timeout')), timeoutMs));
-    send(url, headers, 0);
-    return () => void settle();
+    const answer = async (): Promise<T> => {
+      let target = url;
+      let sent: Readonly<Record<string, string>> = headers;
+      for (let redirects = 0; ; redirects++) {
+        const response = await send(target, sent);
+        const { status } = response;
+        const ok = status >= 200 && status <= 299;
+        const body = await readBody(response, ok ? maxBodyBytes : Math.min(maxBodyBytes, SIDE_BODY_BYTES));
+        if (body === null && ok) throw bodyTooLarge(maxBodyBytes);
+        // The rest of a redirect's body is not worth reading: its connection goes instead.
+        if (body === null) exchange.abort();
+        const location = REDIRECT_STATUSES.has(status) ? response.headers.get('location') : null;
+        if (location === null) {
+          if (!ok) throw new ApiRequestError(`HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}`, 'http', status);
+          return accept(parseJson(body ?? Buffer.alloc(0)));
+        }
+        const next = redirectTarget(target, status, location, redirects);
+        if (next.origin !== target.origin) sent = withoutAuthorization(sent);
+        target = next;
+      }
+    };
+    const timeout = scheduler.schedule(() => fail(new ApiRequestError(`Connection timeout (no response within ${timeoutMs} ms)`, 'timeout')), timeoutMs);
+    answer().then((result) => {
+      if (settle()) onBody(result);
+    }, fail);
+    return () => {
+      if (settle()) exchange.abort();
+    };
   };
 }
 
-function redirectTarget(from: URL, reply: HttpReply, redirects: number): URL {
-  const location = reply.location ?? '';
-  if (redirects >= MAX_REDIRECTS) throw new ApiRequestError(`Too many redirects (more than ${MAX_REDIRECTS})`, 'http', reply.status);
+/** Thrown into a request that ended (timeout, abandoned) to stop it before its next redirect; never seen by anyone. */
+const ABANDONED = new ApiRequestError('Request abandoned', 'transport');
+
+function redirectTarget(from: URL, status: number, location: string, redirects: number): URL {
+  if (redirects >= MAX_REDIRECTS) throw new ApiRequestError(`Too many redirects (more than ${MAX_REDIRECTS})`, 'http', status);
   const next = URL.canParse(location, from.href) ? new URL(location, from) : undefined;
   if (next?.protocol !== 'http:' && next?.protocol !== 'https:') {
-    throw new ApiRequestError(
-      `HTTP ${reply.status} redirect to an unusable location ${JSON.stringify(redactCredentials(location.slice(0, 80)))}`,
-      'http',
-      reply.status,
-    );
+    throw new ApiRequestError(`HTTP ${status} redirect to an unusable location ${JSON.stringify(redactCredentials(location.slice(0, 80)))}`, 'http', status);
   }
   return next;
 }

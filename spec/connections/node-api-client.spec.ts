@@ -138,6 +138,26 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
     expect(events.filter((type) => type !== 'checked true' && type !== 'request_succeeded')).to.deep.equal(['connecting', 'connected']);
   });
 
+  it('resetConnections(): the next health check goes over a new TCP connection, without a failed check', async () => {
+    const events: string[] = [];
+    under = client({
+      node: 'node1',
+      url: node.url,
+      ...FAST,
+      healthCheckIntervalMs: 10,
+      onEvent: (event) => event.type === 'health_checked' && events.push(`checked ${event.ok}`),
+    });
+    under.api.start();
+    await eventually(() => node.requests.length >= 3);
+    const before = node.requests.length;
+    under.api.resetConnections();
+    await eventually(() => node.requests.length >= before + 3);
+    const sockets = node.requests.map((request) => request.socket);
+    expect(new Set(sockets.slice(0, before - 1)).size).to.equal(1);
+    expect(sockets.slice(before + 1)).to.not.include(sockets[0]);
+    expect(events).to.not.include('checked false');
+  });
+
   it('a server that accepts and never answers fails the check by timeout', async () => {
     node.behaviour = () => undefined;
     under = client({ node: 'node1', url: node.url, ...FAST, timeoutMs: 100, backoff: { initialMs: 5000 } });

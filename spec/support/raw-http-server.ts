@@ -1,5 +1,4 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import type { HttpReply } from '../../lib/index.js';
 import { listen } from './listen.js';
 
 /**
@@ -50,4 +49,3 @@ export class RawHttpServer {
 
 export const ok = (body: string, extra = ''): string =>
   `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
-export const text = (reply: HttpReply): string => reply.body.toString('utf8');

@@ -1,0 +1,139 @@
+import { expect } from 'chai';
+import crossFetch from 'cross-fetch';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import { Agent as HttpsAgent, createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { asyncScheduler, lastValueFrom } from 'rxjs';
+import { ApiRequestError, httpJson, KeepAliveFetch, type FetchLike } from '../../lib/index.js';
+import { listen } from '../support/listen.js';
+import { DASHBOARD, TestNodeApi } from '../support/node-api.js';
+import { eventually } from '../support/wait.js';
+
+describe('KeepAliveFetch (a real HTTP server on 127.0.0.1)', () => {
+  let api: TestNodeApi;
+  let connections: KeepAliveFetch;
+  beforeEach(async () => {
+    api = await TestNodeApi.start();
+    connections = new KeepAliveFetch();
+  });
+  afterEach(async () => {
+    connections.close();
+    await api.stop();
+  });
+  const get = (path = '/api/sno/', timeoutMs = 2000) =>
+    lastValueFrom(httpJson({ url: `${api.url}${path}`, fetch: connections.fetch, scheduler: asyncScheduler, timeoutMs, maxBodyBytes: 1 << 20 }));
+  const sockets = () => new Set(api.requests.map((request) => request.socket));
+
+  it('sends the requests over one kept-alive connection, redirects included', async () => {
+    for (let index = 0; index < 3; index++) expect(await get('/api/sno')).to.deep.equal(DASHBOARD);
+    expect(api.requests.map((request) => request.url)).to.deep.equal(Array(3).fill(['/api/sno', '/api/sno/']).flat());
+    expect(sockets().size).to.equal(1);
+  });
+
+  it('turns TCP keepalive on from the connect, before the first answer: the kernel shows its timer', async function () {
+    let answer!: () => void;
+    api.behaviour = (_request, response) => (answer = () => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    const reply = get();
+    await eventually(() => api.requests.length === 1);
+    const client = api.requests[0]?.socket;
+    let listing: string;
+    try {
+      listing = execFileSync('ss', ['-tnoH', 'state', 'established', `( sport = :${client?.remotePort} )`], { encoding: 'utf8' });
+    } catch {
+      answer();
+      await reply;
+      return this.skip(); // no `ss` (iproute2) here
+    }
+    answer();
+    await reply;
+    // Within 10 s, not the kernel's default two hours (`ss` shows that as `119min`).
+    expect(listing).to.match(/timer:\(keepalive,/);
+    expect(listing).to.not.match(/timer:\(keepalive,[^,]*min/);
+  });
+
+  it('resetConnections(): the next request goes over a new connection; idle ones close now, busy ones when their answer is read', async () => {
+    await get();
+    connections.resetConnections();
+    await eventually(() => api.requests[0]?.socket.destroyed === true);
+    await get();
+    let answer!: () => void;
+    api.behaviour = (_request, response) => (answer = () => response.writeHead(200, { 'content-type': 'application/json' }).end('{"held":true}'));
+    const held = get();
+    await eventually(() => api.requests.length === 3);
+    connections.resetConnections();
+    api.behaviour = (_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"after":true}');
+    expect(await get()).to.deep.equal({ after: true });
+    answer();
+    expect(await held).to.deep.equal({ held: true });
+    await get();
+    const [first, second, busy, third, reused] = api.requests.map((request) => request.socket);
+    expect([second === first, busy === second, third === busy, reused === third]).to.deep.equal([false, true, false, true]);
+    await eventually(() => busy?.destroyed === true);
+  });
+
+  it('close() aborts a request under way and closes its connection; a later request connects again', async () => {
+    await get();
+    const idle = api.requests[0]?.socket;
+    api.behaviour = () => undefined;
+    const aborted = get('/api/sno/', 5000).then(
+      () => expect.fail('should have failed'),
+      (error: unknown) => error,
+    );
+    await eventually(() => api.requests.length === 2);
+    connections.close();
+    expect(await aborted)
+      .to.be.instanceOf(ApiRequestError)
+      .and.include({ kind: 'transport' });
+    expect(api.requests[1]?.socket).to.equal(idle);
+    await eventually(() => idle?.destroyed === true);
+    api.behaviour = (_request, response: ServerResponse) => response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    expect(await get()).to.deep.equal({});
+    expect(sockets().size).to.equal(2);
+  });
+});
+
+describe('KeepAliveFetch over TLS (a real HTTPS server with a throwaway certificate)', function () {
+  this.timeout(20_000);
+  let directory: string;
+  let key: Buffer;
+  let cert: Buffer;
+  before(() => {
+    directory = mkdtempSync(join(tmpdir(), 'storj-monitor-tls-'));
+    // prettier-ignore
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(directory, 'key.pem'), '-out', join(directory, 'cert.pem')], { stdio: 'ignore' });
+    key = readFileSync(join(directory, 'key.pem'));
+    cert = readFileSync(join(directory, 'cert.pem'));
+  });
+  after(() => rmSync(directory, { recursive: true, force: true }));
+
+  it('talks HTTPS and refuses a certificate it does not trust; a fetch with an agent of your own (a CA) trusts it', async () => {
+    const server = createHttpsServer({ key, cert }, (_request, response) =>
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"tls":true}'),
+    );
+    const port = await listen(server, 0);
+    const connections = new KeepAliveFetch();
+    const agent = new HttpsAgent({ keepAlive: true, ca: cert });
+    const trusting: FetchLike = (url, init) => (crossFetch as unknown as (url: string, init: object) => ReturnType<FetchLike>)(url, { ...init, agent });
+    const get = (fetch: FetchLike) =>
+      lastValueFrom(httpJson({ url: `https://127.0.0.1:${port}/api/sno/`, fetch, scheduler: asyncScheduler, timeoutMs: 5000, maxBodyBytes: 1000 }));
+    try {
+      const error = await get(connections.fetch).then(
+        () => undefined,
+        (caught: Error) => caught,
+      );
+      expect(error).to.be.instanceOf(ApiRequestError).and.include({ kind: 'transport' });
+      expect(error?.message).to.match(/self[- ]signed certificate/);
+      expect(await get(trusting)).to.deep.equal({ tls: true });
+      expect(await get(trusting)).to.deep.equal({ tls: true });
+    } finally {
+      connections.close();
+      agent.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});

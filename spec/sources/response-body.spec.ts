@@ -1,0 +1,132 @@
+import { expect } from 'chai';
+import crossFetch from 'cross-fetch';
+import fc from 'fast-check';
+import { Agent } from 'node:http';
+import type { Socket } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { asyncScheduler, lastValueFrom } from 'rxjs';
+import { httpJson, type FetchLike, type FetchResponseLike } from '../../lib/index.js';
+import { readBody } from '../../lib/sources/response-body.js';
+import { RawHttpServer } from '../support/raw-http-server.js';
+import { eventually } from '../support/wait.js';
+
+/** A response of these chunks, counting how many the reader pulled. */
+function response(chunks: readonly Uint8Array[], contentLength: string | null = null): FetchResponseLike & { pulled: number } {
+  const result = {
+    status: 200,
+    statusText: 'OK',
+    headers: { get: (name: string) => (name === 'content-length' ? contentLength : null) },
+    pulled: 0,
+    body: (async function* () {
+      for (const chunk of chunks) {
+        result.pulled++;
+        yield chunk;
+      }
+    })(),
+  };
+  return result;
+}
+
+describe('readBody', () => {
+  it('reads a body cut anywhere back as it was sent, or null exactly when it is over the limit (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 2048 }),
+        fc.boolean(),
+        async (chunks, limit, declare) => {
+          const whole = Buffer.concat(chunks);
+          const body = await readBody(response(chunks, declare ? String(whole.length) : null), limit);
+          if (whole.length > limit) expect(body).to.equal(null);
+          else expect(body?.equals(whole)).to.equal(true);
+        },
+      ),
+      { seed: 17, numRuns: 500 },
+    );
+  });
+
+  it('refuses a declared length over the limit without reading, and stops reading at the limit', async () => {
+    const declared = response([Buffer.from('{}')], '5000');
+    expect(await readBody(declared, 1000)).to.equal(null);
+    expect(declared.pulled).to.equal(0);
+    const streamed = response([Buffer.alloc(600), Buffer.alloc(600), Buffer.alloc(600)]);
+    expect(await readBody(streamed, 1000)).to.equal(null);
+    expect(streamed.pulled).to.equal(2);
+  });
+
+  it('reads a response without a body as empty', async () => {
+    expect(await readBody({ ...response([]), body: null }, 10)).to.deep.equal(Buffer.alloc(0));
+  });
+});
+
+describe('readBody through cross-fetch (a raw server on 127.0.0.1)', function () {
+  // Half a million chunks go through Node's parser and streams: seconds on a loaded machine.
+  this.timeout(60_000);
+  let server: RawHttpServer;
+  let agent: Agent;
+  /** cross-fetch over an agent of this test's own, so that the test sees its socket. */
+  const fetch: FetchLike = (url, init) => (crossFetch as unknown as (url: string, init: object) => ReturnType<FetchLike>)(url, { ...init, agent });
+  beforeEach(async () => {
+    server = await RawHttpServer.start();
+    agent = new Agent({ keepAlive: true });
+  });
+  afterEach(async () => {
+    agent.destroy();
+    await server.stop();
+  });
+  const get = (maxBodyBytes: number) =>
+    lastValueFrom(httpJson({ url: `${server.origin}/api/sno/`, fetch, scheduler: asyncScheduler, timeoutMs: 50_000, maxBodyBytes }));
+  const clientSocket = (): Socket | undefined => Object.values(agent.sockets)[0]?.[0];
+
+  it('a body of 1-byte chunks costs about its size in memory, not a hundred times that', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const bytes = 500_000;
+    const head = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n';
+    // A JSON string, one byte per chunk; the last chunk is held back until memory is measured.
+    const chunks = Buffer.from(`1\r\n"\r\n${'1\r\na\r\n'.repeat(bytes - 2)}1\r\n"\r\n`);
+    let finish!: () => void;
+    server.answer = (_head, socket) => {
+      socket.write(head);
+      socket.write(chunks);
+      finish = () => socket.write('0\r\n\r\n');
+    };
+    gc();
+    const before = process.memoryUsage();
+    const body = get(4 * bytes);
+    // Every byte has been read from the socket, and what the reader had not taken yet is taken.
+    await eventually(() => clientSocket()?.bytesRead === head.length + chunks.length, 50_000);
+    for (let tick = 0; tick < 10; tick++) await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    const after = process.memoryUsage();
+    finish();
+    expect(await body).to.equal(`${'a'.repeat(bytes - 2)}`);
+    const grown = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
+    // Gathered as 'data' events deliver them (node-fetch's arrayBuffer() does), it was ~190 bytes per byte; read into one buffer, at most twice its size plus slack.
+    expect(grown).to.be.below(3 * bytes + (2 << 20));
+  });
+
+  it('stops reading at the limit and drops the connection: nothing is buffered past it', async () => {
+    let closed = false;
+    server.answer = (_head, socket) => {
+      socket.on('close', () => (closed = true));
+      socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
+      // An endless body, written as fast as it is read.
+      const block = Buffer.from(`4000\r\n${'x'.repeat(0x4000)}\r\n`);
+      const more = (): void => {
+        while (!socket.destroyed && socket.write(block));
+        if (!socket.destroyed) socket.once('drain', more);
+      };
+      more();
+    };
+    const error = await get(100_000).then(
+      () => expect.fail('should have failed'),
+      (caught: Error) => caught,
+    );
+    expect(error.message).to.equal('Response body larger than 100000 bytes');
+    // Closed by us, not left unread in the pool (where it would hold one of the agent's sockets for good).
+    await eventually(() => closed);
+    expect(Object.keys(agent.sockets).length + Object.keys(agent.freeSockets).length).to.equal(0);
+  });
+});
