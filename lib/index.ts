@@ -76,6 +76,7 @@ export { ConnectionRegistry, type Component, type ConnectionRegistryOptions, typ
 export { ConnectionMetricsCollector, type ConnectionMetrics, type MetricsMap, type MetricsOptions, type Reconnection } from './state/metrics.js';
 export { connectionAlerts, type ConnectionAlert, type ConnectionAlertsOptions } from './state/alerts.js';
 
+export { schemaDriftCounter, type SchemaDriftSink } from './connections/schema-drift.js';
 export { tcpLogSource, type TcpLogSourceOptions } from './connections/tcp-log-source.js';
 export { ApiUnavailableError, NodeApiClient, type NodeApiClientOptions } from './connections/node-api-client.js';
 export { toDashboard, type JsonObject, type SnoDashboard, type SnoSatelliteSummary } from './connections/node-api-types.js';

@@ -115,6 +115,9 @@ export class Monitor {
               maxLineBytes: logReader.maxLineBytes,
               maxReconnectAttempts: logReader.maxReconnectAttempts,
               backoff: { initialMs: logReader.initialBackoffMs, maxMs: logReader.maxBackoffMs },
+              // A node whose release writes a format we do not know shows as a count (lines.unrecognized).
+              detectSchemaDrift: true,
+              nodeVersion: () => this.apis.get(name)?.version ?? null,
               ...(scheduler && { scheduler }),
               ...(connect && { connect }),
             }),

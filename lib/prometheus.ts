@@ -26,7 +26,9 @@ export interface PrometheusOptions {
  * - `storj_monitor_reconnections_total`, `storj_monitor_failed_attempts_total`;
  * - `storj_monitor_reconnection_duration_seconds` (histogram);
  * - `storj_monitor_health_checks_total{result}` (API clients);
- * - `storj_monitor_lines_total{outcome}` (log readers: received, malformed, oversize, partial).
+ * - `storj_monitor_lines_total{outcome}` (log readers: received, malformed, oversize, partial);
+ * - `storj_monitor_unrecognized_lines_total` (log readers: piecestore lines that look like
+ *   transfers but could not be read, a storagenode log format this version does not know).
  *
  * Label values come from the config (node names) or fixed sets, so the label sets stay
  * bounded; prom-client escapes them. Returns a function that unregisters everything.
@@ -126,6 +128,12 @@ export function registerPrometheusMetrics(monitor: { readonly metrics: Connectio
   );
   total('storj_monitor_lines_total', 'Log lines received, and dropped by reason.', ['outcome'], (node, component, m) =>
     m.lines ? (['received', 'malformed', 'oversize', 'partial'] as const).map((outcome) => [{ node, component, outcome }, m.lines?.[outcome] ?? 0]) : [],
+  );
+  total(
+    'storj_monitor_unrecognized_lines_total',
+    'Piecestore lines that look like transfers but could not be read (a storagenode log format this version does not know).',
+    [],
+    (node, component, m) => (m.lines ? [[{ node, component }, m.lines.unrecognized]] : []),
   );
   const durations = new Histogram({
     name: named('storj_monitor_reconnection_duration_seconds'),

@@ -32,6 +32,20 @@ export function requireText(name: string, value: unknown): string {
   return value;
 }
 
+/**
+ * Checks an option that must be a boolean, and returns it; throws a `RangeError` naming
+ * the option otherwise.
+ *
+ * @example
+ * ```ts
+ * const detect = requireBoolean('detectSchemaDrift', options.detectSchemaDrift ?? false);
+ * ```
+ */
+export function requireBoolean(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new RangeError(`${name} must be true or false; got ${describe(value)}`);
+  return value;
+}
+
 function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }

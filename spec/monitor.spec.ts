@@ -90,6 +90,16 @@ describe('createMonitor (real forwarders and node APIs on 127.0.0.1)', () => {
     expect(lines.sort()).to.deep.equal(['node1: from one', 'node2: from two']);
   });
 
+  it('counts a node’s piecestore lines it cannot read (schema drift) in its metrics and frames', async () => {
+    const monitor = start();
+    await firstMatch(monitor.frames$, allConnected);
+    const future = '2027-03-01T10:00:00Z\tINFO\tpiecestore\tdownloaded\t{"process": "storagenode", "pieceID": "X", "action": "GET", "bytes": 512}';
+    nodes[0]?.forwarder.send(`1.0 ${future}\n2.0 ${future}\n3.0 2026-11-30T21:47:02Z\tINFO\tcollector\tcollect\t{"count": 1}\n`);
+    const frame = await firstMatch(monitor.frames$, (candidate) => candidate.metrics.node1?.log_reader?.lines?.received === 3);
+    expect(frame.metrics.node1?.log_reader?.lines?.unrecognized).to.equal(2);
+    expect(frame.metrics.node2?.log_reader?.lines?.unrecognized).to.equal(0);
+  });
+
   it('degrades gracefully: an API outage never stops the log, a log outage never stops the API', async () => {
     const monitor = start();
     const features: Array<Readonly<Record<string, NodeFeatures>>> = [];

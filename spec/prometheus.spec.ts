@@ -92,11 +92,13 @@ describe('storj-monitor-rx/prometheus against a real Prometheus', function () {
       'storj_monitor_failed_attempts_total',
       'storj_monitor_health_checks_total',
       'storj_monitor_lines_total',
+      'storj_monitor_unrecognized_lines_total',
       'storj_monitor_reconnection_duration_seconds',
     ]) {
       expect(text).to.include(`# TYPE ${name} `);
     }
     expect(text).to.include('storj_monitor_connection_state{node="node \\"1\\"\\\\n",component="log_reader",state="connected"} 1');
+    expect(text).to.include('storj_monitor_unrecognized_lines_total{node="node \\"1\\"\\\\n",component="log_reader"} 0');
     const check = await run(PROMTOOL, ['check', 'metrics'], text);
     expect(check.code, check.output).to.equal(0);
   });

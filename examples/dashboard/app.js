@@ -56,7 +56,7 @@ function render() {
       cards.set(name, card);
       nodesElement.append(card);
     }
-    updateCard(card, states);
+    updateCard(card, states, lastFrame.metrics?.[name]);
   }
 }
 
@@ -67,7 +67,7 @@ function createCard(name) {
   return card;
 }
 
-function updateCard(card, states) {
+function updateCard(card, states, metrics) {
   const log = states.log_reader;
   const api = states.api_client;
   const logs = log?.state === 'connected';
@@ -80,14 +80,15 @@ function updateCard(card, states) {
   const sources = card.querySelector('.sources');
   sources.replaceChildren(
     ...[
-      log && sourceRow('log reader', log, 'address', `${log.host}:${log.port}`),
+      log && sourceRow('log reader', log, 'address', `${log.host}:${log.port}`, metrics?.log_reader?.lines?.unrecognized),
       api && sourceRow('API', api, 'last success', api.last_successful_request == null ? 'never' : `${since(api.last_successful_request)} ago`),
     ].filter(Boolean),
   );
   renderControls(card);
 }
 
-function sourceRow(label, status, extraLabel, extra) {
+/** `unreadable`: schema drift, the count of the node's piecestore lines the monitor could not read (log reader only). */
+function sourceRow(label, status, extraLabel, extra, unreadable) {
   const row = document.getElementById('source-row').content.firstElementChild.cloneNode(true);
   row.dataset.source = label;
   row.querySelector('.label').textContent = label;
@@ -99,6 +100,13 @@ function sourceRow(label, status, extraLabel, extra) {
   row.querySelector('.extra-label').textContent = extraLabel;
   row.querySelector('.extra').textContent = extra;
   row.querySelector('.error').textContent = status.last_error ?? '';
+  if (typeof unreadable === 'number') {
+    const drift = row.querySelector('.drift');
+    drift.textContent = String(unreadable);
+    drift.dataset.drift = unreadable > 0 ? 'yes' : 'no';
+    drift.hidden = false;
+    row.querySelector('.drift-label').hidden = false;
+  }
   return row;
 }
 

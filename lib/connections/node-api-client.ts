@@ -107,6 +107,7 @@ export class NodeApiClient {
   private readonly maxBodyBytes: number;
   private running: Subscription | undefined;
   private lastNodeId = '';
+  private lastVersion: string | null = null;
 
   constructor(private readonly options: NodeApiClientOptions) {
     this.node = requireText('node', options.node);
@@ -137,6 +138,7 @@ export class NodeApiClient {
       const healthy = (dashboard: SnoDashboard): void => {
         abandon = undefined;
         this.lastNodeId = dashboard.nodeID;
+        if (typeof dashboard.version === 'string') this.lastVersion = dashboard.version;
         this.succeeded();
         this.report({ type: 'health_checked', ok: true });
         subscriber.next(dashboard);
@@ -183,6 +185,11 @@ export class NodeApiClient {
   /** True while the last health check passed. */
   get isAvailable(): boolean {
     return this.currentStatus.is_available;
+  }
+
+  /** The node's storagenode version (`1.162.3`) from the last healthy dashboard; `null` before one. */
+  get version(): string | null {
+    return this.lastVersion;
   }
 
   /** Starts the health checks (idempotent). */

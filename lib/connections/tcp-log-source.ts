@@ -10,7 +10,8 @@ import { describeSocketError, tcpConnection, type TcpConnect } from '../sources/
 import { initialLogReaderStatus } from '../state/connection-status.js';
 import type { ConnectionRegistry } from '../state/registry.js';
 import type { LogReaderEvent } from '../state/transitions.js';
-import { requireInteger, requireText } from '../validate.js';
+import { requireBoolean, requireInteger, requireText } from '../validate.js';
+import { schemaDriftCounter } from './schema-drift.js';
 
 const info = createDebug('storj-monitor:log-reader');
 const warn = createDebug('storj-monitor:log-reader:warn');
@@ -48,6 +49,16 @@ export interface TcpLogSourceOptions {
   readonly scheduler?: SchedulerLike;
   /** The connect/handshake step. Defaults to `net.connect`. */
   readonly connect?: TcpConnect;
+  /**
+   * Count the piecestore lines that look like transfers but cannot be read (schema
+   * drift, `entry.unrecognized`): reported as `lines_unrecognized` (metrics:
+   * `lines.unrecognized`) and warned about once per node version with a sample line.
+   * It reads the fields of every piecestore line as it arrives, which costs their
+   * `JSON.parse`. Defaults to false; `createMonitor` turns it on.
+   */
+  readonly detectSchemaDrift?: boolean;
+  /** The node's storagenode version for the drift warning (`NodeApiClient.version`); `null` while unknown. */
+  readonly nodeVersion?: () => string | null;
 }
 
 /** At most one warning about malformed lines per this period; the rest are counted. */
@@ -96,6 +107,8 @@ export function tcpLogSource(options: TcpLogSourceOptions): Observable<Forwarder
     describeError: describeSocketError,
   };
   const maxLineBytes = requireInteger('maxLineBytes', options.maxLineBytes ?? 1024 * 1024, 1);
+  const detectSchemaDrift = requireBoolean('detectSchemaDrift', options.detectSchemaDrift ?? false);
+  const nodeVersion = options.nodeVersion ?? (() => null);
 
   // Registered at once, so the map shows the node before (and even if never) it is subscribed.
   const track = options.registry?.track(node, 'log_reader', initialLogReaderStatus(host, port));
@@ -108,6 +121,7 @@ export function tcpLogSource(options: TcpLogSourceOptions): Observable<Forwarder
       logEvent(event);
     };
     const warnMalformed = malformedWarner(node, scheduler);
+    const checkDrift = detectSchemaDrift ? schemaDriftCounter(node, nodeVersion, (count) => report({ type: 'lines_unrecognized', count })) : undefined;
     return connection$.pipe(
       forwarderLineBatches({
         node,
@@ -118,7 +132,10 @@ export function tcpLogSource(options: TcpLogSourceOptions): Observable<Forwarder
         },
       }),
       retryWithState({ ...retry, onEvent: report }),
-      tap((batch) => report({ type: 'lines_received', count: batch.length })),
+      tap((batch) => {
+        report({ type: 'lines_received', count: batch.length });
+        checkDrift?.(batch);
+      }),
       flattenBatches(),
     );
   });

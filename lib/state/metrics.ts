@@ -32,8 +32,18 @@ export interface ConnectionMetrics {
   readonly failed_attempts: number;
   /** API clients only. */
   readonly health_checks?: { readonly success: number; readonly failure: number; readonly success_rate: number | null };
-  /** Log readers only: lines emitted, and dropped by reason. */
-  readonly lines?: { readonly received: number; readonly malformed: number; readonly oversize: number; readonly partial: number };
+  /**
+   * Log readers only: lines emitted, dropped by reason, and `unrecognized`: of those
+   * emitted, piecestore lines that look like transfers but could not be read (schema
+   * drift: a storagenode release whose format this library does not know).
+   */
+  readonly lines?: {
+    readonly received: number;
+    readonly malformed: number;
+    readonly oversize: number;
+    readonly partial: number;
+    readonly unrecognized: number;
+  };
 }
 
 /** Node name -> that node's metrics per component. */
@@ -78,6 +88,7 @@ class SourceMetrics {
   private checksOk = 0;
   private checksFailed = 0;
   private received = 0;
+  private unrecognized = 0;
   private readonly dropped = { malformed: 0, oversize: 0, partial: 0 };
 
   constructor(
@@ -96,6 +107,7 @@ class SourceMetrics {
       if (event.ok) this.checksOk++;
       else this.checksFailed++;
     } else if (event.type === 'lines_received') this.received += event.count;
+    else if (event.type === 'lines_unrecognized') this.unrecognized += event.count;
     else if (event.type === 'lines_dropped') this.dropped[event.reason] += event.count;
     const next = transition.status.state;
     if (next === this.state) return;
@@ -148,7 +160,7 @@ class SourceMetrics {
           success_rate: this.checksOk + this.checksFailed > 0 ? this.checksOk / (this.checksOk + this.checksFailed) : null,
         },
       }),
-      ...(this.component === 'log_reader' && { lines: { received: this.received, ...this.dropped } }),
+      ...(this.component === 'log_reader' && { lines: { received: this.received, ...this.dropped, unrecognized: this.unrecognized } }),
     };
   }
 

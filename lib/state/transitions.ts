@@ -14,7 +14,9 @@ export type LogReaderEvent =
   | ConnectionEvent
   | { readonly type: 'lines_dropped'; readonly reason: DropReason; readonly count: number }
   /** Counted by metrics, not kept in the status (it would change with every chunk). */
-  | { readonly type: 'lines_received'; readonly count: number };
+  | { readonly type: 'lines_received'; readonly count: number }
+  /** Piecestore lines that look like transfers but could not be read (schema drift); counted by metrics. */
+  | { readonly type: 'lines_unrecognized'; readonly count: number };
 
 /**
  * What an API client reports: its connection decisions, each successful request (`at`
@@ -97,7 +99,7 @@ function nextConnectionFields(status: ConnectionFields, event: ConnectionEvent):
  * ```
  */
 export function logReaderTransition(status: LogReaderStatus, event: LogReaderEvent): LogReaderStatus {
-  if (event.type === 'lines_received') return status;
+  if (event.type === 'lines_received' || event.type === 'lines_unrecognized') return status;
   if (event.type === 'lines_dropped') {
     const dropped = status.dropped_lines;
     return logReaderStatus(status, status, { ...dropped, [event.reason]: dropped[event.reason] + event.count });

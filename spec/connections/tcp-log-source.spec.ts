@@ -185,6 +185,24 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
     }
   });
 
+  it('with detectSchemaDrift, counts piecestore lines it cannot read as lines_unrecognized; without, reads nothing', async () => {
+    const current = '2026-11-30T21:47:02-08:00\tINFO\tpiecestore\tdownloaded\t{"process": "storagenode", "piece_id": "X", "action": "GET", "size": 512}';
+    const future = '2027-03-01T10:00:00Z\tINFO\tpiecestore\tdownloaded\t{"process": "storagenode", "pieceID": "X", "action": "GET", "bytes": 512}';
+    for (const detectSchemaDrift of [true, false]) {
+      const events: LogReaderEvent[] = [];
+      const client = forwarder.nextClient();
+      source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port, detectSchemaDrift, onEvent: (event) => events.push(event) });
+      (await client).write(`1.0 ${current}\n2.0 ${future}\n3.0 ${future}\n4.0 ${current}\n`);
+      await source.linesUntil(4);
+      const unrecognized = events.flatMap((event) => (event.type === 'lines_unrecognized' ? [event.count] : []));
+      expect(
+        unrecognized.reduce((sum, count) => sum + count, 0),
+        `detectSchemaDrift: ${detectSchemaDrift}`,
+      ).to.equal(detectSchemaDrift ? 2 : 0);
+      source.subscription.unsubscribe();
+    }
+  });
+
   it('a peer that accepts and never sends is failed by the idle timeout', async () => {
     source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port, idleTimeoutMs: 100, backoff: { initialMs: 5000 } });
     const status = await source.until((current) => current.state === 'error');
@@ -258,5 +276,6 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
     expect(() => tcpLogSource({ ...base, maxLineBytes: 0 })).to.throw(RangeError, /^maxLineBytes/);
     expect(() => tcpLogSource({ ...base, maxReconnectAttempts: -1 })).to.throw(RangeError, /^maxReconnectAttempts/);
     expect(() => tcpLogSource({ ...base, backoff: { initialMs: -1 } })).to.throw(RangeError, /^initialMs/);
+    expect(() => tcpLogSource({ ...base, detectSchemaDrift: 'yes' as unknown as boolean })).to.throw(RangeError, /^detectSchemaDrift must be true or false/);
   });
 });

@@ -80,6 +80,13 @@ describe('examples/dashboard in headless Chromium', function () {
     if (process.env.UPDATE_SCREENSHOT === '1') await page.screenshot({ path: SCREENSHOT, fullPage: true });
   });
 
+  it('shows each log reader’s count of unreadable piecestore lines (schema drift)', async () => {
+    const drift = card('alpha').locator('.source[data-source="log reader"] .drift');
+    await expectText(() => drift.textContent(), '0');
+    expect(await drift.getAttribute('data-drift')).to.equal('no');
+    expect(await card('alpha').locator('.source[data-source="API"] .drift').isHidden()).to.equal(true);
+  });
+
   it('renders a hostile node name as text, never as HTML', async () => {
     const names = await page.locator('.node .name').allTextContents();
     expect(names).to.include(HOSTILE_NAME);

@@ -63,10 +63,11 @@ describe('ConnectionMetricsCollector (virtual time)', () => {
     api({ type: 'health_checked', ok: false });
     log({ type: 'lines_received', count: 250 });
     log({ type: 'lines_dropped', reason: 'malformed', count: 2 });
+    log({ type: 'lines_unrecognized', count: 3 });
     scheduler.flush();
     const node = metrics.snapshot().node1;
     expect(node?.api_client?.health_checks).to.deep.equal({ success: 3, failure: 1, success_rate: 0.75 });
-    expect(node?.log_reader?.lines).to.deep.equal({ received: 250, malformed: 2, oversize: 0, partial: 0 });
+    expect(node?.log_reader?.lines).to.deep.equal({ received: 250, malformed: 2, oversize: 0, partial: 0, unrecognized: 3 });
     expect(node?.log_reader).to.not.have.property('health_checks');
   });
 

@@ -124,6 +124,7 @@ describe('reducer properties', () => {
     fc
       .record({ reason: fc.constantFrom('malformed', 'oversize', 'partial' as const), count: fc.nat(10) })
       .map(({ reason, count }) => ({ type: 'lines_dropped', reason, count }) as const),
+    fc.nat(10).map((count) => ({ type: 'lines_unrecognized', count }) as const),
   );
 
   it('any event sequence yields a valid status and never mutates its input', () => {
@@ -149,7 +150,7 @@ describe('reducer properties', () => {
     fc.assert(
       fc.property(
         fc.array(
-          eventArbitrary.filter((event): event is ConnectionEvent => event.type !== 'lines_dropped'),
+          eventArbitrary.filter((event): event is ConnectionEvent => event.type !== 'lines_dropped' && event.type !== 'lines_unrecognized'),
           { maxLength: 50 },
         ),
         (events) => {
@@ -165,7 +166,7 @@ describe('reducer properties', () => {
 
   it('the written-out reducers agree with connectionTransition and keep the initial fields in their order', () => {
     const apiEvent: fc.Arbitrary<ApiClientEvent> = fc.oneof(
-      eventArbitrary.filter((event): event is ConnectionEvent => event.type !== 'lines_dropped'),
+      eventArbitrary.filter((event): event is ConnectionEvent => event.type !== 'lines_dropped' && event.type !== 'lines_unrecognized'),
       fc.nat(2_000_000_000_000).map((at) => ({ type: 'request_succeeded', at }) as const),
       fc.boolean().map((ok) => ({ type: 'health_checked', ok }) as const),
     );
@@ -175,7 +176,8 @@ describe('reducer properties', () => {
         const logKeys = Object.keys(log);
         for (const event of logEvents) {
           const next = logReaderTransition(log, event);
-          if (event.type !== 'lines_dropped' && event.type !== 'lines_received') expect(next).to.deep.equal(connectionTransition(log, event));
+          if (event.type !== 'lines_dropped' && event.type !== 'lines_received' && event.type !== 'lines_unrecognized')
+            expect(next).to.deep.equal(connectionTransition(log, event));
           expect(Object.keys(next)).to.deep.equal(logKeys);
           log = next;
         }
