@@ -45,9 +45,11 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
   it('is registered before it connects, then connected with is_available and last_successful_request', async () => {
     under = client({ node: 'node1', url: node.url, ...FAST });
     expect(under.registry.snapshot().node1?.api_client).to.include({ state: 'disconnected', is_available: false });
+    expect(under.api.version, 'no dashboard yet').to.equal(null);
     const before = Date.now() / 1000;
     under.api.start();
     const status = await under.until((current) => current.state === 'connected');
+    expect(under.api.version).to.equal('1.115.5');
     expect(status).to.include({ is_available: true, last_error: null, reconnect_attempts: 0 });
     expect(status.last_successful_request).to.be.within(before, Date.now() / 1000);
     expect(Object.keys(status).sort()).to.include.members(['state', 'is_available', 'last_error', 'reconnect_attempts', 'last_successful_request']);
