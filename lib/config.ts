@@ -29,6 +29,20 @@ export interface ApiClientConfig {
 }
 
 /**
+ * One monitor's part of a fleet shared by `count` monitors: the nodes whose names hash
+ * to `index` (1 to `count`; see `shardOf`).
+ *
+ * @example
+ * ```ts
+ * const shard: Shard = { index: 2, count: 3 }; // the second of three monitors
+ * ```
+ */
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
+/**
  * What {@link createMonitor} takes (SPEC §6): plain JSON-able data, the same shape the
  * example CLI reads from a file. Only `nodes` and each node's `name` are required.
  *
@@ -45,6 +59,12 @@ export interface MonitorConfig {
   readonly logReader?: LogReaderConfig;
   readonly apiClient?: ApiClientConfig;
   /** 10000 */ readonly broadcastIntervalMs?: number;
+  /**
+   * Watch only the nodes whose names hash to shard `index` of `count` (1-based; see
+   * `shardOf`): N monitors, each given the same config and its own index, watch every
+   * node exactly once. None: every node.
+   */
+  readonly shard?: Shard;
 }
 
 /** A {@link MonitorConfig} checked and with every default filled in. */
@@ -53,6 +73,7 @@ export interface ResolvedMonitorConfig {
   readonly logReader: Required<LogReaderConfig>;
   readonly apiClient: Required<ApiClientConfig>;
   readonly broadcastIntervalMs: number;
+  readonly shard?: Shard;
 }
 
 type Checks<T> = { readonly [K in keyof T]-?: readonly [defaultValue: number, min: number] };
@@ -87,7 +108,7 @@ const API_CLIENT: Checks<ApiClientConfig> = {
  * ```
  */
 export function resolveMonitorConfig(config: unknown): ResolvedMonitorConfig {
-  const root = requireObject('config', config, ['nodes', 'logReader', 'apiClient', 'broadcastIntervalMs']);
+  const root = requireObject('config', config, ['nodes', 'logReader', 'apiClient', 'broadcastIntervalMs', 'shard']);
   if (!Array.isArray(root.nodes) || root.nodes.length === 0) {
     throw new RangeError('nodes must be a non-empty array of nodes');
   }
@@ -104,7 +125,14 @@ export function resolveMonitorConfig(config: unknown): ResolvedMonitorConfig {
   requireAtLeast('logReader.maxBackoffMs', logReader.maxBackoffMs, 'logReader.initialBackoffMs', logReader.initialBackoffMs);
   requireAtLeast('apiClient.maxBackoffMs', apiClient.maxBackoffMs, 'apiClient.initialBackoffMs', apiClient.initialBackoffMs);
   const broadcastIntervalMs = requireInteger('broadcastIntervalMs', root.broadcastIntervalMs ?? 10_000, 1);
-  return { nodes, logReader, apiClient, broadcastIntervalMs };
+  const shard = root.shard === undefined ? undefined : resolveShard(root.shard);
+  return { nodes, logReader, apiClient, broadcastIntervalMs, ...(shard && { shard }) };
+}
+
+function resolveShard(value: unknown): Shard {
+  const shard = requireObject('shard', value, ['index', 'count']);
+  const count = requireInteger('shard.count', shard.count, 1);
+  return { index: requireInteger('shard.index', shard.index, 1, count), count };
 }
 
 function resolveNode(value: unknown, path: string): NodeConfig {

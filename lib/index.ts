@@ -14,7 +14,9 @@
  * - `connections/`: the self-healing sources composed from the above (`tcpLogSource`,
  *   `NodeApiClient`);
  * - `broadcast/`: status frames and their WebSocket server;
- * - `config.ts`, `monitor.ts`: the whole monitor in one call.
+ * - `config.ts`: the monitor's config, checked;
+ * - `fleet/`: the watched nodes: shards, the changes between two configs, every node's sources;
+ * - `monitor.ts`: the whole monitor in one call.
  *
  * A folder imports only from the folders before it (and `validate.ts`).
  */
@@ -72,7 +74,7 @@ export {
   type NodeConnectionStates,
 } from './state/connection-status.js';
 export { apiClientTransition, connectionTransition, logReaderTransition, type ApiClientEvent, type LogReaderEvent } from './state/transitions.js';
-export { ConnectionRegistry, type Component, type ConnectionRegistryOptions, type Transition } from './state/registry.js';
+export { ConnectionRegistry, type Component, type ConnectionRegistryOptions, type MembershipChange, type Transition } from './state/registry.js';
 export { ConnectionMetricsCollector, type ConnectionMetrics, type MetricsMap, type MetricsOptions, type Reconnection } from './state/metrics.js';
 export { connectionAlerts, type ConnectionAlert, type ConnectionAlertsOptions } from './state/alerts.js';
 
@@ -85,4 +87,6 @@ export { connectionStatusFrames, type ConnectionStatusFramesOptions } from './br
 export { serveFrames, type FrameBroadcast, type FrameSource, type ServeFramesOptions } from './broadcast/websocket-server.js';
 
 export { resolveMonitorConfig, type ApiClientConfig, type LogReaderConfig, type MonitorConfig, type NodeConfig, type ResolvedMonitorConfig } from './config.js';
+export { inShard, shardOf } from './fleet/shard.js';
+export { sourceChanges, type SourceChange } from './fleet/source-changes.js';
 export { createMonitor, type Monitor, type MonitorFrame, type MonitorOptions, type NodeFeatures } from './monitor.js';

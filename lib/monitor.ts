@@ -1,8 +1,9 @@
-import { catchError, distinctUntilChanged, EMPTY, map, share, Subject, Subscription, type Observable, type SchedulerLike } from 'rxjs';
+import { BehaviorSubject, distinctUntilChanged, map, share, Subject, Subscription, switchMap, type Observable, type SchedulerLike } from 'rxjs';
 import { connectionStatusFrames } from './broadcast/frames.js';
-import { resolveMonitorConfig, type MonitorConfig, type ResolvedMonitorConfig } from './config.js';
-import { NodeApiClient } from './connections/node-api-client.js';
-import { tcpLogSource } from './connections/tcp-log-source.js';
+import { resolveMonitorConfig, type MonitorConfig, type NodeConfig, type ResolvedMonitorConfig } from './config.js';
+import type { NodeApiClient } from './connections/node-api-client.js';
+import { FleetSources } from './fleet/fleet-sources.js';
+import { sourceChanges, type SourceChange } from './fleet/source-changes.js';
 import type { ForwarderLine } from './log-lines/forwarder-line.js';
 import type { FetchLike } from './sources/fetch-like.js';
 import type { TcpConnect } from './sources/tcp-connection.js';
@@ -67,7 +68,8 @@ export function createMonitor(config: MonitorConfig, options: MonitorOptions = {
 
 /**
  * A running composition of every node's sources (SPEC §6), made by
- * {@link createMonitor} (the package exports this class as a type only).
+ * {@link createMonitor} (the package exports this class as a type only). Nodes can be
+ * added, removed and changed while it runs: {@link Monitor.reconfigure}.
  */
 export class Monitor {
   readonly registry = new ConnectionRegistry();
@@ -79,7 +81,10 @@ export class Monitor {
   readonly lines$: Observable<ForwarderLine>;
   /** Per node, what works right now; emits when that changes. */
   readonly features$: Observable<Readonly<Record<string, NodeFeatures>>>;
-  /** Each node's API client, for queries (`monitor.apis.get('node1')?.dashboard()`). */
+  /**
+   * Each watched node's API client, for queries (`monitor.apis.get('node1')?.dashboard()`).
+   * A node's client is replaced when its API settings change, and goes with the node.
+   */
   readonly apis: ReadonlyMap<string, NodeApiClient>;
   /** Connection metrics (uptime, reconnections, failures, health checks, lines), derived from the registry. */
   readonly metrics: ConnectionMetricsCollector;
@@ -88,77 +93,47 @@ export class Monitor {
   /** `down` once per outage longer than `alertThresholdMs`, `recovered` when it ends. */
   readonly alerts$: Observable<ConnectionAlert>;
 
+  private current: ResolvedMonitorConfig;
   private readonly framesSubject = new Subject<MonitorFrame>();
   private readonly linesSubject = new Subject<ForwarderLine>();
-  private readonly logSources: ReadonlyArray<Observable<ForwarderLine>>;
+  private readonly broadcastIntervalMs: BehaviorSubject<number>;
+  private readonly sources: FleetSources;
   private running: Subscription | undefined;
 
   constructor(
-    /** The checked config, defaults filled in. */
-    readonly config: ResolvedMonitorConfig,
+    config: ResolvedMonitorConfig,
     private readonly options: MonitorOptions,
   ) {
-    const { logReader, apiClient } = config;
     const { scheduler, fetch, connect } = options;
-    const registry = this.registry;
-    this.logSources = config.nodes.flatMap(({ name, log }) =>
-      log
-        ? [
-            tcpLogSource({
-              node: name,
-              host: log.host,
-              port: log.port,
-              registry,
-              connectTimeoutMs: logReader.connectTimeoutMs,
-              keepAliveMs: logReader.keepAliveMs,
-              idleTimeoutMs: logReader.idleTimeoutMs,
-              maxLineBytes: logReader.maxLineBytes,
-              maxReconnectAttempts: logReader.maxReconnectAttempts,
-              backoff: { initialMs: logReader.initialBackoffMs, maxMs: logReader.maxBackoffMs },
-              // A node whose release writes a format we do not know shows as a count (lines.unrecognized).
-              detectSchemaDrift: true,
-              nodeVersion: () => this.apis.get(name)?.version ?? null,
-              ...(scheduler && { scheduler }),
-              ...(connect && { connect }),
-            }),
-          ]
-        : [],
-    );
-    this.apis = new Map(
-      config.nodes.flatMap(({ name, api }) =>
-        api
-          ? [
-              [
-                name,
-                new NodeApiClient({
-                  node: name,
-                  url: api.url,
-                  registry,
-                  healthCheckIntervalMs: apiClient.healthCheckIntervalMs,
-                  timeoutMs: apiClient.timeoutMs,
-                  maxReconnectAttempts: apiClient.maxReconnectAttempts,
-                  backoff: { initialMs: apiClient.initialBackoffMs, maxMs: apiClient.maxBackoffMs },
-                  ...(scheduler && { scheduler }),
-                  ...(fetch && { fetch }),
-                }),
-              ] as const,
-            ]
-          : [],
-      ),
-    );
-    this.metrics = new ConnectionMetricsCollector(registry, {
-      intervalMs: config.broadcastIntervalMs,
+    this.current = config;
+    this.broadcastIntervalMs = new BehaviorSubject(config.broadcastIntervalMs);
+    this.sources = new FleetSources({
+      registry: this.registry,
+      onLine: (line) => this.linesSubject.next(line),
+      ...(scheduler && { scheduler }),
+      ...(fetch && { fetch }),
+      ...(connect && { connect }),
+    });
+    this.sources.apply(sourceChanges(undefined, config), config);
+    this.apis = this.sources.apis;
+    this.metrics = new ConnectionMetricsCollector(this.registry, {
+      intervalMs: this.broadcastIntervalMs.pipe(distinctUntilChanged()),
       ...(options.metricsWindowMs !== undefined && { windowMs: options.metricsWindowMs }),
       ...(scheduler && { scheduler }),
     });
     this.metrics$ = this.metrics.metrics$;
-    this.alerts$ = connectionAlerts(registry.transitions$, {
+    this.alerts$ = connectionAlerts(this.registry.transitions$, {
       ...(options.alertThresholdMs !== undefined && { thresholdMs: options.alertThresholdMs }),
       ...(scheduler && { scheduler }),
     }).pipe(share());
     this.frames$ = this.framesSubject.asObservable();
     this.lines$ = this.linesSubject.asObservable();
     this.features$ = this.states$.pipe(map(featuresOf), distinctUntilChanged(sameFeatures));
+  }
+
+  /** The checked config now, defaults filled in: the one given, or the last one that {@link reconfigure} accepted. */
+  get config(): ResolvedMonitorConfig {
+    return this.current;
   }
 
   /** The current frame, synchronously: what a newly connected dashboard is sent. */
@@ -169,25 +144,74 @@ export class Monitor {
   /** Connects every source (idempotent). */
   start(): void {
     if (this.running) return;
-    const running = new Subscription();
-    for (const source$ of this.logSources) {
-      // A source that gave up (maxReconnectAttempts) stays in `error`; the others go on.
-      running.add(source$.pipe(catchError(() => EMPTY)).subscribe((line) => this.linesSubject.next(line)));
-    }
-    for (const api of this.apis.values()) {
-      api.start();
-      running.add(() => api.stop());
-    }
-    const frames$ = connectionStatusFrames(() => this.registry.snapshot(), {
-      intervalMs: this.config.broadcastIntervalMs,
-      ...(this.options.scheduler && { scheduler: this.options.scheduler }),
-    });
-    running.add(frames$.subscribe(({ states }) => this.framesSubject.next(this.frameOf(states))));
-    this.running = running;
+    this.running = new Subscription();
+    this.sources.start();
+    const { scheduler } = this.options;
+    const frames$ = this.broadcastIntervalMs.pipe(
+      distinctUntilChanged(),
+      switchMap((intervalMs) => connectionStatusFrames(() => this.registry.snapshot(), { intervalMs, ...(scheduler && { scheduler }) })),
+    );
+    this.running.add(frames$.subscribe(({ states }) => this.framesSubject.next(this.frameOf(states))));
   }
 
-  private frameOf(states: ConnectionStates): MonitorFrame {
-    return { type: 'connection_status', states, metrics: this.metrics.snapshot() };
+  /**
+   * Moves the monitor to a new config (the whole of it, as `createMonitor` takes it),
+   * changing only what differs: a new node's sources are made (and connected at once
+   * if the monitor runs); a node that is gone has its sources stopped (they end
+   * `stopped`, their sockets and timers are released) and leaves the map, the frames,
+   * the metrics and Prometheus; a node whose `log` or `api` settings changed (its own,
+   * or the shared `logReader` / `apiClient` section) reconnects that source only; every
+   * other source keeps its connection. A new `broadcastIntervalMs` or `shard` applies
+   * too. `states$`, `frames$`, `lines$`, `features$`, `metrics$` and `alerts$` go on
+   * across it. A bad config throws the `RangeError` `createMonitor` would, naming the
+   * field, and changes nothing. Returns what it did, stops first.
+   *
+   * @example
+   * ```ts
+   * const changes = monitor.reconfigure(JSON.parse(await readFile('monitor.json', 'utf8')));
+   * console.log(changes.map(({ node, component, action }) => `${action} ${node.name} ${component}`));
+   * ```
+   */
+  reconfigure(config: MonitorConfig): readonly SourceChange[] {
+    const next = resolveMonitorConfig(config);
+    const changes = sourceChanges(this.current, next);
+    this.current = next;
+    this.sources.apply(changes, next);
+    this.broadcastIntervalMs.next(next.broadcastIntervalMs);
+    return changes;
+  }
+
+  /**
+   * Adds one node (checked as part of the config: a bad field throws a `RangeError`
+   * naming it, `nodes[3].log.port must be ...`, and nothing changes); if the monitor
+   * runs, its sources connect at once. In a sharded monitor, a node of another shard is
+   * added to the config but not watched.
+   *
+   * @example
+   * ```ts
+   * monitor.addNode({ name: 'node4', log: { host: '10.0.0.5', port: 9001 }, api: { url: 'http://10.0.0.5:14002' } });
+   * ```
+   */
+  addNode(node: NodeConfig): readonly SourceChange[] {
+    return this.reconfigure({ ...this.current, nodes: [...this.current.nodes, node] });
+  }
+
+  /**
+   * Removes the node named `name`: its sources end `stopped`, their sockets and timers
+   * are released, and it leaves the map, the frames, the metrics and Prometheus. An
+   * unknown name, or the last node (a config needs one), throws a `RangeError` and
+   * changes nothing.
+   *
+   * @example
+   * ```ts
+   * monitor.removeNode('node4');
+   * ```
+   */
+  removeNode(name: string): readonly SourceChange[] {
+    if (!this.current.nodes.some((node) => node.name === name)) {
+      throw new RangeError(`name ${JSON.stringify(name)} is not a node of this monitor`);
+    }
+    return this.reconfigure({ ...this.current, nodes: this.current.nodes.filter((node) => node.name !== name) });
   }
 
   /** Graceful shutdown: every source `stopped`, a final frame, sockets and timers released. Harmless twice. */
@@ -196,9 +220,14 @@ export class Monitor {
     if (!running) return;
     this.running = undefined;
     running.unsubscribe();
+    this.sources.stop();
     this.framesSubject.next(this.frame());
     // Destroyed sockets finish closing on the next turn of the event loop.
     await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  private frameOf(states: ConnectionStates): MonitorFrame {
+    return { type: 'connection_status', states, metrics: this.metrics.snapshot() };
   }
 }
 

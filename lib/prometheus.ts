@@ -31,7 +31,9 @@ export interface PrometheusOptions {
  *   transfers but could not be read, a storagenode log format this version does not know).
  *
  * Label values come from the config (node names) or fixed sets, so the label sets stay
- * bounded; prom-client escapes them. Returns a function that unregisters everything.
+ * bounded; prom-client escapes them. A node removed from the monitor leaves every
+ * metric, the histogram's series included. Returns a function that unregisters
+ * everything.
  *
  * @example
  * ```ts
@@ -143,6 +145,7 @@ export function registerPrometheusMetrics(monitor: { readonly metrics: Connectio
     registers: [registry],
   });
   const observing = collector.reconnections$.subscribe(({ node, component, durationMs }) => durations.observe({ node, component }, durationMs / 1000));
+  observing.add(collector.removed$.subscribe(({ node, component }) => durations.remove({ node, component })));
 
   return () => {
     observing.unsubscribe();

@@ -26,6 +26,8 @@ export interface ConnectionAlertsOptions {
 interface Outage {
   /** Unix ms when the source left `connected` (or was first seen away from it). */
   readonly since: number;
+  /** The error a `down` alert reports: the latest one when it fires, not the first. */
+  lastError: string | null;
   timer: Subscription | undefined;
   alerted: boolean;
 }
@@ -46,13 +48,12 @@ export function connectionAlerts(transitions$: Observable<Transition>, options: 
   const thresholdMs = options.thresholdMs ?? 300_000;
   const scheduler = options.scheduler ?? asyncScheduler;
   return new Observable<ConnectionAlert>((subscriber) => {
+    // Only sources away from `connected` are kept: a source that is stopped (as every
+    // source is before it leaves the registry) leaves nothing behind.
     const outages = new Map<string, Outage>();
-    // The error an alert reports is the latest one when it fires, not the first.
-    const latestErrors = new Map<string, string | null>();
     const subscription = transitions$.subscribe((transition) => {
       const { node, component, status } = transition;
       const key = `${component}\u0000${node}`;
-      latestErrors.set(key, status.last_error);
       const outage = outages.get(key);
       if (status.state === 'connected' || status.state === 'stopped') {
         if (!outage) return;
@@ -63,12 +64,15 @@ export function connectionAlerts(transitions$: Observable<Transition>, options: 
         }
         return;
       }
-      if (outage) return;
-      const started: Outage = { since: scheduler.now(), timer: undefined, alerted: false };
+      if (outage) {
+        outage.lastError = status.last_error;
+        return;
+      }
+      const started: Outage = { since: scheduler.now(), lastError: status.last_error, timer: undefined, alerted: false };
       started.timer = scheduler.schedule(() => {
         started.alerted = true;
         started.timer = undefined;
-        subscriber.next({ type: 'down', node, component, since: started.since / 1000, last_error: latestErrors.get(key) ?? null });
+        subscriber.next({ type: 'down', node, component, since: started.since / 1000, last_error: started.lastError });
       }, thresholdMs);
       outages.set(key, started);
     });

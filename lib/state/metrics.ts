@@ -1,4 +1,4 @@
-import { asyncScheduler, map, Subject, timer, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, map, of, Subject, switchMap, timer, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { ConnectionState } from './connection-status.js';
 import type { Component, ConnectionRegistry, Transition } from './registry.js';
 
@@ -60,8 +60,8 @@ export interface Reconnection {
 export interface MetricsOptions {
   /** The sliding window of `uptime_ratio_window`. Defaults to 3600000 (1 h). */
   readonly windowMs?: number;
-  /** `metrics$` emits this often. Defaults to 10000. */
-  readonly intervalMs?: number;
+  /** `metrics$` emits this often; an Observable of intervals changes it as it emits (each change emits at once). Defaults to 10000. */
+  readonly intervalMs?: number | Observable<number>;
   /** Clock and timers. Defaults to `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
 }
@@ -109,7 +109,11 @@ class SourceMetrics {
     } else if (event.type === 'lines_received') this.received += event.count;
     else if (event.type === 'lines_unrecognized') this.unrecognized += event.count;
     else if (event.type === 'lines_dropped') this.dropped[event.reason] += event.count;
-    const next = transition.status.state;
+    this.enter(transition.status.state, now, windowMs, onReconnection);
+  }
+
+  /** The source is in `next` from `now` on (a transition, or a replacement source's initial state). */
+  enter(next: ConnectionState, now: number, windowMs: number, onReconnection: (durationMs: number) => void): void {
     if (next === this.state) return;
     this.closeSegment(now);
     this.prune(now, windowMs);
@@ -184,7 +188,9 @@ class SourceMetrics {
  * and over a sliding window, reconnections (count, per hour, duration: last, mean,
  * max), failed attempts, health checks and lines. `snapshot()` reads them now;
  * `metrics$` emits them at once and every `intervalMs`; `reconnections$` reports each
- * reconnection as it completes.
+ * reconnection as it completes. A source removed from the registry is forgotten (it
+ * leaves `snapshot()`, and `removed$` says so); one replaced in the registry keeps its
+ * figures and goes on in the new source's state.
  *
  * @example
  * ```ts
@@ -197,12 +203,15 @@ class SourceMetrics {
 export class ConnectionMetricsCollector {
   readonly metrics$: Observable<MetricsMap>;
   readonly reconnections$: Observable<Reconnection>;
+  /** Each source forgotten because it left the registry. */
+  readonly removed$: Observable<{ readonly node: string; readonly component: Component }>;
 
   private readonly sources = new Map<string, Map<Component, SourceMetrics>>();
   private readonly scheduler: SchedulerLike;
   private readonly windowMs: number;
   private readonly subscription: Subscription;
   private readonly reconnectionsSubject = new Subject<Reconnection>();
+  private readonly removedSubject = new Subject<{ readonly node: string; readonly component: Component }>();
 
   constructor(registry: ConnectionRegistry, options: MetricsOptions = {}) {
     this.scheduler = options.scheduler ?? asyncScheduler;
@@ -213,13 +222,24 @@ export class ConnectionMetricsCollector {
       if (states.api_client) this.source(node, 'api_client', states.api_client.state, now);
     }
     this.subscription = registry.transitions$.subscribe((transition) => {
+      const { node, component, status } = transition;
       const at = this.scheduler.now();
-      this.source(transition.node, transition.component, transition.status.state, at).apply(transition, at, this.windowMs, (durationMs) =>
-        this.reconnectionsSubject.next({ node: transition.node, component: transition.component, durationMs }),
-      );
+      this.source(node, component, status.state, at).apply(transition, at, this.windowMs, this.reconnected(node, component));
     });
-    this.metrics$ = timer(0, options.intervalMs ?? 10_000, this.scheduler).pipe(map(() => this.snapshot()));
+    this.subscription.add(
+      registry.membership$.subscribe(({ type, node, component, status }) => {
+        const at = this.scheduler.now();
+        if (type === 'tracked') this.source(node, component, status.state, at).enter(status.state, at, this.windowMs, this.reconnected(node, component));
+        else this.forget(node, component);
+      }),
+    );
+    const intervals$ = typeof options.intervalMs === 'object' ? options.intervalMs : of(options.intervalMs ?? 10_000);
+    this.metrics$ = intervals$.pipe(
+      switchMap((intervalMs) => timer(0, intervalMs, this.scheduler)),
+      map(() => this.snapshot()),
+    );
     this.reconnections$ = this.reconnectionsSubject.asObservable();
+    this.removed$ = this.removedSubject.asObservable();
   }
 
   /** The metrics now, synchronously. */
@@ -238,6 +258,18 @@ export class ConnectionMetricsCollector {
   stop(): void {
     this.subscription.unsubscribe();
     this.reconnectionsSubject.complete();
+    this.removedSubject.complete();
+  }
+
+  private reconnected(node: string, component: Component): (durationMs: number) => void {
+    return (durationMs) => this.reconnectionsSubject.next({ node, component, durationMs });
+  }
+
+  private forget(node: string, component: Component): void {
+    const components = this.sources.get(node);
+    if (!components?.delete(component)) return;
+    if (components.size === 0) this.sources.delete(node);
+    this.removedSubject.next({ node, component });
   }
 
   private source(node: string, component: Component, state: ConnectionState, now: number): SourceMetrics {

@@ -33,6 +33,25 @@ export interface Transition {
   readonly status: LogReaderStatus | ApiClientStatus;
 }
 
+/**
+ * A source added to the map ({@link ConnectionRegistry.track}) or taken out of it
+ * ({@link ConnectionRegistry.remove}), as seen on {@link ConnectionRegistry.membership$}:
+ * what followers of the registry (metrics, alerts, history) need to start and forget a
+ * source. A source replaced by `track` is `tracked` again, never `removed`.
+ *
+ * @example
+ * ```ts
+ * registry.membership$.subscribe(({ type, node, component }) => console.log(type, node, component));
+ * ```
+ */
+export interface MembershipChange {
+  readonly type: 'tracked' | 'removed';
+  readonly node: string;
+  readonly component: Component;
+  /** The source's status then: its initial one when tracked, its last one when removed. */
+  readonly status: LogReaderStatus | ApiClientStatus;
+}
+
 /** Options of {@link ConnectionRegistry}. */
 export interface ConnectionRegistryOptions {
   /** Where coalesced `states$` emissions are scheduled. Defaults to `asapScheduler` (same tick). */
@@ -78,11 +97,14 @@ export class ConnectionRegistry {
   readonly states$: Observable<ConnectionStates>;
   /** Every event as it is applied (also those that leave the status as it was), uncoalesced. */
   readonly transitions$: Observable<Transition>;
+  /** Every source added to or removed from the map, as it happens. */
+  readonly membership$: Observable<MembershipChange>;
 
   private readonly nodes = new Map<string, NodeSlots>();
   private readonly dirtyNodes = new Set<string>();
   private readonly statesSubject = new BehaviorSubject<ConnectionStates>({});
   private readonly transitionsSubject = new Subject<Transition>();
+  private readonly membershipSubject = new Subject<MembershipChange>();
   private readonly scheduler: SchedulerLike;
   private pendingFlush: Subscription | undefined;
   private latest: ConnectionStates = {};
@@ -94,6 +116,7 @@ export class ConnectionRegistry {
       return this.statesSubject;
     });
     this.transitions$ = this.transitionsSubject.asObservable();
+    this.membership$ = this.membershipSubject.asObservable();
   }
 
   /**
@@ -113,6 +136,7 @@ export class ConnectionRegistry {
     (slots as { [K in C]?: Slot<C> })[component] = slot;
     this.nodes.set(node, slots);
     this.markDirty(node);
+    if (this.membershipSubject.observed) this.membershipSubject.next({ type: 'tracked', node, component, status: initial });
     const reduce = REDUCERS[component] as (status: StatusOf<C>, event: EventOf<C>) => StatusOf<C>;
     return (event) => {
       const next = reduce(slot.status, event);
@@ -127,14 +151,16 @@ export class ConnectionRegistry {
     };
   }
 
-  /** Removes one source of a node, or the whole node when `component` is omitted. */
+  /** Removes one source of a node, or the whole node when `component` is omitted; each removed source is on `membership$`. */
   remove(node: string, component?: Component): void {
     const slots = this.nodes.get(node);
     if (!slots) return;
     for (const key of component ? [component] : (['log_reader', 'api_client'] as const)) {
       const slot = slots[key];
-      if (slot) slot.live = false;
+      if (!slot) continue;
+      slot.live = false;
       delete slots[key];
+      this.membershipSubject.next({ type: 'removed', node, component: key, status: slot.status });
     }
     if (!slots.log_reader && !slots.api_client) this.nodes.delete(node);
     this.markDirty(node);
@@ -146,11 +172,12 @@ export class ConnectionRegistry {
     return this.latest;
   }
 
-  /** Completes `states$` and `transitions$`; later events are still folded into `snapshot()`. */
+  /** Completes `states$`, `transitions$` and `membership$`; later events are still folded into `snapshot()`. */
   complete(): void {
     this.flush();
     this.statesSubject.complete();
     this.transitionsSubject.complete();
+    this.membershipSubject.complete();
   }
 
   /**

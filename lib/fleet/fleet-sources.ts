@@ -1,0 +1,143 @@
+import { catchError, EMPTY, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import type { NodeConfig, ResolvedMonitorConfig } from '../config.js';
+import { NodeApiClient } from '../connections/node-api-client.js';
+import { tcpLogSource } from '../connections/tcp-log-source.js';
+import type { ForwarderLine } from '../log-lines/forwarder-line.js';
+import type { FetchLike } from '../sources/fetch-like.js';
+import type { TcpConnect } from '../sources/tcp-connection.js';
+import type { Component, ConnectionRegistry } from '../state/registry.js';
+import type { SourceChange } from './source-changes.js';
+
+/** What {@link FleetSources} builds sources with. */
+export interface FleetSourcesOptions {
+  /** Where every source's status goes. */
+  readonly registry: ConnectionRegistry;
+  /** Receives every log line of every node while started. */
+  readonly onLine: (line: ForwarderLine) => void;
+  readonly scheduler?: SchedulerLike;
+  readonly fetch?: FetchLike;
+  readonly connect?: TcpConnect;
+}
+
+/** A node's log source and, while started, its subscription. */
+interface LogReader {
+  readonly lines$: Observable<ForwarderLine>;
+  running: Subscription | undefined;
+}
+
+/**
+ * The sources of every watched node (a log source, an API client, or both per node),
+ * changed in place by {@link SourceChange}s: a source that no change names is never
+ * touched, so its connection stays open. A new source registers in the registry when it
+ * is made and connects at once if the sources are started; a stopped one ends `stopped`
+ * and releases its sockets and timers, and one that is gone leaves the registry.
+ *
+ * @example
+ * ```ts
+ * const sources = new FleetSources({ registry, onLine: (line) => lines.next(line) });
+ * sources.apply(sourceChanges(undefined, config), config);
+ * sources.start();
+ * sources.apply(sourceChanges(config, next), next); // only what changed reconnects
+ * sources.stop();
+ * ```
+ */
+export class FleetSources {
+  /** Each node's API client, by node name. */
+  readonly apis: ReadonlyMap<string, NodeApiClient>;
+
+  private readonly logReaders = new Map<string, LogReader>();
+  private readonly apiClients = new Map<string, NodeApiClient>();
+  private started = false;
+
+  constructor(private readonly options: FleetSourcesOptions) {
+    this.apis = this.apiClients;
+  }
+
+  /** Connects every source (idempotent). */
+  start(): void {
+    this.started = true;
+    for (const reader of this.logReaders.values()) this.subscribe(reader);
+    for (const api of this.apiClients.values()) api.start();
+  }
+
+  /** Stops every source (each ends `stopped`); they stay registered and `start()` connects them again. */
+  stop(): void {
+    this.started = false;
+    for (const reader of this.logReaders.values()) this.unsubscribe(reader);
+    for (const api of this.apiClients.values()) api.stop();
+  }
+
+  /** Applies `changes` (from `sourceChanges(current, config)`), building new sources with `config`'s settings. */
+  apply(changes: readonly SourceChange[], config: ResolvedMonitorConfig): void {
+    for (const { node, component, action } of changes) {
+      if (action !== 'start') this.stopSource(node.name, component);
+      if (action === 'stop') this.options.registry.remove(node.name, component);
+      else this.startSource(node, component, config);
+    }
+  }
+
+  private stopSource(name: string, component: Component): void {
+    if (component === 'log_reader') {
+      const reader = this.logReaders.get(name);
+      if (reader) this.unsubscribe(reader);
+      this.logReaders.delete(name);
+    } else {
+      this.apiClients.get(name)?.stop();
+      this.apiClients.delete(name);
+    }
+  }
+
+  /** Makes a node's source (which registers it), and connects it if started. */
+  private startSource(node: NodeConfig, component: Component, { logReader, apiClient }: ResolvedMonitorConfig): void {
+    const { registry, scheduler, fetch, connect } = this.options;
+    const { name } = node;
+    if (component === 'log_reader' && node.log) {
+      const reader: LogReader = {
+        lines$: tcpLogSource({
+          node: name,
+          host: node.log.host,
+          port: node.log.port,
+          registry,
+          connectTimeoutMs: logReader.connectTimeoutMs,
+          keepAliveMs: logReader.keepAliveMs,
+          idleTimeoutMs: logReader.idleTimeoutMs,
+          maxLineBytes: logReader.maxLineBytes,
+          maxReconnectAttempts: logReader.maxReconnectAttempts,
+          backoff: { initialMs: logReader.initialBackoffMs, maxMs: logReader.maxBackoffMs },
+          // A node whose release writes a format we do not know shows as a count (lines.unrecognized).
+          detectSchemaDrift: true,
+          nodeVersion: () => this.apiClients.get(name)?.version ?? null,
+          ...(scheduler && { scheduler }),
+          ...(connect && { connect }),
+        }),
+        running: undefined,
+      };
+      this.logReaders.set(name, reader);
+      if (this.started) this.subscribe(reader);
+    } else if (component === 'api_client' && node.api) {
+      const api = new NodeApiClient({
+        node: name,
+        url: node.api.url,
+        registry,
+        healthCheckIntervalMs: apiClient.healthCheckIntervalMs,
+        timeoutMs: apiClient.timeoutMs,
+        maxReconnectAttempts: apiClient.maxReconnectAttempts,
+        backoff: { initialMs: apiClient.initialBackoffMs, maxMs: apiClient.maxBackoffMs },
+        ...(scheduler && { scheduler }),
+        ...(fetch && { fetch }),
+      });
+      this.apiClients.set(name, api);
+      if (this.started) api.start();
+    }
+  }
+
+  private subscribe(reader: LogReader): void {
+    // A source that gave up (maxReconnectAttempts) stays in `error`; the others go on.
+    reader.running ??= reader.lines$.pipe(catchError(() => EMPTY)).subscribe(this.options.onLine);
+  }
+
+  private unsubscribe(reader: LogReader): void {
+    reader.running?.unsubscribe();
+    reader.running = undefined;
+  }
+}
