@@ -86,7 +86,15 @@ export { toDashboard, type JsonObject, type SnoDashboard, type SnoSatelliteSumma
 export { connectionStatusFrames, type ConnectionStatusFramesOptions } from './broadcast/frames.js';
 export { serveFrames, type FrameBroadcast, type FrameSource, type ServeFramesOptions } from './broadcast/websocket-server.js';
 
-export { resolveMonitorConfig, type ApiClientConfig, type LogReaderConfig, type MonitorConfig, type NodeConfig, type ResolvedMonitorConfig, type Shard } from './config.js';
+export {
+  resolveMonitorConfig,
+  type ApiClientConfig,
+  type LogReaderConfig,
+  type MonitorConfig,
+  type NodeConfig,
+  type ResolvedMonitorConfig,
+  type Shard,
+} from './config.js';
 export { inShard, shardOf } from './fleet/shard.js';
 export { sourceChanges, type SourceChange } from './fleet/source-changes.js';
 export { createMonitor, type Monitor, type MonitorFrame, type MonitorOptions, type NodeFeatures } from './monitor.js';

@@ -41,8 +41,22 @@ describe('resolveMonitorConfig', () => {
     expect(resolved.broadcastIntervalMs).to.equal(5000);
   });
 
+  it('keeps a shard, and has no shard key without one', () => {
+    expect(resolveMonitorConfig({ nodes: [{ name: 'a', log }], shard: { index: 2, count: 3 } }).shard).to.deep.equal({ index: 2, count: 3 });
+    expect(resolveMonitorConfig({ nodes: [{ name: 'a', log }] })).to.not.have.property('shard');
+  });
+
   const bad: Array<[string, unknown, RegExp]> = [
     ['not an object', 'nodes', /^config must be an object/],
+    ['a shard that is not an object', { nodes: [{ name: 'a', log }], shard: '1/2' }, /^shard must be an object; got 1\/2$/],
+    ['a shard index past the count', { nodes: [{ name: 'a', log }], shard: { index: 3, count: 2 } }, /^shard\.index must be an integer 1-2; got 3$/],
+    ['a shard index of 0', { nodes: [{ name: 'a', log }], shard: { index: 0, count: 2 } }, /^shard\.index must be an integer 1-2; got 0$/],
+    ['a shard count of 0', { nodes: [{ name: 'a', log }], shard: { index: 1, count: 0 } }, /^shard\.count must be an integer >= 1; got 0$/],
+    [
+      'an unknown shard key',
+      { nodes: [{ name: 'a', log }], shard: { index: 1, count: 1, of: 2 } },
+      /^shard\.of is not a known option \(known: index, count\)$/,
+    ],
     ['no nodes', {}, /^nodes must be a non-empty array/],
     ['empty nodes', { nodes: [] }, /^nodes must be a non-empty array/],
     ['a node that is not an object', { nodes: [42] }, /^nodes\[0\] must be an object/],

@@ -7,7 +7,8 @@ import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { createMonitor, type Monitor } from '../lib/index.js';
+import { VirtualTimeScheduler } from 'rxjs';
+import { ConnectionMetricsCollector, ConnectionRegistry, createMonitor, initialLogReaderStatus, type Monitor } from '../lib/index.js';
 import { registerPrometheusMetrics } from '../lib/prometheus.js';
 import { TestForwarder } from './support/forwarder.js';
 import { listen } from './support/listen.js';
@@ -136,5 +137,30 @@ describe('storj-monitor-rx/prometheus against a real Prometheus', function () {
       if (prometheus && prometheus.exitCode === null) await new Promise((resolve) => prometheus?.once('exit', resolve));
       await rm(directory, { recursive: true, force: true });
     }
+  });
+});
+
+describe('storj-monitor-rx/prometheus when nodes leave', () => {
+  it('a node removed from the registry leaves every metric, the reconnection histogram included', async () => {
+    const scheduler = new VirtualTimeScheduler();
+    const connections = new ConnectionRegistry({ scheduler });
+    const log = connections.track('retired', 'log_reader', initialLogReaderStatus('127.0.0.1', 9001));
+    connections.track('staying', 'log_reader', initialLogReaderStatus('127.0.0.1', 9002));
+    const metrics = new ConnectionMetricsCollector(connections, { scheduler });
+    const registry = new Registry();
+    const unregister = registerPrometheusMetrics({ metrics }, { registry });
+    scheduler.schedule(() => log({ type: 'connected', reconnectAttempts: 0 }), 0);
+    scheduler.schedule(() => log({ type: 'failed', error: 'reset', reconnectAttempts: 1, retryInMs: 1000, retryAt: 2000 }), 1000);
+    scheduler.schedule(() => log({ type: 'connected', reconnectAttempts: 0 }), 3000);
+    scheduler.flush();
+    expect(await registry.metrics()).to.include('storj_monitor_reconnection_duration_seconds_count{node="retired",component="log_reader"} 1');
+    connections.remove('retired');
+    // One scrape reads one snapshot, kept until the next turn of the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
+    const exposition = await registry.metrics();
+    expect(exposition).to.not.include('node="retired"');
+    expect(exposition).to.include('storj_monitor_connection_state{node="staying",component="log_reader",state="disconnected"} 1');
+    unregister();
+    metrics.stop();
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { VirtualTimeScheduler } from 'rxjs';
+import { BehaviorSubject, VirtualTimeScheduler } from 'rxjs';
 import { ConnectionMetricsCollector, ConnectionRegistry, initialApiClientStatus, initialLogReaderStatus, type Reconnection } from '../../lib/index.js';
 
 /** A registry and collector on a virtual clock; `at(ms, work)` runs work at that time. */
@@ -82,6 +82,41 @@ describe('ConnectionMetricsCollector (virtual time)', () => {
     scheduler.flush();
     expect(times).to.deep.equal([0, 10_000, 20_000]);
     metrics.stop();
+  });
+
+  it('metrics$ follows an Observable interval: a new one emits at once, then at its own pace', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const registry = new ConnectionRegistry({ scheduler });
+    registry.track('n', 'log_reader', initialLogReaderStatus('h', 1));
+    const interval = new BehaviorSubject(10_000);
+    const metrics = new ConnectionMetricsCollector(registry, { scheduler, intervalMs: interval });
+    const times: number[] = [];
+    const subscription = metrics.metrics$.subscribe(() => times.push(scheduler.now()));
+    scheduler.schedule(() => interval.next(4000), 15_000);
+    scheduler.schedule(() => subscription.unsubscribe(), 25_000);
+    scheduler.flush();
+    expect(times).to.deep.equal([0, 10_000, 15_000, 19_000, 23_000]);
+    metrics.stop();
+  });
+
+  it('forgets a source removed from the registry (removed$ says so); a replaced one keeps its figures, in the new one’s state', () => {
+    const { scheduler, registry, log, metrics, at } = setup();
+    const removed: string[] = [];
+    metrics.removed$.subscribe(({ node, component }) => removed.push(`${node} ${component}`));
+    at(0, () => log({ type: 'connected', reconnectAttempts: 0 }));
+    at(1000, () => log({ type: 'stopped' }));
+    at(1000, () => registry.track('node1', 'log_reader', initialLogReaderStatus('h', 2)));
+    at(3000, () => registry.remove('node1', 'api_client'));
+    scheduler.schedule(() => undefined, 4000);
+    scheduler.flush();
+    const node = metrics.snapshot().node1;
+    expect(Object.keys(node ?? {})).to.deep.equal(['log_reader']);
+    expect(node?.log_reader).to.include({ state: 'disconnected' });
+    expect(node?.log_reader?.time_in_state_ms).to.include({ connected: 1000, disconnected: 3000 });
+    expect(removed).to.deep.equal(['node1 api_client']);
+    registry.remove('node1');
+    expect(metrics.snapshot()).to.deep.equal({});
+    expect(removed).to.deep.equal(['node1 api_client', 'node1 log_reader']);
   });
 
   it('ratios are null before any time has passed', () => {

@@ -99,6 +99,26 @@ describe('ConnectionRegistry', () => {
     registry.remove('never-there');
   });
 
+  it('membership$ reports each source tracked (again, when replaced) and each removed, with its status then', () => {
+    const { registry } = setup();
+    const seen: string[] = [];
+    registry.membership$.subscribe(({ type, node, component, status }) => seen.push(`${type} ${node} ${component} ${status.state}`));
+    const log = registry.track('node1', 'log_reader', initialLogReaderStatus('h', 1));
+    registry.track('node1', 'api_client', initialApiClientStatus());
+    log({ type: 'connecting' });
+    registry.track('node1', 'log_reader', initialLogReaderStatus('h', 2));
+    registry.remove('node1', 'api_client');
+    registry.remove('node1');
+    registry.remove('node1');
+    expect(seen).to.deep.equal([
+      'tracked node1 log_reader disconnected',
+      'tracked node1 api_client disconnected',
+      'tracked node1 log_reader disconnected',
+      'removed node1 api_client disconnected',
+      'removed node1 log_reader disconnected',
+    ]);
+  });
+
   it('track() again replaces the source, and the old sink goes quiet', () => {
     const { registry } = setup();
     const old = registry.track('node1', 'log_reader', initialLogReaderStatus('old', 1));

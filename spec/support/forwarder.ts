@@ -6,6 +6,8 @@ import { listen } from './listen.js';
 /** A stand-in log forwarder on 127.0.0.1: a real TCP server whose clients the test drives. */
 export class TestForwarder {
   readonly clients: Socket[] = [];
+  /** Connections accepted since the start, closed ones included. */
+  connections = 0;
   /** Bytes the clients sent: the reference forwarder drops a client that sends any. */
   receivedFromClients = 0;
   private server: Server | undefined;
@@ -23,6 +25,7 @@ export class TestForwarder {
   /** Listens again on the same port, after `stop()`. */
   async listen(): Promise<void> {
     const server = createServer((socket) => {
+      this.connections++;
       this.clients.push(socket);
       socket.on('data', (chunk) => (this.receivedFromClients += chunk.length));
       socket.on('error', () => undefined);

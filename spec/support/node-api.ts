@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { listen } from './listen.js';
 
 export type Behaviour = (request: IncomingMessage, response: ServerResponse) => void;
@@ -40,6 +41,10 @@ export function json(response: ServerResponse, body: unknown, status = 200): voi
 export class TestNodeApi {
   behaviour: Behaviour = healthy;
   readonly requests: IncomingMessage[] = [];
+  /** TCP connections accepted since the start, closed ones included. */
+  connections = 0;
+  /** TCP connections open now. */
+  readonly sockets = new Set<Socket>();
   private server: Server | undefined;
 
   private constructor(public port: number) {}
@@ -58,6 +63,11 @@ export class TestNodeApi {
     const server = createServer((request, response) => {
       this.requests.push(request);
       this.behaviour(request, response);
+    });
+    server.on('connection', (socket: Socket) => {
+      this.connections++;
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
     });
     this.port = await listen(server, this.port);
     this.server = server;
