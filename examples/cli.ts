@@ -1,22 +1,32 @@
-// The example CLI: `npx tsx examples/cli.ts --config FILE [--listen HOST:PORT] [--json] [--token T]`.
+// The example CLI: `npx tsx examples/cli.ts --config FILE [--listen HOST:PORT] [--json] [--token T] [--allow-origin ORIGIN]...`.
 // Runs createMonitor on a SPEC §6 config file, serves the dashboard at / and the frames
 // at /ws, and shows a live table of the nodes (or, with --json, one frame per line).
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
-import { createMonitor, redactCredentials, serveFrames, type ConnectionAlert, type ConnectionStatusFrame, type MonitorConfig } from 'storj-monitor-rx';
+import {
+  createMonitor,
+  peerText,
+  redactCredentials,
+  requestGuard,
+  serveFrames,
+  type ConnectionAlert,
+  type ConnectionStatusFrame,
+  type MonitorConfig,
+} from 'storj-monitor-rx';
 import { registerPrometheusMetrics } from 'storj-monitor-rx/prometheus';
 import { renderTable } from './terminal-view.js';
 
 const DASHBOARD_DIR = join(dirname(fileURLToPath(import.meta.url)), 'dashboard');
-const STATIC_FILES: Readonly<Record<string, string>> = {
-  '/': 'index.html',
-  '/index.html': 'index.html',
-  '/app.js': 'app.js',
-  '/style.css': 'style.css',
-};
+const STATIC_FILES: ReadonlyMap<string, string> = new Map([
+  ['/', 'index.html'],
+  ['/index.html', 'index.html'],
+  ['/app.js', 'app.js'],
+  ['/style.css', 'style.css'],
+]);
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   html: 'text/html; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
@@ -32,13 +42,18 @@ export interface CliArguments {
   readonly port: number;
   readonly json: boolean;
   readonly token?: string;
+  /** Origins of pages elsewhere that may show the dashboard's frames (`https://monitor.example.com`); same-origin pages always may. */
+  readonly allowedOrigins?: readonly string[];
+  /** Host names the server answers to besides its listen address, IP addresses, `localhost` and the allowed origins' hosts. */
+  readonly allowedHosts?: readonly string[];
   /** POST each alert (JSON) here. */
   readonly alertWebhook?: string;
   /** Alert when a connection has been down this long. */
   readonly alertAfterMs?: number;
 }
 
-export const USAGE = 'usage: cli.ts --config FILE [--listen HOST:PORT] [--json] [--token TOKEN] [--alert-webhook URL] [--alert-after SECONDS]';
+export const USAGE =
+  'usage: cli.ts --config FILE [--listen HOST:PORT] [--json] [--token TOKEN] [--allow-origin ORIGIN]... [--allow-host NAME]... [--alert-webhook URL] [--alert-after SECONDS]';
 
 export function parseArguments(argv: readonly string[], requireConfig = true): CliArguments {
   let configPath: string | undefined;
@@ -47,6 +62,8 @@ export function parseArguments(argv: readonly string[], requireConfig = true): C
   let token: string | undefined;
   let alertWebhook: string | undefined;
   let alertAfter: string | undefined;
+  const allowedOrigins: string[] = [];
+  const allowedHosts: string[] = [];
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index];
     const value = (): string => {
@@ -58,6 +75,8 @@ export function parseArguments(argv: readonly string[], requireConfig = true): C
     else if (argument === '--listen') listen = value();
     else if (argument === '--json') json = true;
     else if (argument === '--token') token = value();
+    else if (argument === '--allow-origin') allowedOrigins.push(value());
+    else if (argument === '--allow-host') allowedHosts.push(value());
     else if (argument === '--alert-webhook') alertWebhook = value();
     else if (argument === '--alert-after') alertAfter = value();
     else throw new UsageError(`unknown argument ${JSON.stringify(argument)}; ${USAGE}`);
@@ -67,8 +86,13 @@ export function parseArguments(argv: readonly string[], requireConfig = true): C
   const port = Number(match?.[2]);
   if (!match || !Number.isInteger(port) || port > 65_535)
     throw new UsageError(`--listen must be HOST:PORT (e.g. 127.0.0.1:8080); got ${JSON.stringify(listen)}`);
-  if (alertWebhook !== undefined && !/^https?:\/\/./.test(alertWebhook))
-    throw new UsageError(`--alert-webhook must be an http(s) URL; got ${JSON.stringify(alertWebhook)}`);
+  if (alertWebhook !== undefined && !/^https?:\/\/./.test(alertWebhook)) throw new UsageError('--alert-webhook must be an http(s) URL');
+  try {
+    requestGuard({ allowedOrigins, allowedHosts });
+  } catch (error) {
+    // The guard names its option (`allowedOrigins[1] must be ...`); here it is an argument.
+    throw new UsageError((error as Error).message.replace(/^allowedOrigins\[\d+\]/, '--allow-origin').replace(/^allowedHosts\[\d+\]/, '--allow-host'));
+  }
   const alertAfterSeconds = alertAfter === undefined ? undefined : Number(alertAfter);
   if (alertAfterSeconds !== undefined && !(alertAfterSeconds > 0))
     throw new UsageError(`--alert-after must be a number of seconds > 0; got ${JSON.stringify(alertAfter)}`);
@@ -78,6 +102,8 @@ export function parseArguments(argv: readonly string[], requireConfig = true): C
     port,
     json,
     ...(token !== undefined && { token }),
+    allowedOrigins,
+    allowedHosts,
     ...(alertWebhook !== undefined && { alertWebhook }),
     ...(alertAfterSeconds !== undefined && { alertAfterMs: Math.round(alertAfterSeconds * 1000) }),
   };
@@ -121,15 +147,28 @@ export async function runCli(args: CliArguments, config: MonitorConfig, extras: 
 
   const prometheus = new Registry();
   const unregister = registerPrometheusMetrics(monitor, { registry: prometheus });
+  // Every route checks the request first: a target that does not parse, a page of another
+  // origin, a Host that is not ours (DNS rebinding) are answered and closed.
+  const allowedOrigins = args.allowedOrigins ?? [];
+  const allowedHosts = [...(args.allowedHosts ?? []), ...(isIP(args.host) === 0 ? [args.host] : [])];
+  const guard = requestGuard({ allowedOrigins, allowedHosts, checkHostAlways: true });
   const server = createServer((request, response) => {
-    if (extras.routes?.(request, response)) return;
-    if (new URL(request.url ?? '/', 'http://localhost').pathname === '/metrics') {
-      void prometheus.metrics().then((text) => response.writeHead(200, { 'content-type': prometheus.contentType }).end(text));
+    const verdict = guard(request);
+    if (!verdict.ok) {
+      response.writeHead(verdict.status, { connection: 'close', 'content-type': 'text/plain' }).end(verdict.reason);
       return;
     }
-    void serveStatic(request, response);
+    if (extras.routes?.(request, response)) return;
+    const answered = verdict.url.pathname === '/metrics' ? serveMetrics(prometheus, response) : serveStatic(verdict.url.pathname, request, response);
+    answered.catch(() => (response.headersSent ? response.destroy() : response.writeHead(500, { connection: 'close' }).end()));
   });
-  const broadcast = await serveFrames(monitor, { server, path: '/ws', ...(args.token !== undefined && { token: args.token }) });
+  const broadcast = await serveFrames(monitor, {
+    server,
+    path: '/ws',
+    allowedOrigins,
+    allowedHosts,
+    ...(args.token !== undefined && { token: args.token }),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => reject(new UsageError(`cannot listen on ${args.host}:${args.port}: ${error.message}`)));
     server.listen(args.port, args.host, resolve);
@@ -203,12 +242,17 @@ async function postAlert(url: string, alert: ConnectionAlert): Promise<void> {
   } catch (error) {
     // Node's fetch says only "fetch failed"; the socket error is its cause.
     const reason = error instanceof Error && error.cause instanceof Error ? error.cause : (error as Error);
-    process.stderr.write(`storj-monitor-rx: alert webhook failed: ${redactCredentials(reason.message)}\n`);
+    process.stderr.write(`storj-monitor-rx: alert webhook failed: ${peerText(redactCredentials(reason.message))}\n`);
   }
 }
 
-async function serveStatic(request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const file = STATIC_FILES[new URL(request.url ?? '/', 'http://localhost').pathname];
+async function serveMetrics(prometheus: Registry, response: ServerResponse): Promise<void> {
+  const text = await prometheus.metrics();
+  response.writeHead(200, { 'content-type': prometheus.contentType }).end(text);
+}
+
+async function serveStatic(pathname: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const file = STATIC_FILES.get(pathname);
   if (!file || (request.method !== 'GET' && request.method !== 'HEAD')) {
     response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     return;

@@ -1,5 +1,4 @@
-import { requireHttpUrl } from './sources/http-json.js';
-import { requireInteger, requireText } from './validate.js';
+import { requireHost, requireHttpUrl, requireInteger, requireText } from './validate.js';
 
 /** One node of a {@link MonitorConfig}: a log source, an API, or both. */
 export interface NodeConfig {
@@ -143,7 +142,7 @@ function resolveNode(value: unknown, path: string): NodeConfig {
   const api = node.api === undefined ? undefined : requireObject(`${path}.api`, node.api, ['url']);
   return {
     name,
-    ...(log && { log: { host: requireText(`${path}.log.host`, log.host), port: requireInteger(`${path}.log.port`, log.port, 1, 65_535) } }),
+    ...(log && { log: { host: requireHost(`${path}.log.host`, log.host), port: requireInteger(`${path}.log.port`, log.port, 1, 65_535) } }),
     ...(api && { api: { url: requireHttpUrl(`${path}.api.url`, api.url).href } }),
   };
 }

@@ -30,10 +30,12 @@ export {
   type TcpConnectionOptions,
   type TcpConnectRequest,
 } from './sources/tcp-connection.js';
+export { redactCredentials } from './redact-credentials.js';
+export { PEER_TEXT_MAX_CHARS, peerText } from './peer-text.js';
 export { ApiRequestError, type ApiFailureKind } from './sources/api-request-error.js';
 export type { FetchInitLike, FetchLike, FetchResponseLike } from './sources/fetch-like.js';
 export { KeepAliveFetch } from './sources/keep-alive-fetch.js';
-export { httpJson, jsonRequester, redactCredentials, splitCredentials, type HttpJsonRequest, type JsonRequester } from './sources/http-json.js';
+export { httpJson, jsonRequester, splitCredentials, type HttpJsonRequest, type JsonRequester } from './sources/http-json.js';
 
 export { ChunkText } from './log-lines/chunk-text.js';
 export { LineFramer, type FramingDropReason, type LineSink } from './log-lines/line-framer.js';
@@ -84,6 +86,7 @@ export { ApiUnavailableError, NodeApiClient, type NodeApiClientOptions } from '.
 export { toDashboard, type JsonObject, type SnoDashboard, type SnoSatelliteSummary } from './connections/node-api-types.js';
 
 export { connectionStatusFrames, type ConnectionStatusFramesOptions } from './broadcast/frames.js';
+export { requestGuard, requestTarget, type GuardedRequest, type RequestGuardOptions, type RequestVerdict } from './broadcast/request-guard.js';
 export { serveFrames, type FrameBroadcast, type FrameSource, type ServeFramesOptions } from './broadcast/websocket-server.js';
 
 export {

@@ -5,6 +5,7 @@ import { asyncScheduler, interval, type Observable, type SchedulerLike, type Sub
 import { WebSocket, WebSocketServer } from 'ws';
 import type { ConnectionStatusFrame } from '../state/connection-status.js';
 import { requireInteger } from '../validate.js';
+import { requestGuard, requestTarget } from './request-guard.js';
 
 /** Where frames come from: a `Monitor` fits. */
 export interface FrameSource {
@@ -26,8 +27,17 @@ export interface ServeFramesOptions {
   readonly path?: string;
   /** A shared secret clients must send as `?token=` or `Authorization: Bearer`; otherwise 401. */
   readonly token?: string;
-  /** Browser origins allowed to connect; others get 403. Requests without `Origin` (non-browsers) pass. */
+  /**
+   * Browser origins allowed to connect besides same-origin pages (whose `Origin` is the
+   * `Host` they connect to); others get 403. Requests without `Origin` (non-browsers) pass.
+   */
   readonly allowedOrigins?: readonly string[];
+  /**
+   * Host names (without port) browsers may connect by, besides IP addresses, `localhost`
+   * and the hosts of `allowedOrigins`; a browser connecting by another name gets 421 (DNS
+   * rebinding). Defaults to none.
+   */
+  readonly allowedHosts?: readonly string[];
   /** Ping every this long; a client that has not answered the previous ping is terminated. Defaults to 30000. */
   readonly heartbeatMs?: number;
   /** A client with more than this many bytes queued is dropped (frames are "latest wins"). Defaults to 1 MiB. */
@@ -74,7 +84,10 @@ export async function serveFrames(source: FrameSource, options: ServeFramesOptio
   const maxBufferedBytes = requireInteger('maxBufferedBytes', options.maxBufferedBytes ?? 1024 * 1024, 1);
   const maxPayload = requireInteger('maxPayload', options.maxPayload ?? 4096, 1);
   const checkToken = options.token === undefined ? undefined : tokenCheck(options.token);
-  const allowedOrigins = options.allowedOrigins && new Set(options.allowedOrigins);
+  const guard = requestGuard({
+    ...(options.allowedOrigins && { allowedOrigins: options.allowedOrigins }),
+    ...(options.allowedHosts && { allowedHosts: options.allowedHosts }),
+  });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload, clientTracking: true });
   const alive = new WeakSet<WebSocket>();
@@ -82,15 +95,16 @@ export async function serveFrames(source: FrameSource, options: ServeFramesOptio
   const server = options.server ?? createServer((_request, response) => response.writeHead(426, { connection: 'close' }).end());
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const url = requestTarget(request);
+    if (url === undefined) return reject(socket, 400, 'Bad Request');
     if (url.pathname !== path) {
-      // On a shared server, other paths belong to other handlers.
-      if (owned) reject(socket, 404, 'Not Found');
+      // On a shared server, other paths belong to other upgrade handlers, if there are any.
+      if (owned || server.listeners('upgrade').every((listener) => listener === onUpgrade)) reject(socket, 404, 'Not Found');
       return;
     }
+    const verdict = guard(request);
+    if (!verdict.ok) return reject(socket, verdict.status, verdict.reason);
     if (checkToken && !checkToken(url.searchParams.get('token') ?? bearer(request))) return reject(socket, 401, 'Unauthorized');
-    const origin = request.headers.origin;
-    if (allowedOrigins && origin !== undefined && !allowedOrigins.has(origin)) return reject(socket, 403, 'Forbidden');
     wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request));
   };
   server.on('upgrade', onUpgrade);
@@ -184,9 +198,11 @@ function closed(client: WebSocket): Promise<void> {
   return client.readyState === WebSocket.CLOSED ? Promise.resolve() : new Promise((resolve) => client.once('close', () => resolve()));
 }
 
+/** Answers an upgrade with an error status and closes the connection (a peer gone meanwhile is no error). */
 function reject(socket: Duplex, status: number, reason: string): void {
-  socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  socket.destroy();
+  socket.on('error', ignore);
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
 function bearer(request: IncomingMessage): string | null {

@@ -4,8 +4,10 @@ import type { ConnectionEventSink } from '../reconnect/connection-event.js';
 import { retryWithState } from '../operators/retry-with-state.js';
 import { ApiRequestError } from '../sources/api-request-error.js';
 import type { FetchLike } from '../sources/fetch-like.js';
-import { httpJson, jsonRequester, redactCredentials, splitCredentials, type HttpJsonRequest } from '../sources/http-json.js';
+import { httpJson, jsonRequester, splitCredentials, type HttpJsonRequest } from '../sources/http-json.js';
 import { KeepAliveFetch } from '../sources/keep-alive-fetch.js';
+import { peerText } from '../peer-text.js';
+import { redactCredentials } from '../redact-credentials.js';
 import { initialApiClientStatus, type ApiClientStatus } from '../state/connection-status.js';
 import type { ConnectionRegistry } from '../state/registry.js';
 import { apiClientTransition, type ApiClientEvent } from '../state/transitions.js';
@@ -168,7 +170,7 @@ export class NodeApiClient {
         cycleRestartMs: healthCheckIntervalMs,
         reconnect$: this.reconnects,
         scheduler: this.scheduler,
-        describeError: (error) => redactCredentials(error instanceof Error ? error.message : String(error)),
+        describeError: (error) => peerText(redactCredentials(error instanceof Error ? error.message : String(error))),
         onEvent: (event) => {
           this.report(event);
           logEvent(event);

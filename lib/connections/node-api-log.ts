@@ -1,5 +1,6 @@
 import createDebug from 'debug';
 import type { ConnectionEventSink } from '../reconnect/connection-event.js';
+import { peerText } from '../peer-text.js';
 import type { ApiClientEvent } from '../state/transitions.js';
 
 const info = createDebug('storj-monitor:api-client');
@@ -19,7 +20,7 @@ export function apiClientLogger(node: string, url: string, maxAttempts: number, 
   return (event) => {
     switch (event.type) {
       case 'connected':
-        info('[%s] API client connected to %s (Node ID: %s)', node, url, abbreviate(nodeId()));
+        info('[%s] API client connected to %s (Node ID: %s)', node, url, abbreviate(peerText(nodeId())));
         break;
       case 'failed':
         warn('[%s] API health check failed: %s', node, event.error);

@@ -6,11 +6,12 @@ import { flattenBatches } from '../operators/flatten-batches.js';
 import type { ForwarderLine } from '../log-lines/forwarder-line.js';
 import { forwarderLineBatches } from '../operators/forwarder-line-batches.js';
 import { retryWithState } from '../operators/retry-with-state.js';
+import { peerText } from '../peer-text.js';
 import { describeSocketError, tcpConnection, type TcpConnect } from '../sources/tcp-connection.js';
 import { initialLogReaderStatus } from '../state/connection-status.js';
 import type { ConnectionRegistry } from '../state/registry.js';
 import type { LogReaderEvent } from '../state/transitions.js';
-import { requireBoolean, requireInteger, requireText } from '../validate.js';
+import { requireBoolean, requireHost, requireInteger, requireText } from '../validate.js';
 import { schemaDriftCounter } from './schema-drift.js';
 
 const info = createDebug('storj-monitor:log-reader');
@@ -83,7 +84,7 @@ const MALFORMED_WARN_INTERVAL_MS = 10_000;
  */
 export function tcpLogSource(options: TcpLogSourceOptions): Observable<ForwarderLine> {
   const node = requireText('node', options.node);
-  const host = requireText('host', options.host);
+  const host = requireHost('host', options.host);
   const port = requireInteger('port', options.port, 1, 65_535);
   const connectTimeoutMs = requireInteger('connectTimeoutMs', options.connectTimeoutMs ?? 10_000, 1);
   const keepAliveMs = requireInteger('keepAliveMs', options.keepAliveMs ?? 10_000, 1000);
@@ -190,7 +191,7 @@ function malformedWarner(node: string, scheduler: SchedulerLike): (text: string)
       return;
     }
     const more = suppressed > 0 ? ` (${suppressed} more since the last warning)` : '';
-    warn('[%s] Dropped malformed log line%s: %s', node, more, JSON.stringify(text.slice(0, 100)));
+    warn('[%s] Dropped malformed log line%s: %s', node, more, JSON.stringify(peerText(text, 100)));
     lastWarnAt = now;
     suppressed = 0;
   };

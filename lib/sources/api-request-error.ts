@@ -1,3 +1,6 @@
+import { peerText } from '../peer-text.js';
+import { redactCredentials } from '../redact-credentials.js';
+
 /** How a request failed: this decides whether the API counts as down (SPEC §3.3). */
 export type ApiFailureKind = 'timeout' | 'transport' | 'http' | 'body';
 
@@ -22,7 +25,8 @@ export class ApiRequestError extends Error {
     /** The HTTP status, for `kind: 'http'`. */
     readonly status: number | null = null,
   ) {
-    super(message);
+    // The message holds what a peer answered (a status phrase, a location): safe to show, whatever it sent.
+    super(peerText(redactCredentials(message)));
   }
 
   get marksUnavailable(): boolean {

@@ -1,7 +1,8 @@
 import { Observable, type SchedulerLike } from 'rxjs';
-import { requireText } from '../validate.js';
+import { requireHttpUrl } from '../validate.js';
 import { ApiRequestError, bodyTooLarge } from './api-request-error.js';
 import type { FetchLike, FetchResponseLike } from './fetch-like.js';
+import { redactCredentials } from '../redact-credentials.js';
 import { readBody } from './response-body.js';
 import { describeSocketError } from './tcp-connection.js';
 
@@ -172,37 +173,6 @@ function toRequestError(error: unknown): ApiRequestError {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   const readable = describeSocketError(cause).replace(/request to \S+ failed, reason: /, '');
   return new ApiRequestError(redactCredentials(readable), 'transport');
-}
-
-/**
- * Removes `user:password@` from any URL inside a text, so credentials never reach
- * `last_error`, logs or frames.
- *
- * @example
- * ```ts
- * redactCredentials('request to http://admin:hunter2@10.0.0.2:14002/ failed'); // 'request to http://10.0.0.2:14002/ failed'
- * ```
- */
-export function redactCredentials(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1');
-}
-
-/**
- * Checks an option that must be an http(s) URL, and returns it parsed; the `RangeError`
- * names the option and shows the URL without its credentials.
- *
- * @example
- * ```ts
- * requireHttpUrl('nodes[0].api.url', 'http://localhost:14002').port; // '14002'
- * ```
- */
-export function requireHttpUrl(name: string, value: unknown): URL {
-  const text = requireText(name, value);
-  const parsed = URL.canParse(text) ? new URL(text) : undefined;
-  if (parsed?.protocol !== 'http:' && parsed?.protocol !== 'https:') {
-    throw new RangeError(`${name} must be an http(s) URL; got ${JSON.stringify(redactCredentials(text))}`);
-  }
-  return parsed;
 }
 
 /**

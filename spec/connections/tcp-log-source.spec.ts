@@ -170,7 +170,7 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
       (await client).write(`${'y'.repeat(150)}\nbad 2\nbad 3\n1.0 good\n`);
       await source.linesUntil(1);
       expect(warnings).to.have.length(1);
-      expect(warnings[0]).to.include(`Dropped malformed log line: "${'y'.repeat(100)}"`);
+      expect(warnings[0]).to.include(`Dropped malformed log line: "${'y'.repeat(100)}…[+50 chars]"`);
       scheduler.schedule(() => undefined, 10_000);
       scheduler.flush();
       (await client).write('bad 4\n2.0 good\n');

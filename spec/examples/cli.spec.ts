@@ -1,24 +1,14 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectionStatusFrame } from '../../lib/index.js';
 import { createServer } from 'node:http';
 import { refusedPort, TestForwarder } from '../support/forwarder.js';
+import { cli } from '../support/cli-process.js';
 import { listen } from '../support/listen.js';
 import { TestNodeApi } from '../support/node-api.js';
 import { eventually } from '../support/wait.js';
-
-/** Runs the example CLI as a user would; collects its output. */
-function cli(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/cli.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const output = { stdout: '', stderr: '' };
-  child.stdout.on('data', (data: Buffer) => (output.stdout += String(data)));
-  child.stderr.on('data', (data: Buffer) => (output.stderr += String(data)));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output, exit };
-}
 
 describe('examples/cli.ts', function () {
   this.timeout(30_000);

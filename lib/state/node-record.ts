@@ -1,0 +1,18 @@
+/**
+ * An empty object to key by node name (or any name from config): it has no prototype,
+ * so every name is a plain key, `__proto__` and `constructor` included (on `{}`,
+ * `record['__proto__'] = status` would replace the object's prototype instead, and
+ * `record.constructor` would read as a node that is not there). It is still a plain
+ * JSON-able object for its users: `JSON.stringify`, `Object.entries`, `for...in` and
+ * `record[name]` work as on `{}`.
+ *
+ * @example
+ * ```ts
+ * const features = nodeRecord<NodeFeatures>();
+ * features['__proto__'] = { logs: true, api: false, mode: 'log-only' };
+ * Object.keys(features); // ['__proto__']
+ * ```
+ */
+export function nodeRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
