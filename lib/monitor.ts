@@ -10,7 +10,7 @@ import type { TcpConnect } from './sources/tcp-connection.js';
 import type { ConnectionStates, ConnectionStatusFrame } from './state/connection-status.js';
 import { connectionAlerts, type ConnectionAlert } from './state/alerts.js';
 import { ConnectionMetricsCollector, type MetricsMap } from './state/metrics.js';
-import { nodeRecord } from './state/node-record.js';
+import { keyedRecord } from './keyed-record.js';
 import { ConnectionRegistry } from './state/registry.js';
 
 /**
@@ -233,7 +233,7 @@ export class Monitor {
 }
 
 function featuresOf(states: ConnectionStates): Readonly<Record<string, NodeFeatures>> {
-  const features = nodeRecord<NodeFeatures>();
+  const features = keyedRecord<NodeFeatures>();
   for (const [node, { log_reader, api_client }] of Object.entries(states)) {
     const logs = log_reader?.state === 'connected';
     const api = api_client?.is_available === true;

@@ -1,6 +1,7 @@
 import type { CancellationPairs } from './cancellation-pairs.js';
 import { readPieceEvent, type PieceEvent } from './piece-event.js';
 import { unrecognizedTransfer, type UnrecognizedReason } from './unrecognized-transfer.js';
+import { keyedRecord } from '../keyed-record.js';
 
 const LEVELS = new Set(['DEBUG', 'INFO', 'WARN', 'ERROR', 'DPANIC', 'PANIC', 'FATAL']);
 
@@ -180,7 +181,7 @@ function jsonEntry(text: string): Readonly<Record<string, unknown>> | null {
 }
 
 function fieldsOf(entry: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
-  const fields: Record<string, unknown> = {};
+  const fields = keyedRecord<unknown>();
   for (const key of Object.keys(entry)) if (!JSON_ENTRY_KEYS.has(key)) fields[key] = entry[key];
   return fields;
 }

@@ -1,6 +1,6 @@
 import { asyncScheduler, map, of, Subject, switchMap, timer, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { ConnectionState } from './connection-status.js';
-import { nodeRecord } from './node-record.js';
+import { keyedRecord } from '../keyed-record.js';
 import type { Component, ConnectionRegistry, Transition } from './registry.js';
 
 const STATES: readonly ConnectionState[] = ['disconnected', 'connecting', 'connected', 'error', 'stopped'];
@@ -246,7 +246,7 @@ export class ConnectionMetricsCollector {
   /** The metrics now, synchronously. */
   snapshot(): MetricsMap {
     const now = this.scheduler.now();
-    const result = nodeRecord<{ log_reader?: ConnectionMetrics; api_client?: ConnectionMetrics }>();
+    const result = keyedRecord<{ log_reader?: ConnectionMetrics; api_client?: ConnectionMetrics }>();
     for (const [node, components] of this.sources) {
       const entry: { log_reader?: ConnectionMetrics; api_client?: ConnectionMetrics } = {};
       for (const [component, metrics] of components) entry[component] = metrics.read(now, this.windowMs);

@@ -1,6 +1,6 @@
 import { asapScheduler, BehaviorSubject, defer, Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { ApiClientStatus, ConnectionStates, LogReaderStatus, NodeConnectionStates } from './connection-status.js';
-import { nodeRecord } from './node-record.js';
+import { keyedRecord } from '../keyed-record.js';
 import { apiClientTransition, logReaderTransition, type ApiClientEvent, type LogReaderEvent } from './transitions.js';
 
 /** The kinds of connection a node can have, as keyed in the connection map. */
@@ -103,12 +103,12 @@ export class ConnectionRegistry {
 
   private readonly nodes = new Map<string, NodeSlots>();
   private readonly dirtyNodes = new Set<string>();
-  private readonly statesSubject = new BehaviorSubject<ConnectionStates>(nodeRecord());
+  private readonly statesSubject = new BehaviorSubject<ConnectionStates>(keyedRecord());
   private readonly transitionsSubject = new Subject<Transition>();
   private readonly membershipSubject = new Subject<MembershipChange>();
   private readonly scheduler: SchedulerLike;
   private pendingFlush: Subscription | undefined;
-  private latest: ConnectionStates = nodeRecord();
+  private latest: ConnectionStates = keyedRecord();
 
   constructor(options: ConnectionRegistryOptions = {}) {
     this.scheduler = options.scheduler ?? asapScheduler;
@@ -195,7 +195,7 @@ export class ConnectionRegistry {
     this.pendingFlush?.unsubscribe();
     this.pendingFlush = undefined;
     if (this.dirtyNodes.size === 0) return;
-    const next = Object.assign(nodeRecord<NodeConnectionStates>(), this.latest);
+    const next = Object.assign(keyedRecord<NodeConnectionStates>(), this.latest);
     for (const node of this.dirtyNodes) {
       const slots = this.nodes.get(node);
       if (slots) next[node] = nodeStates(slots);

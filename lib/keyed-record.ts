@@ -1,5 +1,6 @@
 /**
- * An empty object to key by node name (or any name from config): it has no prototype,
+ * An empty object to key by names from outside (node names, the fields of a peer's
+ * JSON): it has no prototype,
  * so every name is a plain key, `__proto__` and `constructor` included (on `{}`,
  * `record['__proto__'] = status` would replace the object's prototype instead, and
  * `record.constructor` would read as a node that is not there). It is still a plain
@@ -8,11 +9,11 @@
  *
  * @example
  * ```ts
- * const features = nodeRecord<NodeFeatures>();
+ * const features = keyedRecord<NodeFeatures>();
  * features['__proto__'] = { logs: true, api: false, mode: 'log-only' };
  * Object.keys(features); // ['__proto__']
  * ```
  */
-export function nodeRecord<T>(): Record<string, T> {
+export function keyedRecord<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
 }

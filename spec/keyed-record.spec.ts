@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { nodeRecord } from '../../lib/state/node-record.js';
+import { keyedRecord } from '../lib/keyed-record.js';
 
-describe('nodeRecord', () => {
+describe('keyedRecord', () => {
   it('keys any name, __proto__ and constructor included, and reads as JSON', () => {
-    const record = nodeRecord<number>();
+    const record = keyedRecord<number>();
     for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'node1']) record[name] = name.length;
     expect(Object.keys(record)).to.deep.equal(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'node1']);
     expect(JSON.parse(JSON.stringify(record))).to.deep.equal(record);
@@ -11,7 +11,7 @@ describe('nodeRecord', () => {
   });
 
   it('has no inherited keys: a name that is not there reads undefined', () => {
-    const record = nodeRecord<{ mode: string }>();
+    const record = keyedRecord<{ mode: string }>();
     expect(record.constructor).to.equal(undefined);
     expect('toString' in record).to.equal(false);
     const keys: string[] = [];
