@@ -78,6 +78,8 @@ export {
 export { apiClientTransition, connectionTransition, logReaderTransition, type ApiClientEvent, type LogReaderEvent } from './state/transitions.js';
 export { ConnectionRegistry, type Component, type ConnectionRegistryOptions, type MembershipChange, type Transition } from './state/registry.js';
 export { ConnectionMetricsCollector, type ConnectionMetrics, type MetricsMap, type MetricsOptions, type Reconnection } from './state/metrics.js';
+export type { HistorySegment, MergedSegmentSummary } from './state/segment-timeline.js';
+export { ConnectionHistory, type HistoryMap, type HistoryOptions } from './state/history.js';
 export { connectionAlerts, type ConnectionAlert, type ConnectionAlertsOptions } from './state/alerts.js';
 
 export { schemaDriftCounter, type SchemaDriftSink } from './connections/schema-drift.js';

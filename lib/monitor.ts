@@ -9,6 +9,7 @@ import type { FetchLike } from './sources/fetch-like.js';
 import type { TcpConnect } from './sources/tcp-connection.js';
 import type { ConnectionStates, ConnectionStatusFrame } from './state/connection-status.js';
 import { connectionAlerts, type ConnectionAlert } from './state/alerts.js';
+import { ConnectionHistory, type HistoryOptions } from './state/history.js';
 import { ConnectionMetricsCollector, type MetricsMap } from './state/metrics.js';
 import { keyedRecord } from './keyed-record.js';
 import { ConnectionRegistry } from './state/registry.js';
@@ -24,7 +25,7 @@ export interface NodeFeatures {
 }
 
 /** The edges of a monitor, injectable for tests and unusual runtimes. */
-export interface MonitorOptions {
+export interface MonitorOptions extends Pick<HistoryOptions, 'historyWindowMs' | 'historyMaxSegments' | 'historyFile' | 'historyFlushMs'> {
   /** Clock and timers of every source and the frames. Defaults to `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
   /** Sends the API clients' requests through this fetch instead of each client's own cross-fetch over keep-alive agents. */
@@ -93,6 +94,8 @@ export class Monitor {
   readonly metrics$: Observable<MetricsMap>;
   /** `down` once per outage longer than `alertThresholdMs`, `recovered` when it ends. */
   readonly alerts$: Observable<ConnectionAlert>;
+  /** Each connection's states over the last `historyWindowMs` (24 h), kept in `historyFile` across restarts when given. */
+  readonly history: ConnectionHistory;
 
   private current: ResolvedMonitorConfig;
   private readonly framesSubject = new Subject<MonitorFrame>();
@@ -100,6 +103,7 @@ export class Monitor {
   private readonly broadcastIntervalMs: BehaviorSubject<number>;
   private readonly sources: FleetSources;
   private running: Subscription | undefined;
+  private persisting = Subscription.EMPTY;
 
   constructor(
     config: ResolvedMonitorConfig,
@@ -123,6 +127,9 @@ export class Monitor {
       ...(scheduler && { scheduler }),
     });
     this.metrics$ = this.metrics.metrics$;
+    const { historyWindowMs, historyMaxSegments, historyFile, historyFlushMs } = options;
+    const intervalMs = this.broadcastIntervalMs.pipe(distinctUntilChanged());
+    this.history = new ConnectionHistory(this.registry, { historyWindowMs, historyMaxSegments, historyFile, historyFlushMs, intervalMs, scheduler });
     this.alerts$ = connectionAlerts(this.registry.transitions$, {
       ...(options.alertThresholdMs !== undefined && { thresholdMs: options.alertThresholdMs }),
       ...(scheduler && { scheduler }),
@@ -153,6 +160,7 @@ export class Monitor {
       switchMap((intervalMs) => connectionStatusFrames(() => this.registry.snapshot(), { intervalMs, ...(scheduler && { scheduler }) })),
     );
     this.running.add(frames$.subscribe(({ states }) => this.framesSubject.next(this.frameOf(states))));
+    this.persisting = this.history.persist();
   }
 
   /**
@@ -222,6 +230,8 @@ export class Monitor {
     this.running = undefined;
     running.unsubscribe();
     this.sources.stop();
+    // After the sources, so that their `stopped` is in the journal's last flush.
+    this.persisting.unsubscribe();
     this.framesSubject.next(this.frame());
     // Destroyed sockets finish closing on the next turn of the event loop.
     await new Promise<void>((resolve) => setImmediate(resolve));

@@ -1,7 +1,10 @@
 import { expect } from 'chai';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Subscription, VirtualTimeScheduler } from 'rxjs';
 import { createMonitor, type ConnectionStatusFrame, type Monitor, type MonitorFrame, type NodeFeatures } from '../lib/index.js';
-import { firstMatch, refusedPort, TestForwarder } from './support/forwarder.js';
+import { firstMatch, refusedPort, statusMatch, TestForwarder } from './support/forwarder.js';
 import { json, TestNodeApi } from './support/node-api.js';
 import { eventually } from './support/wait.js';
 
@@ -151,6 +154,39 @@ describe('createMonitor (real forwarders and node APIs on 127.0.0.1)', () => {
     ).to.throw(RangeError, /^nodes\[1\]\.log\.port must be an integer 1-65535; got 0$/);
     expect(nodes[0]!.forwarder.clients).to.have.length(0);
     expect(nodes[0]!.api.requests).to.have.length(0);
+  });
+});
+
+describe('createMonitor with a historyFile', () => {
+  it('keeps an outage in monitor.history; stop() flushes it; the next monitor on the file reads it back', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'storj-monitor-history-'));
+    const historyFile = join(directory, 'history.jsonl');
+    const forwarder = await TestForwarder.start();
+    const config = { nodes: [{ name: 'node1', log: { host: '127.0.0.1', port: forwarder.port } }], ...FAST };
+    const logStates = (monitor: Monitor) => monitor.history.snapshot().node1?.log_reader?.map((segment) => segment.state) ?? [];
+    let monitor: Monitor | undefined = createMonitor(config, { historyFile });
+    try {
+      monitor.start();
+      await statusMatch(monitor.states$, 'node1', 'log_reader', (status) => status.state === 'connected');
+      await forwarder.kill();
+      await statusMatch(monitor.states$, 'node1', 'log_reader', (status) => status.state === 'error');
+      await forwarder.listen();
+      await statusMatch(monitor.states$, 'node1', 'log_reader', (status) => status.state === 'connected');
+      const before = monitor.history.snapshot().node1?.log_reader ?? [];
+      expect(logStates(monitor).slice(0, 3)).to.deep.equal(['disconnected', 'connecting', 'connected']);
+      expect(logStates(monitor).slice(3)).to.include('error');
+      expect(before.at(-1)).to.deep.include({ state: 'connected', to: null });
+      await monitor.stop();
+      monitor = createMonitor(config, { historyFile });
+      const after = monitor.history.snapshot().node1?.log_reader ?? [];
+      expect(after.slice(0, before.length - 1)).to.deep.equal(before.slice(0, -1));
+      expect(after.map((segment) => segment.state).slice(before.length - 1)).to.deep.equal(['connected', 'stopped', 'disconnected']);
+      expect(after.at(-1)?.to).to.equal(null);
+    } finally {
+      await monitor?.stop();
+      await forwarder.kill();
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });
 
