@@ -16,7 +16,9 @@ const MAX_ERROR_LENGTH = 1024;
 
 /**
  * One segment of one connection, as a journal line holds it:
- * `{"node":"node1","component":"log_reader","state":"error","from":1696800000000,"to":null,"last_error":"..."}`.
+ * `{"node":"node1","component":"log_reader","state":"error","from":1696800000000,"to":null,"last_error":"..."}`;
+ * or, with `segment: null`, the connection's removal (its history goes with it):
+ * `{"node":"node1","component":"log_reader","removed":true}`.
  *
  * @example
  * ```ts
@@ -26,7 +28,7 @@ const MAX_ERROR_LENGTH = 1024;
 export interface HistoryRecord {
   readonly node: string;
   readonly component: Component;
-  readonly segment: HistorySegment;
+  readonly segment: HistorySegment | null;
 }
 
 /** What a journal held when it was opened. */
@@ -189,7 +191,7 @@ function withFile<T>(path: string, flags: 'a' | 'w', work: (fd: number) => T): T
 }
 
 function recordLine({ node, component, segment }: HistoryRecord): string {
-  return JSON.stringify({ node, component, ...segment });
+  return JSON.stringify(segment ? { node, component, ...segment } : { node, component, removed: true });
 }
 
 function aliveLine(now: number): string {
@@ -219,7 +221,7 @@ function readJournal(path: string): JournalContents {
     else if (typeof parsed === 'number') aliveAt = Math.max(aliveAt ?? parsed, parsed);
     else {
       records.push(parsed);
-      aliveAt = Math.max(aliveAt ?? parsed.segment.from, parsed.segment.to ?? parsed.segment.from);
+      if (parsed.segment) aliveAt = Math.max(aliveAt ?? parsed.segment.from, parsed.segment.to ?? parsed.segment.from);
     }
   }
   return { records, aliveAt, skipped };
@@ -237,6 +239,7 @@ function parseLine(line: string): HistoryRecord | number | undefined {
   if ('alive' in value) return isTime(value.alive) ? value.alive : undefined;
   const { node, component, state, from, to, last_error, reconnected_after_ms, merged } = value;
   if (typeof node !== 'string' || node === '' || typeof component !== 'string' || !COMPONENTS.has(component)) return undefined;
+  if (value.removed === true) return { node, component: component as Component, segment: null };
   if (typeof state !== 'string' || !STATES.has(state) || !isTime(from) || !(to === null || (isTime(to) && to >= from))) return undefined;
   if (!(last_error === null || typeof last_error === 'string')) return undefined;
   if (!(reconnected_after_ms === undefined || isTime(reconnected_after_ms))) return undefined;

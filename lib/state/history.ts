@@ -44,8 +44,8 @@ export interface HistoryOptions {
  * flapping rate: a connection keeps at most `historyMaxSegments` segments, older ones
  * merged ({@link SegmentTimeline}). With `historyFile`, the history is read back at once
  * (what the file held is compacted into it) and, while `persist()`'s subscription
- * lives, journalled. A connection that leaves the registry (a node removed) ends
- * there and ages out of the window like any other history.
+ * lives, journalled. A connection that leaves the registry (a node removed) takes its
+ * history with it; one added later starts when it is tracked.
  *
  * @example
  * ```ts
@@ -98,7 +98,10 @@ export class ConnectionHistory {
     this.subscription.add(
       registry.membership$.subscribe(({ type, node, component, status }) => {
         if (type === 'tracked') this.begin(node, component, status.state, this.scheduler.now(), status.last_error);
-        else this.end(node, component);
+        else {
+          this.forget(node, component);
+          this.journal?.append({ node, component, segment: null });
+        }
       }),
     );
     const intervals$ = typeof options.intervalMs === 'object' ? options.intervalMs : of(options.intervalMs ?? 10_000);
@@ -149,17 +152,21 @@ export class ConnectionHistory {
   /** Replays the journal, ends every connection where the writing monitor was last alive, and compacts the file. */
   private restore(journal: HistoryJournal): void {
     const { records, aliveAt, skipped } = journal.contents;
-    for (const { node, component, segment } of records) this.timeline(node, component).restore(segment);
+    for (const { node, component, segment } of records) {
+      if (segment) this.timeline(node, component).restore(segment);
+      else this.forget(node, component);
+    }
     for (const components of this.timelines.values()) for (const timeline of components.values()) timeline.end(aliveAt ?? 0);
     this.prune();
     journal.rewrite(this.records());
     info('read %d records back from %s (%d unreadable, skipped)', records.length, journal.path, skipped);
   }
 
-  /** A connection removed from the registry (a node removed) ends now, and ages out of the window like any other. */
-  private end(node: string, component: Component): void {
-    const segment = this.timelines.get(node)?.get(component)?.end(this.scheduler.now());
-    if (segment) this.journal?.append({ node, component, segment });
+  /** A connection removed from the registry (a node removed) takes its history with it. */
+  private forget(node: string, component: Component): void {
+    const components = this.timelines.get(node);
+    components?.delete(component);
+    if (components?.size === 0) this.timelines.delete(node);
   }
 
   /** Drops what has left the window; a connection with nothing left is forgotten. */

@@ -62,6 +62,17 @@ describe('ConnectionHistory with a history file', function () {
     expect(second.history.snapshot().node1?.log_reader?.[3]?.reconnected_after_ms).to.equal(4000);
   });
 
+  it('a node removed is not brought back by a restart: its removal is journalled', () => {
+    const first = journalled(file, 0);
+    const persisting = first.history.persist();
+    first.at(1000, () => first.log(connected));
+    first.at(2000, () => first.registry.remove('node1'));
+    first.at(3000, () => persisting.unsubscribe());
+    first.runUntil(3000);
+    expect(readFileSync(file, 'utf8')).to.include('{"node":"node1","component":"log_reader","removed":true}');
+    expect(states(journalled(file, 60_000).history)).to.deep.equal([['disconnected', 60_000, null]]);
+  });
+
   it('after a kill (no last flush), ends the history at the last alive stamp; a torn last record is skipped and counted', () => {
     const first = journalled(file, 0);
     first.history.persist();
