@@ -1,23 +1,34 @@
-// 5. Idle cost: connected, silent log sources and API clients checking every 30 s
-// against loopback peers (in a child process): our CPU ms per minute, in the steady state.
+// 5. Idle cost: connected, silent log sources and API clients checking every 30 s (or
+// `--idle-interval-s`) against loopback peers (in a child process): our CPU ms per minute
+// in the steady state, beside a bare cross-fetch loop doing the same checks; and the
+// memory each API client takes.
 import { Subscription } from 'rxjs';
 import { ConnectionRegistry, NodeApiClient, tcpLogSource } from 'storj-monitor-rx';
-import { allConnected, collectGarbage, cpuMs, sleep, startPeer } from './support.js';
+import { allConnected, collectGarbage, cpuMs, settleGarbage, sleep, startPeer } from './support.js';
 
 export interface IdleResult {
   cpu_ms_per_min: number;
   /** The same process before any source existed (a 15 s window): its own idle cost. */
   empty_process_cpu_ms_per_min: number;
-  /** A hand-written client doing the same checks over bare sockets (bench/peer.ts), in the same window. */
+  /** A bare loop doing the same checks through cross-fetch with the same agents, plus the silent log sockets (bench/peer.ts), in the same window. */
   baseline_cpu_ms_per_min: number;
+  /** CPU per health check: the window's CPU (log sources' included, nearly nothing) over the checks in it. */
+  cpu_us_per_check: number;
+  baseline_cpu_us_per_check: number;
+  /** Heap and off-heap memory per connected API client, after garbage collection. */
+  bytes_per_api_client: number;
+  /** Resident-set growth per connected API client (noisier: the allocator's pages). */
+  rss_per_api_client: number;
+  interval_s: number;
   sources: number;
   measured_s: number;
 }
 
-export async function runIdle(quick: boolean): Promise<IdleResult> {
+export async function runIdle(quick: boolean, intervalSeconds = 30): Promise<IdleResult> {
   const count = quick ? 100 : 1000;
+  // Three rounds of checks at 30 s (nine at 10 s): the health checks' garbage and its collection are counted.
   const seconds = quick ? 5 : 90;
-  const warmUpSeconds = quick ? 1 : 30;
+  const intervalMs = intervalSeconds * 1000;
   const peer = await startPeer('idle');
   const window = (windowSeconds: number): Promise<number> => cpuMs(() => sleep(windowSeconds * 1000));
   const emptySeconds = quick ? 2 : 15;
@@ -27,28 +38,44 @@ export async function runIdle(quick: boolean): Promise<IdleResult> {
   const registry = new ConnectionRegistry();
   const subscriptions = new Subscription();
   const apis: NodeApiClient[] = [];
+  const target = { host: '127.0.0.1', port: Number(peer.ready.logPort), registry };
   try {
+    for (let index = 0; index < count; index++) subscriptions.add(tcpLogSource({ node: `node${index}`, ...target }).subscribe());
+    await allConnected(registry, ['log_reader']);
+    await settleGarbage();
+    const before = process.memoryUsage();
     for (let index = 0; index < count; index++) {
-      subscriptions.add(tcpLogSource({ node: `node${index}`, host: '127.0.0.1', port: Number(peer.ready.logPort), registry }).subscribe());
-      const api = new NodeApiClient({ node: `node${index}`, url: `http://127.0.0.1:${Number(peer.ready.apiPort)}`, registry });
+      const api = new NodeApiClient({
+        node: `node${index}`,
+        url: `http://127.0.0.1:${Number(peer.ready.apiPort)}`,
+        registry,
+        healthCheckIntervalMs: intervalMs,
+      });
       api.start();
       apis.push(api);
     }
-    const baseline = await startPeer('idle-baseline', { logPort: Number(peer.ready.logPort), apiPort: Number(peer.ready.apiPort), count, intervalMs: 30_000 });
     await allConnected(registry, ['log_reader', 'api_client']);
-    // Nor is setting up 2,000 sources: one round of health checks (30 s) passes before the
+    await settleGarbage();
+    const after = process.memoryUsage();
+    const baseline = await startPeer('idle-baseline', { logPort: Number(peer.ready.logPort), apiPort: Number(peer.ready.apiPort), count, intervalMs });
+    // Nor is setting up 2,000 sources: one round of health checks passes before the
     // window, so the collection of the setup's garbage is over and the window sees the
-    // steady state. Every client then checks three times in the 90 s window; the health
-    // checks' garbage and its collection are counted.
-    await sleep(warmUpSeconds * 1000);
+    // steady state.
+    await sleep(quick ? 1000 : Math.max(intervalMs, 30_000));
     baseline.send({ type: 'measure', seconds });
     const [used, measured] = await Promise.all([window(seconds), baseline.next<{ cpu_ms: number }>('measured')]);
     await baseline.stop();
     const perMinute = (ms: number, windowSeconds: number): number => Math.round((ms * 60) / windowSeconds);
+    const checks = (count * seconds) / intervalSeconds;
     return {
       cpu_ms_per_min: perMinute(used, seconds),
       empty_process_cpu_ms_per_min: perMinute(empty, emptySeconds),
       baseline_cpu_ms_per_min: perMinute(measured.cpu_ms, seconds),
+      cpu_us_per_check: Math.round((used * 1000) / checks),
+      baseline_cpu_us_per_check: Math.round((measured.cpu_ms * 1000) / checks),
+      bytes_per_api_client: Math.round((after.heapUsed + after.external - before.heapUsed - before.external) / count),
+      rss_per_api_client: Math.round((after.rss - before.rss) / count),
+      interval_s: intervalSeconds,
       sources: count * 2,
       measured_s: seconds,
     };

@@ -1,9 +1,10 @@
 // The other end of a benchmark, in its own process: a log forwarder that writes a block
 // of lines to each client ('sender'), silent forwarders and node APIs for idle cost
-// ('idle'), the hand-written baseline of the idle benchmark ('idle-baseline'), a crowd of
+// ('idle'), the bare cross-fetch baseline of the idle benchmark ('idle-baseline'), a crowd of
 // WebSocket clients ('ws-clients'), and our own log sources in a process of their own, for
 // the memory they take ('log-sources').
-import { createServer as createHttpServer } from 'node:http';
+import crossFetch from 'cross-fetch';
+import { Agent, createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { storageNodeLine } from '../examples/simulator/log-lines.js';
@@ -12,6 +13,8 @@ import { allConnected, settleGarbage } from './support.js';
 const [mode = '', rawOptions = '{}'] = process.argv.slice(2);
 const options = JSON.parse(rawOptions) as Record<string, number | string>;
 const send = (message: Record<string, unknown>): void => void process.send?.(message);
+/** cross-fetch in Node is node-fetch, which takes an `agent`. */
+const fetchWithAgent = crossFetch as unknown as (url: string, init: { headers: Record<string, string>; agent: Agent }) => Promise<Response>;
 
 /** Realistic forwarder lines (~280 bytes), a few thousand distinct ones repeated. */
 function lineBlock(distinct: number): Buffer {
@@ -62,45 +65,27 @@ if (mode === 'sender') {
   forwarder.listen(0, '127.0.0.1', 4096, ready);
   api.listen(0, '127.0.0.1', 4096, ready);
 } else if (mode === 'idle-baseline') {
-  // What an operator could hand-write instead of the library, doing the same idle work: per
-  // node one silent socket to the forwarder and one kept-alive HTTP/1.1 connection to the
-  // API, checked every 30 s with a prebuilt request and a minimal reading of the answer (no
-  // reconnects, no state, no timeouts). Its CPU is measured on request, in the same window
-  // as the library's.
+  // A bare loop doing the library's idle work the plainest way: per node one silent socket
+  // to the forwarder, and a `cross-fetch` of the dashboard every interval through a
+  // keep-alive agent of its own with KeepAliveFetch's options (lib/sources/keep-alive-fetch.ts),
+  // the body read with `json()` and its nodeID checked: no timeouts, no redirects of its
+  // own, no body limit, no state. Its CPU is measured on request, in the same window as
+  // the library's.
   const count = Number(options.count);
   const intervalMs = Number(options.intervalMs);
-  const request = Buffer.from(`GET /api/sno/ HTTP/1.1\r\nHost: 127.0.0.1:${options.apiPort}\r\nAccept: application/json\r\n\r\n`);
+  const url = `http://127.0.0.1:${options.apiPort}/api/sno/`;
   let healthy = 0;
-  const check = (socket: Socket, answered: () => void): void => {
-    let received = '';
-    const onData = (chunk: Buffer): void => {
-      received += chunk.toString('latin1');
-      const head = received.indexOf('\r\n\r\n');
-      if (head === -1) return;
-      const length = /content-length: *(\d+)/i.exec(received.slice(0, head));
-      let body: string | undefined;
-      if (length) {
-        if (received.length >= head + 4 + Number(length[1])) body = received.slice(head + 4, head + 4 + Number(length[1]));
-      } else if (received.endsWith('\r\n0\r\n\r\n')) {
-        const sizeEnd = received.indexOf('\r\n', head + 4);
-        body = received.slice(sizeEnd + 2, sizeEnd + 2 + Number.parseInt(received.slice(head + 4, sizeEnd), 16));
-      }
-      if (body === undefined) return;
-      socket.off('data', onData);
-      if (typeof (JSON.parse(body) as { nodeID?: unknown }).nodeID === 'string') answered();
-    };
-    socket.on('data', onData);
-    socket.write(request);
+  const check = async (agent: Agent): Promise<boolean> => {
+    const response = await fetchWithAgent(url, { headers: { accept: 'application/json' }, agent });
+    return typeof ((await response.json()) as { nodeID?: unknown }).nodeID === 'string';
   };
   for (let index = 0; index < count; index++) {
     connect(Number(options.logPort), '127.0.0.1')
       .setKeepAlive(true, 10_000)
       .on('error', () => undefined);
-    const api = connect(Number(options.apiPort), '127.0.0.1')
-      .setKeepAlive(true, 10_000)
-      .on('error', () => undefined);
-    check(api, () => ++healthy === count && send({ type: 'ready' }));
-    setInterval(() => check(api, () => undefined), intervalMs);
+    const agent = new Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 4 });
+    void check(agent).then((ok) => ok && ++healthy === count && send({ type: 'ready' }));
+    setInterval(() => void check(agent), intervalMs);
   }
   process.on('message', (message: { type: string; seconds?: number }) => {
     if (message.type !== 'measure') return;

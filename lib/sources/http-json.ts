@@ -86,6 +86,7 @@ export function jsonRequester<T = unknown>(request: HttpJsonRequest<T>): JsonReq
   const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
   const headers = { accept: 'application/json', ...request.headers };
   const accept = request.accept ?? ((body: unknown) => body as T);
+  const secrets = secretsOf(request.headers?.authorization);
   return (onBody, onError) => {
     let settled = false;
     /** The exchange under way (one per redirect): aborted when the request ends early. */
@@ -100,7 +101,7 @@ export function jsonRequester<T = unknown>(request: HttpJsonRequest<T>): JsonReq
       if (!settle()) return;
       // Of an exchange that ended (its body read), nothing is left to abort: its connection stays open for the next request.
       exchange.abort();
-      onError(toRequestError(error));
+      onError(withoutSecrets(toRequestError(error), secrets));
     };
     /** The next response, over a new exchange: none once the request has ended. */
     const send = (target: URL, sent: Readonly<Record<string, string>>): Promise<FetchResponseLike> => {
@@ -121,7 +122,7 @@ export function jsonRequester<T = unknown>(request: HttpJsonRequest<T>): JsonReq
         if (body === null) exchange.abort();
         const location = REDIRECT_STATUSES.has(status) ? response.headers.get('location') : null;
         if (location === null) {
-          if (!ok) throw new ApiRequestError(`HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}`, 'http', status);
+          if (!ok) throw new ApiRequestError(httpFailure(status, response.statusText, body), 'http', status);
           return accept(parseJson(body ?? Buffer.alloc(0)));
         }
         const next = redirectTarget(target, status, location, redirects);
@@ -145,10 +146,58 @@ const ABANDONED = new ApiRequestError('Request abandoned', 'transport');
 function redirectTarget(from: URL, status: number, location: string, redirects: number): URL {
   if (redirects >= MAX_REDIRECTS) throw new ApiRequestError(`Too many redirects (more than ${MAX_REDIRECTS})`, 'http', status);
   const next = URL.canParse(location, from.href) ? new URL(location, from) : undefined;
-  if (next?.protocol !== 'http:' && next?.protocol !== 'https:') {
+  // Credentials in a redirect target would be sent (node-fetch turns them into Basic auth): not followed.
+  if ((next?.protocol !== 'http:' && next?.protocol !== 'https:') || next.username !== '' || next.password !== '') {
     throw new ApiRequestError(`HTTP ${status} redirect to an unusable location ${JSON.stringify(redactCredentials(location.slice(0, 80)))}`, 'http', status);
   }
   return next;
+}
+
+/**
+ * What the `authorization` header carries, in every form a peer could send it back in
+ * (its error text, a status phrase): the header's credentials and, for Basic, the
+ * decoded `user:password` and the password (when it is long enough not to be an
+ * ordinary word).
+ */
+function secretsOf(authorization: string | undefined): readonly string[] {
+  const credentials = authorization?.replace(/^\S+\s+/, '') ?? '';
+  if (credentials === '') return [];
+  const decoded = /^basic\s/i.test(authorization ?? '') ? Buffer.from(credentials, 'base64').toString('utf8') : '';
+  const password = decoded.slice(decoded.indexOf(':') + 1);
+  return [credentials, decoded, password].filter((secret) => secret.length >= MIN_SECRET_CHARS);
+}
+
+/** Shorter passwords cannot be told from ordinary text (and are no secret to anyone who tries). */
+const MIN_SECRET_CHARS = 4;
+
+/** The error with every secret of ours in its message replaced by `***`. */
+function withoutSecrets(error: ApiRequestError, secrets: readonly string[]): ApiRequestError {
+  let message = error.message;
+  for (const secret of secrets) message = message.replaceAll(secret, '***');
+  return message === error.message ? error : new ApiRequestError(message, error.kind, error.status);
+}
+
+/**
+ * `HTTP 404 Not Found: <the node's reason>`. A storagenode's console API answers its
+ * errors as `{"error": "<reason>"}` (storj/storj `storagenode/console/consoleapi/`:
+ * `serveJSONError` in storagenode.go at commit 2a0b7f1589 and in payouts.go at
+ * 6ba8f6c8a9); any other body is not shown.
+ */
+function httpFailure(status: number, statusText: string, body: Buffer | null): string {
+  const head = `HTTP ${status}${statusText ? ` ${statusText}` : ''}`;
+  const reason = body === null ? undefined : nodeReason(body);
+  return reason === undefined ? head : `${head}: ${reason}`;
+}
+
+function nodeReason(body: Buffer): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const reason = typeof parsed === 'object' && parsed !== null && 'error' in parsed ? parsed.error : undefined;
+  return typeof reason === 'string' && reason.trim() !== '' ? reason.trim() : undefined;
 }
 
 function withoutAuthorization(headers: Readonly<Record<string, string>>): Record<string, string> {

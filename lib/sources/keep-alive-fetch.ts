@@ -3,8 +3,8 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { FetchInitLike, FetchLike, FetchResponseLike } from './fetch-like.js';
 
-/** cross-fetch in Node is node-fetch, which takes the pool a request goes through as `agent` (a function of the URL). */
-type NodeFetch = (url: string, init: FetchInitLike & { readonly agent: (url: URL) => HttpAgent }) => Promise<FetchResponseLike>;
+/** cross-fetch in Node is node-fetch, which takes the pool a request goes through as `agent`. */
+type NodeFetch = (url: string, init: FetchInitLike & { readonly agent: HttpAgent }) => Promise<FetchResponseLike>;
 
 /**
  * Connections kept open between requests (a health check every 30 s reuses the last
@@ -33,11 +33,33 @@ export class KeepAliveFetch {
   private http: HttpAgent | undefined;
   private https: HttpsAgent | undefined;
 
-  /** A {@link FetchLike}: requests go over this object's kept-alive connections. */
-  readonly fetch: FetchLike = (url, init) => (crossFetch as unknown as NodeFetch)(url, { ...init, agent: this.agentFor });
+  /**
+   * A {@link FetchLike}: requests go over this object's kept-alive connections. A request
+   * sent on a kept-alive connection that the server closed as it went out (its idle
+   * timeout, or a restart) is sent once more, on a new connection: it is a `GET`, and no
+   * answer was read. Node's agent does not do that itself.
+   */
+  readonly fetch: FetchLike = async (url, init) => {
+    const agent = this.agentFor(url);
+    const send = (): Promise<FetchResponseLike> => (crossFetch as unknown as NodeFetch)(url, { ...init, agent });
+    const reusing = hasIdleConnection(agent);
+    try {
+      return await send();
+    } catch (error) {
+      // Not after close() or resetConnections(), which close connections on purpose.
+      if (!reusing || !closedUnanswered(error) || init.signal.aborted || this.current(url) !== agent) throw error;
+      return send();
+    }
+  };
 
-  private readonly agentFor = (url: URL): HttpAgent =>
-    url.protocol === 'https:' ? (this.https ??= new HttpsAgent(AGENT_OPTIONS)) : (this.http ??= new HttpAgent(AGENT_OPTIONS));
+  /** By the URL's scheme; a redirect to another scheme comes back here as a request of its own (httpJson follows redirects, not node-fetch). */
+  private agentFor(url: string): HttpAgent {
+    return this.current(url) ?? (isHttps(url) ? (this.https = new HttpsAgent(AGENT_OPTIONS)) : (this.http = new HttpAgent(AGENT_OPTIONS)));
+  }
+
+  private current(url: string): HttpAgent | undefined {
+    return isHttps(url) ? this.https : this.http;
+  }
 
   /**
    * The next request goes over a new connection: idle connections close now, those
@@ -56,6 +78,22 @@ export class KeepAliveFetch {
     this.http = undefined;
     this.https = undefined;
   }
+}
+
+function isHttps(url: string): boolean {
+  return /^https:/i.test(url);
+}
+
+/** The next request goes out on a connection kept from an earlier one (the agent takes an idle one if it has any). */
+function hasIdleConnection(agent: HttpAgent): boolean {
+  for (const name in agent.freeSockets) if ((agent.freeSockets[name]?.length ?? 0) > 0) return true;
+  return false;
+}
+
+/** The connection closed before any answer: `socket hang up` (ECONNRESET) or a write to a closed socket (EPIPE). */
+function closedUnanswered(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 /** An agent no request goes to any more: its idle sockets close now, its busy ones when their requests end. */

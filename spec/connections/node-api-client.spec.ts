@@ -96,6 +96,11 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
 
   const unhealthy: Array<[string, (response: ServerResponse) => void, RegExp]> = [
     ['500', (response) => json(response, {}, 500), /^HTTP 500/],
+    [
+      '500 with the node’s reason',
+      (response) => json(response, { error: 'consoleapi storagenode: database is locked' }, 500),
+      /^HTTP 500 Internal Server Error: consoleapi storagenode: database is locked$/,
+    ],
     ['502', (response) => json(response, {}, 502), /^HTTP 502/],
     ['503', (response) => json(response, {}, 503), /^HTTP 503/],
     ['404', (response) => json(response, {}, 404), /^HTTP 404/],
@@ -221,9 +226,13 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
     });
 
     it('a 4xx fails that query only; the API stays available', async () => {
-      node.behaviour = (_request, response) => json(response, { error: 'no such satellite' }, 404);
+      node.behaviour = (_request, response) => json(response, { error: 'consoleapi storagenode: satellite not found' }, 404);
       const error = await lastValueFrom(under!.api.satellite('nope')).catch((caught: unknown) => caught);
-      expect(error).to.be.instanceOf(ApiRequestError).and.include({ status: 404, marksUnavailable: false });
+      expect(error).to.be.instanceOf(ApiRequestError).and.include({
+        status: 404,
+        marksUnavailable: false,
+        message: 'HTTP 404 Not Found: consoleapi storagenode: satellite not found',
+      });
       expect(under!.api.status).to.include({ state: 'connected', is_available: true });
     });
 

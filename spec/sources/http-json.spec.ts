@@ -81,6 +81,54 @@ for (const [name, open] of Object.entries(fetches))
       });
     }
 
+    it('keeps the node’s own reason, {"error": "..."}, in the message; other bodies add nothing', async () => {
+      // As a storagenode writes it: serveJSONError, storj/storj storagenode/console/consoleapi/payouts.go (6ba8f6c8a9).
+      api.behaviour = (_request, response) => json(response, { error: 'payouts console web error: consoleapi payouts: wrong period format' }, 400);
+      expect(await failure('/api/heldamount/paystubs/2025-13/2025-09')).to.include({
+        kind: 'http',
+        status: 400,
+        message: 'HTTP 400 Bad Request: payouts console web error: consoleapi payouts: wrong period format',
+      });
+      api.behaviour = (_request, response) => json(response, { error: 'consoleapi storagenode: database is locked' }, 500);
+      expect(await failure('/api/sno/')).to.include({
+        status: 500,
+        marksUnavailable: true,
+        message: 'HTTP 500 Internal Server Error: consoleapi storagenode: database is locked',
+      });
+      for (const body of ['<html>Bad Gateway</html>', '{"error": 42}', '{"error": "  "}', '["error"]']) {
+        api.behaviour = (_request, response) => response.writeHead(502, { 'content-type': 'text/html' }).end(body);
+        expect((await failure('/api/sno/')).message).to.equal('HTTP 502 Bad Gateway');
+      }
+    });
+
+    it('never shows the credentials it sent, even when the peer echoes them back', async () => {
+      const token = Buffer.from('operator:hunter2-s3cret').toString('base64');
+      api.behaviour = (request, response) => json(response, { error: `denied: ${request.headers.authorization} (operator:hunter2-s3cret)` }, 401);
+      const error = await lastValueFrom(
+        httpJson({
+          url: `${api.url}/api/sno/`,
+          fetch,
+          scheduler: asyncScheduler,
+          timeoutMs: 2000,
+          maxBodyBytes: 1000,
+          headers: { authorization: `Basic ${token}` },
+        }),
+      ).then(
+        () => expect.fail('should have failed'),
+        (caught: Error) => caught,
+      );
+      expect(error.message).to.equal('HTTP 401 Unauthorized: denied: Basic *** (***)');
+    });
+
+    it('does not follow a redirect to a URL with credentials in it', async () => {
+      api.behaviour = (_request, response) => response.writeHead(302, { location: `http://someone:else@127.0.0.1:${api.port}/api/sno/` }).end();
+      const error = await failure('/api/sno/');
+      expect(error).to.include({ kind: 'http', status: 302 });
+      expect(error.message).to.match(/^HTTP 302 redirect to an unusable location/);
+      expect(error.message).to.not.include('else');
+      expect(api.requests).to.have.length(1);
+    });
+
     it('404 fails that request only', async () => {
       api.behaviour = (_request, response) => json(response, { error: 'not found' }, 404);
       expect(await failure('/api/sno/satellite/x')).to.include({ kind: 'http', status: 404, marksUnavailable: false });

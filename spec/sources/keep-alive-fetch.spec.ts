@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { asyncScheduler, lastValueFrom } from 'rxjs';
 import { ApiRequestError, httpJson, KeepAliveFetch, type FetchLike } from '../../lib/index.js';
 import { listen } from '../support/listen.js';
+import { ok, RawHttpServer } from '../support/raw-http-server.js';
 import { DASHBOARD, TestNodeApi } from '../support/node-api.js';
 import { eventually } from '../support/wait.js';
 
@@ -92,6 +93,61 @@ describe('KeepAliveFetch (a real HTTP server on 127.0.0.1)', () => {
     api.behaviour = (_request, response: ServerResponse) => response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     expect(await get()).to.deep.equal({});
     expect(sockets().size).to.equal(2);
+  });
+});
+
+describe('KeepAliveFetch resending (a raw server on 127.0.0.1)', () => {
+  let server: RawHttpServer;
+  let connections: KeepAliveFetch;
+  beforeEach(async () => {
+    server = await RawHttpServer.start();
+    connections = new KeepAliveFetch();
+  });
+  afterEach(async () => {
+    connections.close();
+    await server.stop();
+  });
+  const get = () =>
+    lastValueFrom(
+      httpJson({ url: `${server.origin}/api/sno/`, fetch: connections.fetch, scheduler: asyncScheduler, timeoutMs: 2000, maxBodyBytes: 1000 }),
+    ).then(
+      (body) => body,
+      (error: Error) => error,
+    );
+
+  it('sends a request again, once, when a kept-alive connection turns out closed (the server’s idle timeout)', async () => {
+    server.answer = (_head, socket, connection) => {
+      // The first connection answers once, then closes on the next request, as a server timing it out does.
+      if (connection === 0 && server.requests.length > 1) socket.destroy();
+      else socket.write(ok(`{"connection":${connection}}`));
+    };
+    expect(await get()).to.deep.equal({ connection: 0 });
+    expect(await get()).to.deep.equal({ connection: 1 });
+    expect(server.connections).to.have.length(2);
+  });
+
+  it('does not send again on a new connection that closes unanswered, nor a second time', async () => {
+    server.answer = (_head, socket) => socket.destroy();
+    expect(await get())
+      .to.be.instanceOf(ApiRequestError)
+      .and.have.property('message')
+      .that.matches(/socket hang up/);
+    expect(server.requests).to.have.length(1);
+    const answered = new Set<number>();
+    server.answer = (_head, socket, connection) => {
+      // Each connection answers its first request only, then closes on the next.
+      if (answered.has(connection)) socket.destroy();
+      else socket.write(ok('{}'));
+      answered.add(connection);
+    };
+    expect(await get()).to.deep.equal({});
+    server.answer = (_head, socket) => socket.destroy();
+    expect(await get())
+      .to.be.instanceOf(ApiRequestError)
+      .and.have.property('message')
+      .that.matches(/socket hang up/);
+    // The failed one, the answered one, then one send and one resend.
+    expect(server.requests).to.have.length(4);
   });
 });
 
