@@ -1,0 +1,207 @@
+import { stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { loadHistory, newHistory, saveHistory } from './history-file.js';
+import { completeLinesEnd, findLogFile, HEAD_BYTES, openLogFile, readHead, startsWith, type OpenLogFile } from './log-file.js';
+import { beginSegment, updateNewest, type ForwarderHistory, type Segment } from './segment-history.js';
+
+/** Options of {@link LogFileTailer}. */
+export interface LogFileTailerOptions {
+  /** The log file, an absolute path. */
+  readonly file: string;
+  /** Where the history is kept across restarts; none: in memory only. */
+  readonly stateDir?: string;
+  /** How often the file is looked at, in ms. */
+  readonly pollIntervalMs: number;
+  /** Segments (files) kept in the history: the replay window. */
+  readonly maxSegments: number;
+  /** At most this often the growing end is written to `stateDir` (rotations at once), in ms. */
+  readonly saveIntervalMs: number;
+  /** Told about rotations and anything lost on the way. */
+  readonly onNotice: (message: string) => void;
+}
+
+/**
+ * Follows one log file for as long as it runs, whether or not anyone reads it: keeps the
+ * history of the files it has been (rotation by rename, by `copytruncate`, also while the
+ * forwarder was down) and how far each holds complete lines, and tells its readers when
+ * anything changed. It reads no line for anyone: readers read the files themselves (the
+ * log file is the replay buffer), up to the ends it publishes.
+ *
+ * @example
+ * ```ts
+ * const tailer = await LogFileTailer.start({ file: '/var/log/storj/node.log', pollIntervalMs: 250, maxSegments: 16, saveIntervalMs: 1000, onNotice: console.warn });
+ * tailer.history.segments.at(-1)?.end;
+ * await tailer.close();
+ * ```
+ */
+export class LogFileTailer {
+  readonly directory: string;
+  readonly name: string;
+  private current: OpenLogFile | null = null;
+  private listeners: Array<() => void> = [];
+  private timer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> = Promise.resolve();
+  private closed = false;
+  private savedAt = 0;
+  private saved: ForwarderHistory | undefined;
+
+  private constructor(
+    private readonly options: LogFileTailerOptions,
+    /** Every file followed, the newest being tailed. */
+    public history: ForwarderHistory,
+  ) {
+    this.directory = dirname(options.file);
+    this.name = basename(options.file);
+  }
+
+  /** Loads the history (if any), catches up with what happened while down, and starts polling. */
+  static async start(options: LogFileTailerOptions): Promise<LogFileTailer> {
+    const saved = options.stateDir === undefined ? null : await loadHistory(options.stateDir, options.file);
+    const tailer = new LogFileTailer(options, saved ?? newHistory());
+    await tailer.poll();
+    tailer.schedule();
+    return tailer;
+  }
+
+  /** Resolves at the next change of the history (or at close). */
+  changed(): Promise<void> {
+    return new Promise((resolve) => (this.closed ? resolve() : this.listeners.push(resolve)));
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Stops polling, saves the history one last time and closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.polling;
+    await this.save(true);
+    await this.current?.handle.close();
+    this.current = null;
+    this.notify();
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.polling = this.poll().then(
+        () => undefined,
+        (error: unknown) => this.options.onNotice(`cannot read ${this.options.file}: ${(error as Error).message}`),
+      );
+      void this.polling.then(() => this.closed || this.schedule());
+    }, this.options.pollIntervalMs);
+  }
+
+  /** One look at the file: growth, truncation, rotation; then readers are told and the history saved. */
+  private async poll(): Promise<void> {
+    const before = this.history;
+    const newest = before.segments.at(-1);
+    if (this.current === null) {
+      const live = await openLogFile(this.directory, this.name);
+      if (live !== null) await this.adopt(live, newest);
+    } else if (newest !== undefined) {
+      await this.follow(this.current, newest);
+    }
+    if (this.history !== before) {
+      this.notify();
+      const after = this.history.segments.at(-1);
+      await this.save(after?.seq !== newest?.seq || after?.sealed !== newest?.sealed);
+    }
+  }
+
+  /**
+   * The file now at the log's path: the newest segment still (the forwarder restarted),
+   * or a new one after the newest was rotated away or truncated while nobody looked.
+   */
+  private async adopt(live: OpenLogFile, newest: Segment | undefined): Promise<void> {
+    if (newest !== undefined && !newest.sealed) {
+      const sameFile = live.dev === newest.dev && live.ino === newest.ino;
+      if (sameFile && live.size >= newest.end && (await startsWith(live.handle, newest.head))) {
+        this.current = live;
+        await this.follow(live, newest);
+        return;
+      }
+      await this.sealMoved(newest, sameFile ? live.ino : null);
+    }
+    await this.begin(live);
+  }
+
+  /** The tailed file grew, was truncated, or was replaced at its path. */
+  private async follow(current: OpenLogFile, newest: Segment): Promise<void> {
+    const { size } = await current.handle.stat();
+    if (size < newest.end || !(await startsWith(current.handle, newest.head))) {
+      // Truncated in place (copytruncate): the lines it had are in a copy now, if anywhere.
+      await this.sealMoved(newest, current.ino);
+      await this.begin({ ...current, size });
+      return;
+    }
+    const end = await completeLinesEnd(current.handle, newest.end, size);
+    const grew = end !== newest.end;
+    if (grew) this.history = updateNewest(this.history, { end, ...(await this.longerHead(current, newest)) });
+    const atPath = await stat(this.options.file).catch(() => null);
+    if (atPath !== null && (atPath.ino !== current.ino || atPath.dev !== current.dev) && !grew) {
+      // Renamed away (or deleted) and replaced: sealed once its writer stopped writing it.
+      this.sealAt(this.history.segments.at(-1) ?? newest, size);
+      await current.handle.close();
+      this.current = null;
+      const live = await openLogFile(this.directory, this.name);
+      if (live !== null) await this.adopt(live, this.history.segments.at(-1));
+    }
+  }
+
+  /**
+   * Seals the newest segment, which is no longer at the log's path (or was truncated
+   * there): its lines are read from wherever it went, a rotated name or a copy.
+   */
+  private async sealMoved(newest: Segment, truncatedIno: number | null): Promise<void> {
+    const found = await findLogFile(this.directory, this.name, newest, true);
+    if (found === null || found.ino === truncatedIno) {
+      await found?.handle.close();
+      this.options.onNotice(`${this.options.file}: the file read up to byte ${newest.end} is gone; what was written to it after that is lost`);
+      this.history = updateNewest(this.history, {}, true);
+      return;
+    }
+    try {
+      const end = await completeLinesEnd(found.handle, newest.end, found.size);
+      this.history = updateNewest(this.history, { dev: found.dev, ino: found.ino, name: found.name, end });
+      this.sealAt(this.history.segments.at(-1) ?? newest, found.size);
+    } finally {
+      await found.handle.close();
+    }
+  }
+
+  private sealAt(segment: Segment, size: number): void {
+    if (size > segment.end) this.options.onNotice(`${this.options.file}: dropped an unfinished line of ${size - segment.end} bytes at the end of the rotated file`);
+    this.history = updateNewest(this.history, {}, true);
+  }
+
+  private async begin(file: OpenLogFile): Promise<void> {
+    this.current = file;
+    const end = await completeLinesEnd(file.handle, 0, file.size);
+    const head = await readHead(file.handle);
+    this.history = beginSegment(this.history, { dev: file.dev, ino: file.ino, head, name: this.name, end }, this.options.maxSegments);
+  }
+
+  private async longerHead(current: OpenLogFile, newest: Segment): Promise<{ head?: string }> {
+    if (Buffer.byteLength(newest.head, 'base64') >= HEAD_BYTES) return {};
+    return { head: await readHead(current.handle) };
+  }
+
+  private notify(): void {
+    const listeners = this.listeners;
+    this.listeners = [];
+    for (const listener of listeners) listener();
+  }
+
+  private async save(now: boolean): Promise<void> {
+    const { stateDir } = this.options;
+    if (stateDir === undefined || this.saved === this.history) return;
+    if (!now && Date.now() - this.savedAt < this.options.saveIntervalMs) return;
+    const history = this.history;
+    await saveHistory(stateDir, this.options.file, history);
+    this.saved = history;
+    this.savedAt = Date.now();
+  }
+}
