@@ -32,9 +32,11 @@ export function parseForwarderArguments(argv: readonly string[]): ForwarderOptio
   if (file === undefined) throw new ForwarderUsageError(`--file is required; ${FORWARDER_USAGE}`);
   const match = /^(.+):(\d+)$/.exec(listen);
   const port = Number(match?.[2]);
-  if (!match || !Number.isInteger(port) || port > 65_535) throw new ForwarderUsageError(`--listen must be HOST:PORT (e.g. 0.0.0.0:9001); got ${JSON.stringify(listen)}`);
+  if (!match || !Number.isInteger(port) || port > 65_535)
+    throw new ForwarderUsageError(`--listen must be HOST:PORT (e.g. 0.0.0.0:9001); got ${JSON.stringify(listen)}`);
   const pollIntervalMs = pollMs === undefined ? undefined : Number(pollMs);
-  if (pollIntervalMs !== undefined && !(Number.isInteger(pollIntervalMs) && pollIntervalMs > 0)) throw new ForwarderUsageError(`--poll-ms must be an integer > 0; got ${JSON.stringify(pollMs)}`);
+  if (pollIntervalMs !== undefined && !(Number.isInteger(pollIntervalMs) && pollIntervalMs > 0))
+    throw new ForwarderUsageError(`--poll-ms must be an integer > 0; got ${JSON.stringify(pollMs)}`);
   return {
     file,
     host: (match[1] ?? '').replace(/^\[(.*)\]$/, '$1'),

@@ -26,7 +26,8 @@ export interface PrometheusOptions {
  * - `storj_monitor_reconnections_total`, `storj_monitor_failed_attempts_total`;
  * - `storj_monitor_reconnection_duration_seconds` (histogram);
  * - `storj_monitor_health_checks_total{result}` (API clients);
- * - `storj_monitor_lines_total{outcome}` (log readers: received, malformed, oversize, partial);
+ * - `storj_monitor_lines_total{outcome}` (log readers: received, malformed, oversize, partial, gap);
+ * - `storj_monitor_log_gap_bytes_total` (log readers: bytes lost in gaps a resuming forwarder reported);
  * - `storj_monitor_unrecognized_lines_total` (log readers: piecestore lines that look like
  *   transfers but could not be read, a storagenode log format this version does not know).
  *
@@ -129,7 +130,10 @@ export function registerPrometheusMetrics(monitor: { readonly metrics: Connectio
       : [],
   );
   total('storj_monitor_lines_total', 'Log lines received, and dropped by reason.', ['outcome'], (node, component, m) =>
-    m.lines ? (['received', 'malformed', 'oversize', 'partial'] as const).map((outcome) => [{ node, component, outcome }, m.lines?.[outcome] ?? 0]) : [],
+    m.lines ? (['received', 'malformed', 'oversize', 'partial', 'gap'] as const).map((outcome) => [{ node, component, outcome }, m.lines?.[outcome] ?? 0]) : [],
+  );
+  total('storj_monitor_log_gap_bytes_total', 'Bytes of log lost in gaps a resuming forwarder reported (of known size).', [], (node, component, m) =>
+    m.lines ? [[{ node, component }, m.lines.gap_bytes]] : [],
   );
   total(
     'storj_monitor_unrecognized_lines_total',

@@ -4,6 +4,7 @@ import { LOG_READER_BACKOFF, toBackoff, type Backoff, type BackoffOptions } from
 import type { ConnectionEventSink } from '../reconnect/connection-event.js';
 import { flattenBatches } from '../operators/flatten-batches.js';
 import type { ForwarderLine } from '../log-lines/forwarder-line.js';
+import type { DropReason } from '../log-lines/drop-reason.js';
 import { forwarderLineBatches } from '../operators/forwarder-line-batches.js';
 import { retryWithState } from '../operators/retry-with-state.js';
 import { peerText } from '../peer-text.js';
@@ -12,6 +13,8 @@ import { initialLogReaderStatus } from '../state/connection-status.js';
 import type { ConnectionRegistry } from '../state/registry.js';
 import type { LogReaderEvent } from '../state/transitions.js';
 import { requireBoolean, requireHost, requireInteger, requireText } from '../validate.js';
+import { resumableLogConnection } from './resumable-log-connection.js';
+import { ResumeCursor } from './resume-cursor.js';
 import { schemaDriftCounter } from './schema-drift.js';
 
 const info = createDebug('storj-monitor:log-reader');
@@ -60,6 +63,19 @@ export interface TcpLogSourceOptions {
   readonly detectSchemaDrift?: boolean;
   /** The node's storagenode version for the drift warning (`NodeApiClient.version`); `null` while unknown. */
   readonly nodeVersion?: () => string | null;
+  /**
+   * Ask the forwarder for every line after the last one received (our forwarder,
+   * `storj-monitor-rx/forwarder`): nothing lost or repeated across reconnects, and gaps
+   * reported (`dropped_lines.gap`) when what was asked for is gone. Against a forwarder
+   * that speaks only the plain protocol (the reference one closes a client that writes)
+   * it falls back to plain, says so once on the warn log and in the status (`resume:
+   * 'fallback'`), and asks again on the next connection. Defaults to false.
+   */
+  readonly resume?: boolean;
+  /** With `resume`: keep the position in this file, so that a restarted monitor resumes too. */
+  readonly positionFile?: string;
+  /** With `resume`: a forwarder that neither greets nor closes within this long is taken as plain, in ms. Defaults to 5000. */
+  readonly greetingTimeoutMs?: number;
 }
 
 /** At most one warning about malformed lines per this period; the rest are counted. */
@@ -90,16 +106,11 @@ export function tcpLogSource(options: TcpLogSourceOptions): Observable<Forwarder
   const keepAliveMs = requireInteger('keepAliveMs', options.keepAliveMs ?? 10_000, 1000);
   const idleTimeoutMs = requireInteger('idleTimeoutMs', options.idleTimeoutMs ?? 0, 0);
   const scheduler = options.scheduler ?? asyncScheduler;
-  const connection$ = tcpConnection({
-    host,
-    port,
-    connectTimeoutMs,
-    keepAliveMs,
-    idleTimeoutMs,
-    // Safe: the lines are framed, and their text taken, before the read returns.
-    sharedReadBuffer: true,
-    ...(options.connect && { connect: options.connect }),
-  });
+  const socket = { host, port, connectTimeoutMs, keepAliveMs, idleTimeoutMs, ...(options.connect && { connect: options.connect }) };
+  const resume = options.resume ?? false;
+  if (typeof resume !== 'boolean') throw new RangeError(`resume must be a boolean; got ${String(resume)}`);
+  if (options.positionFile !== undefined) requireText('positionFile', options.positionFile);
+  const greetingTimeoutMs = requireInteger('greetingTimeoutMs', options.greetingTimeoutMs ?? 5000, 1);
   const retry = {
     backoff: toBackoff(options.backoff, LOG_READER_BACKOFF),
     maxReconnectAttempts: requireInteger('maxReconnectAttempts', options.maxReconnectAttempts ?? 0, 0),
@@ -112,7 +123,8 @@ export function tcpLogSource(options: TcpLogSourceOptions): Observable<Forwarder
   const nodeVersion = options.nodeVersion ?? (() => null);
 
   // Registered at once, so the map shows the node before (and even if never) it is subscribed.
-  const track = options.registry?.track(node, 'log_reader', initialLogReaderStatus(host, port));
+  const track = options.registry?.track(node, 'log_reader', initialLogReaderStatus(host, port, resume));
+  const cursor = resume ? new ResumeCursor(options.positionFile) : undefined;
 
   return defer(() => {
     const logEvent = logReaderLogger(node, `${host}:${port}`);
@@ -123,15 +135,25 @@ export function tcpLogSource(options: TcpLogSourceOptions): Observable<Forwarder
     };
     const warnMalformed = malformedWarner(node, scheduler);
     const checkDrift = detectSchemaDrift ? schemaDriftCounter(node, nodeVersion, (count) => report({ type: 'lines_unrecognized', count })) : undefined;
-    return connection$.pipe(
-      forwarderLineBatches({
-        node,
-        maxLineBytes,
-        onDrop: (reason, text) => {
-          report({ type: 'lines_dropped', reason, count: 1 });
-          if (text !== undefined) warnMalformed(text);
-        },
-      }),
+    const onDrop = (reason: DropReason, text?: string): void => {
+      report({ type: 'lines_dropped', reason, count: 1 });
+      if (text !== undefined) warnMalformed(text);
+    };
+    const batches$ = cursor
+      ? resumableLogConnection({
+          node,
+          socket,
+          maxLineBytes,
+          cursor,
+          greetingTimeoutMs,
+          scheduler,
+          onDrop,
+          onGap: (bytes) => report({ type: 'lines_dropped', reason: 'gap', count: 1, bytes }),
+          onProtocol: (resumed, reason) => report({ type: 'resume', resume: resumed ? 'on' : 'fallback', ...(reason !== undefined && { reason }) }),
+        })
+      : // Safe to share the read buffer: the lines are framed, and their text taken, before a read returns.
+        tcpConnection({ ...socket, sharedReadBuffer: true }).pipe(forwarderLineBatches({ node, maxLineBytes, onDrop }));
+    return batches$.pipe(
       retryWithState({ ...retry, onEvent: report }),
       tap((batch) => {
         report({ type: 'lines_received', count: batch.length });
@@ -145,9 +167,28 @@ export function tcpLogSource(options: TcpLogSourceOptions): Observable<Forwarder
 /** Logs the decisions with the reference messages of SPEC §7. */
 function logReaderLogger(node: string, address: string): ConnectionEventSink<LogReaderEvent> {
   let connected = false;
+  let fellBack = false;
   return (event) => {
-    if (!info.enabled && event.type !== 'failed' && event.type !== 'exhausted') return;
+    const warns =
+      event.type === 'failed' || event.type === 'exhausted' || event.type === 'resume' || (event.type === 'lines_dropped' && event.reason === 'gap');
+    if (!info.enabled && !warns) return;
     switch (event.type) {
+      case 'resume':
+        // Said once: a plain forwarder answers every new connection the same way.
+        if (event.resume === 'fallback' && !fellBack)
+          warn('[%s] %s does not resume: %s; falling back to the plain protocol (lines written while disconnected are lost)', node, address, event.reason);
+        else if (event.resume === 'on') info('[%s] Resuming from %s', node, address);
+        fellBack = event.resume === 'fallback';
+        break;
+      case 'lines_dropped':
+        if (event.reason === 'gap')
+          warn(
+            '[%s] Gap in the log from %s: %s no longer on the forwarder (rotated away and deleted, or truncated)',
+            node,
+            address,
+            event.bytes == null ? 'lines of unknown size' : `${event.bytes} bytes`,
+          );
+        break;
       case 'connected':
         connected = true;
         info('[%s] Connected to remote log source at %s', node, address);

@@ -1,12 +1,5 @@
 import type { Socket } from 'node:net';
-import {
-  checkpointRecord,
-  gapRecord,
-  GREETING_RECORD,
-  MAX_HELLO_BYTES,
-  parseHello,
-  type ResumePosition,
-} from '../sources/resume-protocol.js';
+import { checkpointRecord, gapRecord, GREETING_RECORD, MAX_HELLO_BYTES, parseHello, type ResumePosition } from '../sources/resume-protocol.js';
 import type { LogFileTailer } from './log-file-tailer.js';
 import { LogReader, type LineChunk } from './log-reader.js';
 import { replayStart } from './segment-history.js';
@@ -143,5 +136,7 @@ export class ForwarderClient {
 }
 
 function onGone(options: ForwarderClientOptions, bytes: number | null): void {
-  options.onNotice(`a resuming client asked for ${bytes === null ? 'lines' : `${bytes} bytes`} no longer on disk (rotated away and deleted, or truncated): told it of a gap`);
+  options.onNotice(
+    `a resuming client asked for ${bytes === null ? 'lines' : `${bytes} bytes`} no longer on disk (rotated away and deleted, or truncated): told it of a gap`,
+  );
 }

@@ -173,7 +173,8 @@ export class LogFileTailer {
   }
 
   private sealAt(segment: Segment, size: number): void {
-    if (size > segment.end) this.options.onNotice(`${this.options.file}: dropped an unfinished line of ${size - segment.end} bytes at the end of the rotated file`);
+    if (size > segment.end)
+      this.options.onNotice(`${this.options.file}: dropped an unfinished line of ${size - segment.end} bytes at the end of the rotated file`);
     this.history = updateNewest(this.history, {}, true);
   }
 

@@ -29,9 +29,7 @@ export interface ResumePosition {
 
 /** One record of the forwarder, parsed. */
 export type ResumeRecord =
-  | { readonly type: 'greeting' }
-  | { readonly type: 'at'; readonly position: ResumePosition }
-  | { readonly type: 'gap'; readonly bytes: number | null };
+  { readonly type: 'greeting' } | { readonly type: 'at'; readonly position: ResumePosition } | { readonly type: 'gap'; readonly bytes: number | null };
 
 /** The version of the protocol this package speaks. */
 export const RESUME_PROTOCOL_VERSION = 1;

@@ -43,9 +43,25 @@ export interface ConnectionStatus {
 export interface LogReaderStatus extends ConnectionStatus {
   readonly host: string;
   readonly port: number;
-  /** Extra key: lines dropped since the source started, by reason. */
+  /** Extra key: lines dropped since the source started, by reason (`gap`: gaps, each of unknown lines). */
   readonly dropped_lines: Readonly<Record<DropReason, number>>;
+  /**
+   * Extra key: the resume protocol. `off`: plain (not asked); `asked`: asked, no answer
+   * yet; `on`: the forwarder resumes; `fallback`: the forwarder speaks only the plain
+   * protocol, so lines written while disconnected are lost.
+   */
+  readonly resume: ResumeState;
 }
+
+/**
+ * Where a log source stands with the resume protocol (see `LogReaderStatus.resume`).
+ *
+ * @example
+ * ```ts
+ * const lossless = (state: ResumeState) => state === 'on';
+ * ```
+ */
+export type ResumeState = 'off' | 'asked' | 'on' | 'fallback';
 
 /**
  * A node's API client status (SPEC §3.4 `api_client`).
@@ -101,9 +117,10 @@ export interface ConnectionStatusFrame {
  * @example
  * ```ts
  * initialLogReaderStatus('127.0.0.1', 9001).reconnect_attempts; // 0
+ * initialLogReaderStatus('127.0.0.1', 9001, true).resume; // 'asked'
  * ```
  */
-export function initialLogReaderStatus(host: string, port: number): LogReaderStatus {
+export function initialLogReaderStatus(host: string, port: number, resume = false): LogReaderStatus {
   return {
     state: 'disconnected',
     host,
@@ -111,7 +128,8 @@ export function initialLogReaderStatus(host: string, port: number): LogReaderSta
     reconnect_attempts: 0,
     last_error: null,
     next_retry_at: null,
-    dropped_lines: { malformed: 0, oversize: 0, partial: 0 },
+    dropped_lines: { malformed: 0, oversize: 0, partial: 0, gap: 0 },
+    resume: resume ? 'asked' : 'off',
   };
 }
 

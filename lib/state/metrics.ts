@@ -34,15 +34,18 @@ export interface ConnectionMetrics {
   /** API clients only. */
   readonly health_checks?: { readonly success: number; readonly failure: number; readonly success_rate: number | null };
   /**
-   * Log readers only: lines emitted, dropped by reason, and `unrecognized`: of those
-   * emitted, piecestore lines that look like transfers but could not be read (schema
-   * drift: a storagenode release whose format this library does not know).
+   * Log readers only: lines emitted, dropped by reason (`gap`: gaps a resuming forwarder
+   * reported, `gap_bytes` their known size), and `unrecognized`: of those emitted,
+   * piecestore lines that look like transfers but could not be read (schema drift: a
+   * storagenode release whose format this library does not know).
    */
   readonly lines?: {
     readonly received: number;
     readonly malformed: number;
     readonly oversize: number;
     readonly partial: number;
+    readonly gap: number;
+    readonly gap_bytes: number;
     readonly unrecognized: number;
   };
 }
@@ -90,7 +93,7 @@ class SourceMetrics {
   private checksFailed = 0;
   private received = 0;
   private unrecognized = 0;
-  private readonly dropped = { malformed: 0, oversize: 0, partial: 0 };
+  private readonly dropped = { malformed: 0, oversize: 0, partial: 0, gap: 0, gap_bytes: 0 };
 
   constructor(
     private readonly component: Component,
@@ -109,7 +112,10 @@ class SourceMetrics {
       else this.checksFailed++;
     } else if (event.type === 'lines_received') this.received += event.count;
     else if (event.type === 'lines_unrecognized') this.unrecognized += event.count;
-    else if (event.type === 'lines_dropped') this.dropped[event.reason] += event.count;
+    else if (event.type === 'lines_dropped') {
+      this.dropped[event.reason] += event.count;
+      this.dropped.gap_bytes += event.bytes ?? 0;
+    }
     this.enter(transition.status.state, now, windowMs, onReconnection);
   }
 

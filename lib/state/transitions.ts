@@ -1,18 +1,22 @@
 import type { ConnectionEvent } from '../reconnect/connection-event.js';
 import type { DropReason } from '../log-lines/drop-reason.js';
-import type { ApiClientStatus, ConnectionStatus, LogReaderStatus } from './connection-status.js';
+import type { ApiClientStatus, ConnectionStatus, LogReaderStatus, ResumeState } from './connection-status.js';
 
 /**
- * What a log reader reports: its connection decisions, and lines it had to drop.
+ * What a log reader reports: its connection decisions, lines it had to drop (a gap's
+ * `bytes`: its size, `null` when the forwarder does not know it), and how the resume
+ * protocol went on a connection (`fallback` with the reason).
  *
  * @example
  * ```ts
  * const event: LogReaderEvent = { type: 'lines_dropped', reason: 'malformed', count: 1 };
+ * const gap: LogReaderEvent = { type: 'lines_dropped', reason: 'gap', count: 1, bytes: 4096 };
  * ```
  */
 export type LogReaderEvent =
   | ConnectionEvent
-  | { readonly type: 'lines_dropped'; readonly reason: DropReason; readonly count: number }
+  | { readonly type: 'lines_dropped'; readonly reason: DropReason; readonly count: number; readonly bytes?: number | null }
+  | { readonly type: 'resume'; readonly resume: Extract<ResumeState, 'on' | 'fallback'>; readonly reason?: string }
   /** Counted by metrics, not kept in the status (it would change with every chunk). */
   | { readonly type: 'lines_received'; readonly count: number }
   /** Piecestore lines that look like transfers but could not be read (schema drift); counted by metrics. */
@@ -104,11 +108,17 @@ export function logReaderTransition(status: LogReaderStatus, event: LogReaderEve
     const dropped = status.dropped_lines;
     return logReaderStatus(status, status, { ...dropped, [event.reason]: dropped[event.reason] + event.count });
   }
+  if (event.type === 'resume') return event.resume === status.resume ? status : logReaderStatus(status, status, status.dropped_lines, event.resume);
   const fields = nextConnectionFields(status, event);
   return fields === null ? status : logReaderStatus(status, fields, status.dropped_lines);
 }
 
-function logReaderStatus(status: LogReaderStatus, fields: ConnectionFields, droppedLines: LogReaderStatus['dropped_lines']): LogReaderStatus {
+function logReaderStatus(
+  status: LogReaderStatus,
+  fields: ConnectionFields,
+  droppedLines: LogReaderStatus['dropped_lines'],
+  resume = status.resume,
+): LogReaderStatus {
   return {
     state: fields.state,
     host: status.host,
@@ -117,6 +127,7 @@ function logReaderStatus(status: LogReaderStatus, fields: ConnectionFields, drop
     last_error: fields.last_error,
     next_retry_at: fields.next_retry_at,
     dropped_lines: droppedLines,
+    resume,
   };
 }
 

@@ -122,9 +122,10 @@ describe('reducer properties', () => {
       .record({ n: fc.nat(1000), error: fc.string(), retryAt: fc.option(fc.nat(300_000)) })
       .map(({ n, error, retryAt }) => ({ type: 'exhausted', error, reconnectAttempts: n, retryAt }) as const),
     fc
-      .record({ reason: fc.constantFrom('malformed', 'oversize', 'partial' as const), count: fc.nat(10) })
+      .record({ reason: fc.constantFrom('malformed', 'oversize', 'partial', 'gap' as const), count: fc.nat(10) })
       .map(({ reason, count }) => ({ type: 'lines_dropped', reason, count }) as const),
     fc.nat(10).map((count) => ({ type: 'lines_unrecognized', count }) as const),
+    fc.constantFrom('on', 'fallback' as const).map((resume) => ({ type: 'resume', resume }) as const),
   );
 
   it('any event sequence yields a valid status and never mutates its input', () => {
@@ -150,7 +151,9 @@ describe('reducer properties', () => {
     fc.assert(
       fc.property(
         fc.array(
-          eventArbitrary.filter((event): event is ConnectionEvent => event.type !== 'lines_dropped' && event.type !== 'lines_unrecognized'),
+          eventArbitrary.filter(
+            (event): event is ConnectionEvent => event.type !== 'lines_dropped' && event.type !== 'lines_unrecognized' && event.type !== 'resume',
+          ),
           { maxLength: 50 },
         ),
         (events) => {
@@ -166,7 +169,7 @@ describe('reducer properties', () => {
 
   it('the written-out reducers agree with connectionTransition and keep the initial fields in their order', () => {
     const apiEvent: fc.Arbitrary<ApiClientEvent> = fc.oneof(
-      eventArbitrary.filter((event): event is ConnectionEvent => event.type !== 'lines_dropped' && event.type !== 'lines_unrecognized'),
+      eventArbitrary.filter((event): event is ConnectionEvent => event.type !== 'lines_dropped' && event.type !== 'lines_unrecognized' && event.type !== 'resume'),
       fc.nat(2_000_000_000_000).map((at) => ({ type: 'request_succeeded', at }) as const),
       fc.boolean().map((ok) => ({ type: 'health_checked', ok }) as const),
     );
@@ -176,7 +179,7 @@ describe('reducer properties', () => {
         const logKeys = Object.keys(log);
         for (const event of logEvents) {
           const next = logReaderTransition(log, event);
-          if (event.type !== 'lines_dropped' && event.type !== 'lines_received' && event.type !== 'lines_unrecognized')
+          if (event.type !== 'lines_dropped' && event.type !== 'lines_received' && event.type !== 'lines_unrecognized' && event.type !== 'resume')
             expect(next).to.deep.equal(connectionTransition(log, event));
           expect(Object.keys(next)).to.deep.equal(logKeys);
           log = next;

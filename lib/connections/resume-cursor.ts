@@ -1,0 +1,65 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { formatPosition, parsePosition, type ResumePosition } from '../sources/resume-protocol.js';
+
+/**
+ * A resuming log source's position (the forwarder's last checkpoint and the lines
+ * received after it), kept in `file` when given, so that a restarted monitor resumes
+ * too. It is written after every chunk of lines is handed on (a small synchronous
+ * write and rename, no fsync: it survives the monitor being killed, not necessarily a
+ * power cut), so a restart repeats nothing and loses nothing. A file that cannot be
+ * read as a position is treated as none (the forwarder then sends from now on).
+ *
+ * @example
+ * ```ts
+ * const cursor = new ResumeCursor('/var/lib/storj-monitor/node1.position');
+ * cursor.position; // null before anything was received
+ * ```
+ */
+export class ResumeCursor {
+  private current: ResumePosition | null;
+  private saved: ResumePosition | null;
+
+  constructor(private readonly file?: string) {
+    this.current = file === undefined ? null : readPosition(file);
+    this.saved = this.current;
+  }
+
+  /** Where to resume: `null` for "from now on". */
+  get position(): ResumePosition | null {
+    return this.current;
+  }
+
+  /** The forwarder's checkpoint: the lines that follow start there. */
+  checkpoint(position: ResumePosition): void {
+    this.current = { ...position, skip: 0 };
+  }
+
+  /** `count` more lines received after the checkpoint. */
+  advance(count: number): void {
+    if (this.current !== null && count > 0) this.current = { ...this.current, skip: this.current.skip + count };
+  }
+
+  /** Forgets the position (the forwarder went plain: positions of before mean nothing there). */
+  clear(): void {
+    this.current = null;
+  }
+
+  /** Writes the position to `file` if it changed since the last write. */
+  save(): void {
+    if (this.file === undefined || this.saved === this.current) return;
+    mkdirSync(dirname(this.file), { recursive: true });
+    const temporary = `${this.file}.tmp`;
+    writeFileSync(temporary, this.current === null ? '-\n' : `${formatPosition(this.current)}\n`);
+    renameSync(temporary, this.file);
+    this.saved = this.current;
+  }
+}
+
+function readPosition(file: string): ResumePosition | null {
+  try {
+    return parsePosition(readFileSync(file, 'utf8').trim());
+  } catch {
+    return null;
+  }
+}
