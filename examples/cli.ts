@@ -50,10 +50,12 @@ export interface CliArguments {
   readonly alertWebhook?: string;
   /** Alert when a connection has been down this long. */
   readonly alertAfterMs?: number;
+  /** Where resuming log sources keep their positions across restarts. */
+  readonly stateDir?: string;
 }
 
 export const USAGE =
-  'usage: cli.ts --config FILE [--listen HOST:PORT] [--json] [--token TOKEN] [--allow-origin ORIGIN]... [--allow-host NAME]... [--alert-webhook URL] [--alert-after SECONDS]';
+  'usage: cli.ts --config FILE [--listen HOST:PORT] [--json] [--token TOKEN] [--allow-origin ORIGIN]... [--allow-host NAME]... [--alert-webhook URL] [--alert-after SECONDS] [--state-dir DIR]';
 
 export function parseArguments(argv: readonly string[], requireConfig = true): CliArguments {
   let configPath: string | undefined;
@@ -64,6 +66,7 @@ export function parseArguments(argv: readonly string[], requireConfig = true): C
   let alertAfter: string | undefined;
   const allowedOrigins: string[] = [];
   const allowedHosts: string[] = [];
+  let stateDir: string | undefined;
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index];
     const value = (): string => {
@@ -79,6 +82,7 @@ export function parseArguments(argv: readonly string[], requireConfig = true): C
     else if (argument === '--allow-host') allowedHosts.push(value());
     else if (argument === '--alert-webhook') alertWebhook = value();
     else if (argument === '--alert-after') alertAfter = value();
+    else if (argument === '--state-dir') stateDir = value();
     else throw new UsageError(`unknown argument ${JSON.stringify(argument)}; ${USAGE}`);
   }
   if (requireConfig && configPath === undefined) throw new UsageError(`--config is required; ${USAGE}`);
@@ -106,6 +110,7 @@ export function parseArguments(argv: readonly string[], requireConfig = true): C
     allowedHosts,
     ...(alertWebhook !== undefined && { alertWebhook }),
     ...(alertAfterSeconds !== undefined && { alertAfterMs: Math.round(alertAfterSeconds * 1000) }),
+    ...(stateDir !== undefined && { stateDir }),
   };
 }
 
@@ -138,7 +143,10 @@ export interface CliExtras {
 export async function runCli(args: CliArguments, config: MonitorConfig, extras: CliExtras = {}): Promise<RunningCli> {
   let monitor;
   try {
-    monitor = createMonitor(config, args.alertAfterMs === undefined ? {} : { alertThresholdMs: args.alertAfterMs });
+    monitor = createMonitor(config, {
+      ...(args.alertAfterMs !== undefined && { alertThresholdMs: args.alertAfterMs }),
+      ...(args.stateDir !== undefined && { stateDir: args.stateDir }),
+    });
   } catch (error) {
     throw new UsageError(`config${args.configPath ? ` ${args.configPath}` : ''}: ${(error as Error).message}`);
   }

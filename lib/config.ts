@@ -1,9 +1,10 @@
-import { requireHost, requireHttpUrl, requireInteger, requireText } from './validate.js';
+import { requireBoolean, requireHost, requireHttpUrl, requireInteger, requireText } from './validate.js';
 
 /** One node of a {@link MonitorConfig}: a log source, an API, or both. */
 export interface NodeConfig {
   readonly name: string;
-  readonly log?: { readonly host: string; readonly port: number };
+  /** `resume`: ask the forwarder to resume (our forwarder; see `tcpLogSource`). Defaults to false. */
+  readonly log?: { readonly host: string; readonly port: number; readonly resume?: boolean };
   readonly api?: { readonly url: string };
 }
 
@@ -138,11 +139,17 @@ function resolveNode(value: unknown, path: string): NodeConfig {
   const node = requireObject(path, value, ['name', 'log', 'api']);
   const name = requireText(`${path}.name`, node.name);
   if (node.log === undefined && node.api === undefined) throw new RangeError(`${path} must have a log, an api, or both`);
-  const log = node.log === undefined ? undefined : requireObject(`${path}.log`, node.log, ['host', 'port']);
+  const log = node.log === undefined ? undefined : requireObject(`${path}.log`, node.log, ['host', 'port', 'resume']);
   const api = node.api === undefined ? undefined : requireObject(`${path}.api`, node.api, ['url']);
   return {
     name,
-    ...(log && { log: { host: requireHost(`${path}.log.host`, log.host), port: requireInteger(`${path}.log.port`, log.port, 1, 65_535) } }),
+    ...(log && {
+      log: {
+        host: requireHost(`${path}.log.host`, log.host),
+        port: requireInteger(`${path}.log.port`, log.port, 1, 65_535),
+        resume: requireBoolean(`${path}.log.resume`, log.resume ?? false),
+      },
+    }),
     ...(api && { api: { url: requireHttpUrl(`${path}.api.url`, api.url).href } }),
   };
 }

@@ -13,6 +13,7 @@ import { ConnectionHistory, type HistoryOptions } from './state/history.js';
 import { ConnectionMetricsCollector, type MetricsMap } from './state/metrics.js';
 import { keyedRecord } from './keyed-record.js';
 import { ConnectionRegistry } from './state/registry.js';
+import { requireText } from './validate.js';
 
 /**
  * What a node can do right now: stream its log, answer API queries, both, or neither.
@@ -36,6 +37,12 @@ export interface MonitorOptions extends Pick<HistoryOptions, 'historyWindowMs' |
   readonly alertThresholdMs?: number;
   /** The sliding window of `uptime_ratio_window`. Defaults to 3600000 (1 h). */
   readonly metricsWindowMs?: number;
+  /**
+   * Where resuming log sources (`nodes[].log.resume`) keep their positions, one file per
+   * node, so that a restarted monitor resumes where it stopped. None: positions live in
+   * memory, and a restart starts from "now".
+   */
+  readonly stateDir?: string;
 }
 
 /** A monitor's frame: `connection_status` (SPEC §3.4) with the additive key `metrics`. */
@@ -65,6 +72,7 @@ export interface MonitorFrame extends ConnectionStatusFrame {
  * ```
  */
 export function createMonitor(config: MonitorConfig, options: MonitorOptions = {}): Monitor {
+  if (options.stateDir !== undefined) requireText('stateDir', options.stateDir);
   return new Monitor(resolveMonitorConfig(config), options);
 }
 
@@ -118,6 +126,7 @@ export class Monitor {
       ...(scheduler && { scheduler }),
       ...(fetch && { fetch }),
       ...(connect && { connect }),
+      ...(options.stateDir !== undefined && { stateDir: options.stateDir }),
     });
     this.sources.apply(sourceChanges(undefined, config), config);
     this.apis = this.sources.apis;

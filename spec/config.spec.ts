@@ -7,7 +7,7 @@ const api = { url: 'http://127.0.0.1:14002' };
 describe('resolveMonitorConfig', () => {
   it('fills in the defaults of SPEC §5/§6', () => {
     expect(resolveMonitorConfig({ nodes: [{ name: 'node1', log, api }] })).to.deep.equal({
-      nodes: [{ name: 'node1', log, api: { url: 'http://127.0.0.1:14002/' } }],
+      nodes: [{ name: 'node1', log: { ...log, resume: false }, api: { url: 'http://127.0.0.1:14002/' } }],
       logReader: {
         initialBackoffMs: 2000,
         maxBackoffMs: 60_000,

@@ -10,7 +10,7 @@ import { eventually } from './support/wait.js';
 
 const LOG_READER_KEYS = ['state', 'host', 'port', 'reconnect_attempts', 'last_error'];
 const API_CLIENT_KEYS = ['state', 'is_available', 'last_error', 'reconnect_attempts', 'last_successful_request'];
-const EXTRA_KEYS = ['next_retry_at', 'dropped_lines'];
+const EXTRA_KEYS = ['next_retry_at', 'dropped_lines', 'resume'];
 
 interface Node {
   forwarder: TestForwarder;

@@ -107,8 +107,7 @@ export function tcpLogSource(options: TcpLogSourceOptions): Observable<Forwarder
   const idleTimeoutMs = requireInteger('idleTimeoutMs', options.idleTimeoutMs ?? 0, 0);
   const scheduler = options.scheduler ?? asyncScheduler;
   const socket = { host, port, connectTimeoutMs, keepAliveMs, idleTimeoutMs, ...(options.connect && { connect: options.connect }) };
-  const resume = options.resume ?? false;
-  if (typeof resume !== 'boolean') throw new RangeError(`resume must be a boolean; got ${String(resume)}`);
+  const resume = requireBoolean('resume', options.resume ?? false);
   if (options.positionFile !== undefined) requireText('positionFile', options.positionFile);
   const greetingTimeoutMs = requireInteger('greetingTimeoutMs', options.greetingTimeoutMs ?? 5000, 1);
   const retry = {

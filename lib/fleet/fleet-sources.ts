@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { catchError, EMPTY, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { NodeConfig, ResolvedMonitorConfig } from '../config.js';
 import { NodeApiClient } from '../connections/node-api-client.js';
@@ -17,6 +18,8 @@ export interface FleetSourcesOptions {
   readonly scheduler?: SchedulerLike;
   readonly fetch?: FetchLike;
   readonly connect?: TcpConnect;
+  /** Where resuming log sources keep their positions (`log-position-<node>`); none: in memory. */
+  readonly stateDir?: string;
 }
 
 /** A node's log source and, while started, its subscription. */
@@ -89,7 +92,7 @@ export class FleetSources {
 
   /** Makes a node's source (which registers it), and connects it if started. */
   private startSource(node: NodeConfig, component: Component, { logReader, apiClient }: ResolvedMonitorConfig): void {
-    const { registry, scheduler, fetch, connect } = this.options;
+    const { registry, scheduler, fetch, connect, stateDir } = this.options;
     const { name } = node;
     if (component === 'log_reader' && node.log) {
       const reader: LogReader = {
@@ -107,6 +110,8 @@ export class FleetSources {
           // A node whose release writes a format we do not know shows as a count (lines.unrecognized).
           detectSchemaDrift: true,
           nodeVersion: () => this.apiClients.get(name)?.version ?? null,
+          resume: node.log.resume ?? false,
+          ...(stateDir !== undefined && { positionFile: join(stateDir, `log-position-${encodeURIComponent(name)}`) }),
           ...(scheduler && { scheduler }),
           ...(connect && { connect }),
         }),

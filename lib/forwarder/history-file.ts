@@ -67,7 +67,15 @@ export async function saveHistory(stateDir: string, file: string, history: Forwa
 
 function isSegment(value: unknown): value is Segment {
   if (typeof value !== 'object' || value === null) return false;
-  const { seq, dev, ino, head, name, end, sealed } = value as Record<string, unknown>;
+  const { seq, dev, ino, head, name, end, sealed, tailLost } = value as Record<string, unknown>;
   const counts = [seq, dev, ino, end].every((number) => typeof number === 'number' && Number.isSafeInteger(number) && number >= 0);
-  return counts && typeof head === 'string' && typeof name === 'string' && name !== '' && !name.includes('/') && typeof sealed === 'boolean';
+  return (
+    counts &&
+    typeof head === 'string' &&
+    typeof name === 'string' &&
+    name !== '' &&
+    !name.includes('/') &&
+    typeof sealed === 'boolean' &&
+    typeof tailLost === 'boolean'
+  );
 }

@@ -160,7 +160,7 @@ export class LogFileTailer {
     if (found === null || found.ino === truncatedIno) {
       await found?.handle.close();
       this.options.onNotice(`${this.options.file}: the file read up to byte ${newest.end} is gone; what was written to it after that is lost`);
-      this.history = updateNewest(this.history, {}, true);
+      this.history = updateNewest(this.history, {}, 'tail lost');
       return;
     }
     try {

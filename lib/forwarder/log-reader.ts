@@ -72,14 +72,16 @@ export class LogReader {
     if (this.offset >= segment.end) {
       const next = segments[this.seq - oldest.seq + 1];
       if (!segment.sealed || next === undefined) return { type: 'wait' };
-      return this.moveTo(next.seq, 0, { type: 'moved', seq: next.seq, next: 0 });
+      // Lines written after `end` may have been lost with the file: a gap of unknown size, never silence.
+      return this.moveTo(next.seq, 0, segment.tailLost ? { type: 'gone', bytes: null, seq: next.seq, next: 0 } : { type: 'moved', seq: next.seq, next: 0 });
     }
     const file = await this.open(segment);
+    const next = segments[this.seq - oldest.seq + 1];
     if (file === null) {
-      const next = segments[this.seq - oldest.seq + 1];
-      const bytes = segment.end - this.offset;
-      if (next === undefined) return this.moveTo(this.seq, segment.end, { type: 'gone', bytes, seq: this.seq, next: segment.end });
-      return this.moveTo(next.seq, 0, { type: 'gone', bytes, seq: next.seq, next: 0 });
+      // The file being tailed went away or shrank: the tailer seals it at its next look.
+      if (!segment.sealed || next === undefined) return { type: 'wait' };
+      // What it knew was there (with `tailLost`, more may have been written before it vanished).
+      return this.moveTo(next.seq, 0, { type: 'gone', bytes: segment.end - this.offset, seq: next.seq, next: 0 });
     }
     return this.readLines(file, segment);
   }

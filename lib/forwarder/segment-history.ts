@@ -18,6 +18,11 @@ export interface Segment {
   readonly end: number;
   /** A newer file has taken its place; it grows no more. */
   readonly sealed: boolean;
+  /**
+   * It was sealed without being found again (deleted, or truncated with no copy left):
+   * whatever was written to it after `end` is lost, an amount nobody knows.
+   */
+  readonly tailLost: boolean;
 }
 
 /** Every file the forwarder has followed, oldest first; the last one is the one being tailed. */
@@ -28,7 +33,7 @@ export interface ForwarderHistory {
 }
 
 /** What a new segment is made of: the file's identity and what is known of it. */
-export type SegmentFile = Omit<Segment, 'seq' | 'sealed'>;
+export type SegmentFile = Omit<Segment, 'seq' | 'sealed' | 'tailLost'>;
 
 /** Where a client's lines start: a segment, a byte in it, lines to skip there, and what is lost on the way. */
 export interface ReplayStart {
@@ -52,23 +57,25 @@ export interface ReplayStart {
  */
 export function beginSegment(history: ForwarderHistory, file: SegmentFile, maxSegments: number): ForwarderHistory {
   const last = history.segments.at(-1);
-  const segment: Segment = { ...file, seq: last === undefined ? 0 : last.seq + 1, sealed: false };
+  const segment: Segment = { ...file, seq: last === undefined ? 0 : last.seq + 1, sealed: false, tailLost: false };
   return { stream: history.stream, segments: [...history.segments, segment].slice(-maxSegments) };
 }
 
 /**
  * The history with its newest segment changed (`end` grew, `head` became longer, the
- * file turned out to have another name) and, with `seal`, sealed.
+ * file turned out to have another name) and, with `seal`, sealed (`'tail lost'`: its
+ * file could not be found again).
  *
  * @example
  * ```ts
  * updateNewest(history, { end: 4096 }).segments.at(-1)?.end; // 4096
  * ```
  */
-export function updateNewest(history: ForwarderHistory, changes: Partial<SegmentFile>, seal = false): ForwarderHistory {
+export function updateNewest(history: ForwarderHistory, changes: Partial<SegmentFile>, seal: boolean | 'tail lost' = false): ForwarderHistory {
   const newest = history.segments.at(-1);
   if (newest === undefined) return history;
-  return { stream: history.stream, segments: [...history.segments.slice(0, -1), { ...newest, ...changes, sealed: newest.sealed || seal }] };
+  const sealed = { ...newest, ...changes, sealed: newest.sealed || seal !== false, tailLost: newest.tailLost || seal === 'tail lost' };
+  return { stream: history.stream, segments: [...history.segments.slice(0, -1), sealed] };
 }
 
 /**

@@ -132,7 +132,7 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
     const served = forwarder.nextClient().then((client) => client.end('1.0 whole\n2.0 cut'));
     source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port, backoff: { initialMs: 5000 } });
     const status = await source.until((current) => current.state === 'disconnected');
-    expect(status.dropped_lines).to.deep.equal({ malformed: 0, oversize: 0, partial: 1 });
+    expect(status.dropped_lines).to.deep.equal({ malformed: 0, oversize: 0, partial: 1, gap: 0 });
     expect(source.lines.map((line) => line.line)).to.deep.equal(['whole']);
     await served;
   });
@@ -151,7 +151,7 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
     await source.linesUntil(2);
     expect(source.lines.map((line) => line.line)).to.deep.equal(['\uFFFD\uFFFD', 'good after all that']);
     const status = await source.until((current) => current.dropped_lines.oversize === 1);
-    expect(status.dropped_lines).to.deep.equal({ malformed: 5, oversize: 1, partial: 0 });
+    expect(status.dropped_lines).to.deep.equal({ malformed: 5, oversize: 1, partial: 0, gap: 0 });
     expect(status.state).to.equal('connected');
     await served;
   });

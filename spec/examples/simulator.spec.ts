@@ -51,7 +51,7 @@ describe('examples/simulator', () => {
     try {
       api.start();
       await eventually(() => lines.length > 10 && api.isAvailable);
-      expect(registry.snapshot().sim?.log_reader?.dropped_lines).to.deep.equal({ malformed: 0, oversize: 0, partial: 0 });
+      expect(registry.snapshot().sim?.log_reader?.dropped_lines).to.deep.equal({ malformed: 0, oversize: 0, partial: 0, gap: 0 });
       expect((await lastValueFrom(api.dashboard())).nodeID).to.match(/^1sim/);
       expect(await lastValueFrom(api.estimatedPayout())).to.have.property('currentMonth');
 

@@ -67,7 +67,7 @@ describe('ConnectionMetricsCollector (virtual time)', () => {
     scheduler.flush();
     const node = metrics.snapshot().node1;
     expect(node?.api_client?.health_checks).to.deep.equal({ success: 3, failure: 1, success_rate: 0.75 });
-    expect(node?.log_reader?.lines).to.deep.equal({ received: 250, malformed: 2, oversize: 0, partial: 0, unrecognized: 3 });
+    expect(node?.log_reader?.lines).to.deep.equal({ received: 250, malformed: 2, oversize: 0, partial: 0, gap: 0, gap_bytes: 0, unrecognized: 3 });
     expect(node?.log_reader).to.not.have.property('health_checks');
   });
 

@@ -83,9 +83,9 @@ describe('logReaderTransition', () => {
       reason: 'malformed',
       count: 5,
     });
-    expect(next.dropped_lines).to.deep.equal({ malformed: 5, oversize: 1, partial: 0 });
+    expect(next.dropped_lines).to.deep.equal({ malformed: 5, oversize: 1, partial: 0, gap: 0 });
     expect(next.state).to.equal(start.state);
-    expect(start.dropped_lines).to.deep.equal({ malformed: 0, oversize: 0, partial: 0 });
+    expect(start.dropped_lines).to.deep.equal({ malformed: 0, oversize: 0, partial: 0, gap: 0 });
   });
 });
 

@@ -14,10 +14,11 @@ export class FreezingProxy {
     readonly port: number,
   ) {}
 
-  static async start(targetPort: number): Promise<FreezingProxy> {
+  /** Listens on `port` (0: any free one; a port it listened on before: the proxy is back after a cut). */
+  static async start(targetPort: number, port = 0): Promise<FreezingProxy> {
     let proxy: FreezingProxy | undefined;
     const server = createServer((client) => proxy?.accept(client, targetPort));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     proxy = new FreezingProxy(server, (server.address() as { port: number }).port);
     return proxy;
   }
