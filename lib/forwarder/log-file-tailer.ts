@@ -44,12 +44,15 @@ export class LogFileTailer {
   private closed = false;
   private savedAt = 0;
   private saved: ForwarderHistory | undefined;
+  /** Every file followed, the newest being tailed: what readers read by (as of the last change they were told of). */
+  history: ForwarderHistory;
 
   private constructor(
     private readonly options: LogFileTailerOptions,
-    /** Every file followed, the newest being tailed. */
-    public history: ForwarderHistory,
+    /** The history being updated by a look at the file; readers see it once it is saved. */
+    private working: ForwarderHistory,
   ) {
+    this.history = working;
     this.directory = dirname(options.file);
     this.name = basename(options.file);
   }
@@ -96,7 +99,7 @@ export class LogFileTailer {
 
   /** One look at the file: growth, truncation, rotation; then readers are told and the history saved. */
   private async poll(): Promise<void> {
-    const before = this.history;
+    const before = this.working;
     const newest = before.segments.at(-1);
     if (this.current === null) {
       const live = await openLogFile(this.directory, this.name);
@@ -104,10 +107,12 @@ export class LogFileTailer {
     } else if (newest !== undefined) {
       await this.follow(this.current, newest);
     }
-    if (this.history !== before) {
+    if (this.working !== before) {
+      const after = this.working.segments.at(-1);
+      // A new file, a sealed one or a longer head is on disk before any reader is told of it: those
+      // are what find the files again after a crash, so no client holds a position they cannot.
+      await this.save(after?.seq !== newest?.seq || after?.sealed !== newest?.sealed || after?.head !== newest?.head);
       this.notify();
-      const after = this.history.segments.at(-1);
-      await this.save(after?.seq !== newest?.seq || after?.sealed !== newest?.sealed);
     }
   }
 
@@ -139,15 +144,15 @@ export class LogFileTailer {
     }
     const end = await completeLinesEnd(current.handle, newest.end, size);
     const grew = end !== newest.end;
-    if (grew) this.history = updateNewest(this.history, { end, ...(await this.longerHead(current, newest)) });
+    if (grew) this.working = updateNewest(this.working, { end, ...(await this.longerHead(current, newest)) });
     const atPath = await stat(this.options.file).catch(() => null);
     if (atPath !== null && (atPath.ino !== current.ino || atPath.dev !== current.dev) && !grew) {
       // Renamed away (or deleted) and replaced: sealed once its writer stopped writing it.
-      this.sealAt(this.history.segments.at(-1) ?? newest, size);
+      this.sealAt(this.working.segments.at(-1) ?? newest, size);
       await current.handle.close();
       this.current = null;
       const live = await openLogFile(this.directory, this.name);
-      if (live !== null) await this.adopt(live, this.history.segments.at(-1));
+      if (live !== null) await this.adopt(live, this.working.segments.at(-1));
     }
   }
 
@@ -160,13 +165,13 @@ export class LogFileTailer {
     if (found === null || found.ino === truncatedIno) {
       await found?.handle.close();
       this.options.onNotice(`${this.options.file}: the file read up to byte ${newest.end} is gone; what was written to it after that is lost`);
-      this.history = updateNewest(this.history, {}, 'tail lost');
+      this.working = updateNewest(this.working, {}, 'tail lost');
       return;
     }
     try {
       const end = await completeLinesEnd(found.handle, newest.end, found.size);
-      this.history = updateNewest(this.history, { dev: found.dev, ino: found.ino, name: found.name, end });
-      this.sealAt(this.history.segments.at(-1) ?? newest, found.size);
+      this.working = updateNewest(this.working, { dev: found.dev, ino: found.ino, name: found.name, end });
+      this.sealAt(this.working.segments.at(-1) ?? newest, found.size);
     } finally {
       await found.handle.close();
     }
@@ -175,14 +180,14 @@ export class LogFileTailer {
   private sealAt(segment: Segment, size: number): void {
     if (size > segment.end)
       this.options.onNotice(`${this.options.file}: dropped an unfinished line of ${size - segment.end} bytes at the end of the rotated file`);
-    this.history = updateNewest(this.history, {}, true);
+    this.working = updateNewest(this.working, {}, true);
   }
 
   private async begin(file: OpenLogFile): Promise<void> {
     this.current = file;
     const end = await completeLinesEnd(file.handle, 0, file.size);
     const head = await readHead(file.handle);
-    this.history = beginSegment(this.history, { dev: file.dev, ino: file.ino, head, name: this.name, end }, this.options.maxSegments);
+    this.working = beginSegment(this.working, { dev: file.dev, ino: file.ino, head, name: this.name, end }, this.options.maxSegments);
   }
 
   private async longerHead(current: OpenLogFile, newest: Segment): Promise<{ head?: string }> {
@@ -191,6 +196,7 @@ export class LogFileTailer {
   }
 
   private notify(): void {
+    this.history = this.working;
     const listeners = this.listeners;
     this.listeners = [];
     for (const listener of listeners) listener();
@@ -198,9 +204,9 @@ export class LogFileTailer {
 
   private async save(now: boolean): Promise<void> {
     const { stateDir } = this.options;
-    if (stateDir === undefined || this.saved === this.history) return;
+    if (stateDir === undefined || this.saved === this.working) return;
     if (!now && Date.now() - this.savedAt < this.options.saveIntervalMs) return;
-    const history = this.history;
+    const history = this.working;
     await saveHistory(stateDir, this.options.file, history);
     this.saved = history;
     this.savedAt = Date.now();
