@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { startForwarder, type RunningForwarder } from '../../lib/forwarder/index.js';
 import { FreezingProxy } from '../support/freezing-proxy.js';
+import { plainClient } from '../support/plain-client.js';
 import { expectExactly, LogWriter, tempDirectory } from '../support/log-writer.js';
 import { resumingReader } from '../support/resuming-reader.js';
 import { eventually } from '../support/wait.js';
@@ -11,19 +11,6 @@ import { eventually } from '../support/wait.js';
 // File watching is real time: the forwarder polls every POLL_MS (a few ms here, 250 in
 // production), so each wait below is a few polls at most; nothing asserts on speed.
 const POLL_MS = 10;
-
-/** The forwarder (in this process) has run its accept callback for a client that just connected. */
-const accepted = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, POLL_MS));
-
-/** A raw TCP client that sends nothing (a plain monitor, `nc`): everything it received. */
-async function plainClient(port: number): Promise<{ socket: Socket; text: () => string; lines: () => string[] }> {
-  const socket = connect(port, '127.0.0.1');
-  const chunks: Buffer[] = [];
-  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-  await new Promise((resolve) => socket.once('connect', resolve));
-  const text = (): string => Buffer.concat(chunks).toString('utf8');
-  return { socket, text, lines: () => text().split('\n').slice(0, -1) };
-}
 
 describe('startForwarder (real files and sockets on 127.0.0.1)', () => {
   let directory: ReturnType<typeof tempDirectory>;
@@ -52,7 +39,6 @@ describe('startForwarder (real files and sockets on 127.0.0.1)', () => {
       const { port } = await start();
       const client = await plainClient(port);
       cleanups.push(() => client.socket.destroy());
-      await accepted();
       const lines = ['\tat storj.io/storj/storagenode.(*Peer).Run', '  two leading spaces and a trailing one ', 'ünïcödé ✓ \u{1F680}', 'a\tb\r'];
       for (const line of lines) writer.append(line);
       await eventually(() => client.lines().length >= lines.length);
@@ -65,7 +51,6 @@ describe('startForwarder (real files and sockets on 127.0.0.1)', () => {
       const { port } = await start();
       const client = await plainClient(port);
       cleanups.push(() => client.socket.destroy());
-      await accepted();
       const long = 'x'.repeat(70 * 1024);
       writer.raw('1st half of a line ');
       // Several polls see the unfinished line; none may send it.
@@ -86,7 +71,6 @@ describe('startForwarder (real files and sockets on 127.0.0.1)', () => {
       }
       const survivor = await plainClient(port);
       cleanups.push(() => survivor.socket.destroy());
-      await accepted();
       writer.write(1);
       await eventually(() => survivor.lines().length === 1);
     });
