@@ -169,7 +169,9 @@ describe('reducer properties', () => {
 
   it('the written-out reducers agree with connectionTransition and keep the initial fields in their order', () => {
     const apiEvent: fc.Arbitrary<ApiClientEvent> = fc.oneof(
-      eventArbitrary.filter((event): event is ConnectionEvent => event.type !== 'lines_dropped' && event.type !== 'lines_unrecognized' && event.type !== 'resume'),
+      eventArbitrary.filter(
+        (event): event is ConnectionEvent => event.type !== 'lines_dropped' && event.type !== 'lines_unrecognized' && event.type !== 'resume',
+      ),
       fc.nat(2_000_000_000_000).map((at) => ({ type: 'request_succeeded', at }) as const),
       fc.boolean().map((ok) => ({ type: 'health_checked', ok }) as const),
     );
