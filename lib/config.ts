@@ -147,7 +147,7 @@ function resolveNode(value: unknown, path: string): NodeConfig {
       log: {
         host: requireHost(`${path}.log.host`, log.host),
         port: requireInteger(`${path}.log.port`, log.port, 1, 65_535),
-        resume: requireBoolean(`${path}.log.resume`, log.resume ?? false),
+        ...(log.resume !== undefined && { resume: requireBoolean(`${path}.log.resume`, log.resume) }),
       },
     }),
     ...(api && { api: { url: requireHttpUrl(`${path}.api.url`, api.url).href } }),

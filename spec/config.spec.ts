@@ -7,7 +7,7 @@ const api = { url: 'http://127.0.0.1:14002' };
 describe('resolveMonitorConfig', () => {
   it('fills in the defaults of SPEC §5/§6', () => {
     expect(resolveMonitorConfig({ nodes: [{ name: 'node1', log, api }] })).to.deep.equal({
-      nodes: [{ name: 'node1', log: { ...log, resume: false }, api: { url: 'http://127.0.0.1:14002/' } }],
+      nodes: [{ name: 'node1', log, api: { url: 'http://127.0.0.1:14002/' } }],
       logReader: {
         initialBackoffMs: 2000,
         maxBackoffMs: 60_000,
@@ -74,6 +74,11 @@ describe('resolveMonitorConfig', () => {
     ],
     ['a port as a string', { nodes: [{ name: 'a', log: { host: 'h', port: '9001' } }] }, /^nodes\[0\]\.log\.port must be an integer 1-65535; got "9001"$/],
     ['an empty host', { nodes: [{ name: 'a', log: { host: '', port: 1 } }] }, /^nodes\[0\]\.log\.host must be a non-empty string/],
+    [
+      'a resume that is not a boolean',
+      { nodes: [{ name: 'a', log: { host: 'h', port: 1, resume: 'yes' } }] },
+      /^nodes\[0\]\.log\.resume must be true or false; got "yes"$/,
+    ],
     ['a bad url', { nodes: [{ name: 'a', api: { url: 'localhost:14002' } }] }, /^nodes\[0\]\.api\.url must be an http\(s\) URL/],
     [
       'duplicate names',
