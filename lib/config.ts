@@ -1,3 +1,5 @@
+import { DEFAULT_MAX_LINE_BYTES } from './log-lines/line-framer.js';
+import { DEFAULT_KEEPALIVE_MS } from './sources/tcp-connection.js';
 import { requireBoolean, requireHost, requireHttpUrl, requireInteger, requireText } from './validate.js';
 
 /** One node of a {@link MonitorConfig}: a log source, an API, or both. */
@@ -83,9 +85,9 @@ const LOG_READER: Checks<LogReaderConfig> = {
   maxBackoffMs: [60_000, 0],
   maxReconnectAttempts: [0, 0],
   connectTimeoutMs: [10_000, 1],
-  keepAliveMs: [10_000, 1000],
+  keepAliveMs: [DEFAULT_KEEPALIVE_MS, 1000],
   idleTimeoutMs: [0, 0],
-  maxLineBytes: [1024 * 1024, 1],
+  maxLineBytes: [DEFAULT_MAX_LINE_BYTES, 1],
 };
 
 const API_CLIENT: Checks<ApiClientConfig> = {

@@ -4,12 +4,12 @@
  *
  * - `sources/`: sockets and HTTP as Observables (`tcpConnection`, `httpJson`);
  * - `log-lines/`: what a log stream is made of: a chunk's text, the framer that cuts
- *   bytes into lines, the forwarder line (`<unix_ts> <line>`) and the storagenode line
- *   it carries, and why a line is dropped;
+ *   bytes into lines (internal; `framingOperator` is its user), the forwarder line
+ *   (`<unix_ts> <line>`) and the storagenode line it carries, and why a line is dropped;
  * - `reconnect/`: what a reconnect loop decides with and reports: backoff schedules and
  *   connection events;
- * - `operators/`: RxJS operators only (`retryWithState`, the framing operators,
- *   `flattenBatches`);
+ * - `operators/`: RxJS operators only (`retryWithState`, `forwarderLineBatches`,
+ *   `flattenBatches`), and `operate`, the one way they subscribe to a source;
  * - `state/`: statuses, their pure transition reducers, the registry, metrics, alerts;
  * - `connections/`: the self-healing sources composed from the above (`tcpLogSource`,
  *   `NodeApiClient`);
@@ -23,6 +23,7 @@
 export { CONNECTED, type Connected } from './sources/connection-signal.js';
 export {
   ConnectTimeoutError,
+  DEFAULT_KEEPALIVE_MS,
   describeSocketError,
   IdleTimeoutError,
   tcpConnection,
@@ -38,7 +39,7 @@ export { KeepAliveFetch } from './sources/keep-alive-fetch.js';
 export { httpJson, jsonRequester, splitCredentials, type HttpJsonRequest, type JsonRequester } from './sources/http-json.js';
 
 export { ChunkText } from './log-lines/chunk-text.js';
-export { LineFramer, type FramingDropReason, type LineSink } from './log-lines/line-framer.js';
+export { DEFAULT_MAX_LINE_BYTES, type FramingDropReason } from './log-lines/line-framer.js';
 export type { DropReason } from './log-lines/drop-reason.js';
 export {
   ACTION_CATEGORIES,
@@ -52,19 +53,17 @@ export { CancellationPairs } from './log-lines/cancellation-pairs.js';
 export { readPieceEvent, type PieceEvent } from './log-lines/piece-event.js';
 export { unrecognizedTransfer, type UnrecognizedReason } from './log-lines/unrecognized-transfer.js';
 export { parseStorageNodeLine, StorageNodeLine } from './log-lines/storagenode-line.js';
-export { ForwarderLine, parseForwarderLine, parseForwarderLineAt } from './log-lines/forwarder-line.js';
+export { ForwarderLine } from './log-lines/forwarder-line.js';
 
 export { API_CLIENT_BACKOFF, exponentialBackoff, LOG_READER_BACKOFF, type Backoff, type BackoffOptions, type Jitter } from './reconnect/backoff.js';
 export type { ConnectionEvent, ConnectionEventSink } from './reconnect/connection-event.js';
 
-export { repeatAfter } from './operators/repeat-after.js';
 export { ReconnectAttemptsExhaustedError, retryWithState, type RetryWithStateOptions } from './operators/retry-with-state.js';
-export { frameLines, type FrameLinesOptions } from './operators/frame-lines.js';
 export { forwarderLineBatches, type ForwarderLineBatchesOptions } from './operators/forwarder-line-batches.js';
-export { forwarderLines, type ForwarderLinesOptions } from './operators/forwarder-lines.js';
 export { flattenBatches } from './operators/flatten-batches.js';
 
 export {
+  CONNECTION_STATES,
   initialApiClientStatus,
   initialLogReaderStatus,
   type ApiClientStatus,
@@ -75,7 +74,7 @@ export {
   type LogReaderStatus,
   type NodeConnectionStates,
 } from './state/connection-status.js';
-export { apiClientTransition, connectionTransition, logReaderTransition, type ApiClientEvent, type LogReaderEvent } from './state/transitions.js';
+export { apiClientTransition, logReaderTransition, type ApiClientEvent, type LogReaderEvent } from './state/transitions.js';
 export { ConnectionRegistry, type Component, type ConnectionRegistryOptions, type MembershipChange, type Transition } from './state/registry.js';
 export { ConnectionMetricsCollector, type ConnectionMetrics, type MetricsMap, type MetricsOptions, type Reconnection } from './state/metrics.js';
 export type { HistorySegment, MergedSegmentSummary } from './state/segment-timeline.js';

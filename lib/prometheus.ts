@@ -3,10 +3,8 @@
  * `prom-client` (an optional peer dependency: only users of this entry point need it).
  */
 import { Counter, Gauge, Histogram, register as defaultRegistry, type Registry } from 'prom-client';
-import type { ConnectionState } from './state/connection-status.js';
+import { CONNECTION_STATES } from './state/connection-status.js';
 import type { ConnectionMetrics, ConnectionMetricsCollector } from './state/metrics.js';
-
-const STATES: readonly ConnectionState[] = ['disconnected', 'connecting', 'connected', 'error', 'stopped'];
 
 /** Options of {@link registerPrometheusMetrics}. */
 export interface PrometheusOptions {
@@ -76,7 +74,7 @@ export function registerPrometheusMetrics(monitor: { readonly metrics: Connectio
     collect() {
       this.reset();
       for (const [node, component, metrics] of sources()) {
-        for (const candidate of STATES) this.set({ node, component, state: candidate }, candidate === metrics.state ? 1 : 0);
+        for (const candidate of CONNECTION_STATES) this.set({ node, component, state: candidate }, candidate === metrics.state ? 1 : 0);
       }
     },
   });

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { asyncScheduler, interval, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, interval, noop, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { ConnectionStatusFrame } from '../state/connection-status.js';
 import { requireInteger } from '../validate.js';
@@ -129,8 +129,8 @@ export async function serveFrames(source: FrameSource, options: ServeFramesOptio
   wss.on('connection', (client) => {
     alive.add(client);
     client.on('pong', () => alive.add(client));
-    client.on('message', ignore);
-    client.on('error', ignore);
+    client.on('message', noop);
+    client.on('error', noop);
     latest ??= serialise(source.frame());
     send(client, latest);
   });
@@ -200,7 +200,7 @@ function closed(client: WebSocket): Promise<void> {
 
 /** Answers an upgrade with an error status and closes the connection (a peer gone meanwhile is no error). */
 function reject(socket: Duplex, status: number, reason: string): void {
-  socket.on('error', ignore);
+  socket.on('error', noop);
   socket.once('finish', () => socket.destroy());
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
@@ -216,5 +216,3 @@ function tokenCheck(token: string): (candidate: string | null) => boolean {
   const expected = digest(token);
   return (candidate) => candidate !== null && timingSafeEqual(digest(candidate), expected);
 }
-
-function ignore(): void {}

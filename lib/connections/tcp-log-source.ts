@@ -5,10 +5,11 @@ import type { ConnectionEventSink } from '../reconnect/connection-event.js';
 import { flattenBatches } from '../operators/flatten-batches.js';
 import type { ForwarderLine } from '../log-lines/forwarder-line.js';
 import type { DropReason } from '../log-lines/drop-reason.js';
+import { DEFAULT_MAX_LINE_BYTES } from '../log-lines/line-framer.js';
 import { forwarderLineBatches } from '../operators/forwarder-line-batches.js';
 import { retryWithState } from '../operators/retry-with-state.js';
 import { peerText } from '../peer-text.js';
-import { describeSocketError, tcpConnection, type TcpConnect } from '../sources/tcp-connection.js';
+import { DEFAULT_KEEPALIVE_MS, describeSocketError, tcpConnection, type TcpConnect } from '../sources/tcp-connection.js';
 import { initialLogReaderStatus } from '../state/connection-status.js';
 import type { ConnectionRegistry } from '../state/registry.js';
 import type { LogReaderEvent } from '../state/transitions.js';
@@ -29,11 +30,11 @@ export interface TcpLogSourceOptions {
   readonly port: number;
   /** Defaults to 10000. */
   readonly connectTimeoutMs?: number;
-  /** TCP keepalive idle time; a vanished peer is noticed about 10 s later. Defaults to 10000. */
+  /** TCP keepalive idle time. Defaults to {@link DEFAULT_KEEPALIVE_MS} (10000). */
   readonly keepAliveMs?: number;
   /** Reconnect when nothing arrived for this long; 0 is off. Defaults to 0. */
   readonly idleTimeoutMs?: number;
-  /** Longest line kept, in bytes. Defaults to 1048576 (1 MiB). */
+  /** Longest line kept, in bytes. Defaults to {@link DEFAULT_MAX_LINE_BYTES} (1 MiB). */
   readonly maxLineBytes?: number;
   /** Defaults to {@link LOG_READER_BACKOFF}: 2 s doubling to 60 s. */
   readonly backoff?: Backoff | BackoffOptions;
@@ -103,7 +104,7 @@ export function tcpLogSource(options: TcpLogSourceOptions): Observable<Forwarder
   const host = requireHost('host', options.host);
   const port = requireInteger('port', options.port, 1, 65_535);
   const connectTimeoutMs = requireInteger('connectTimeoutMs', options.connectTimeoutMs ?? 10_000, 1);
-  const keepAliveMs = requireInteger('keepAliveMs', options.keepAliveMs ?? 10_000, 1000);
+  const keepAliveMs = requireInteger('keepAliveMs', options.keepAliveMs ?? DEFAULT_KEEPALIVE_MS, 1000);
   const idleTimeoutMs = requireInteger('idleTimeoutMs', options.idleTimeoutMs ?? 0, 0);
   const scheduler = options.scheduler ?? asyncScheduler;
   const socket = { host, port, connectTimeoutMs, keepAliveMs, idleTimeoutMs, ...(options.connect && { connect: options.connect }) };
@@ -117,7 +118,8 @@ export function tcpLogSource(options: TcpLogSourceOptions): Observable<Forwarder
     scheduler,
     describeError: describeSocketError,
   };
-  const maxLineBytes = requireInteger('maxLineBytes', options.maxLineBytes ?? 1024 * 1024, 1);
+  // Checked here too, and not only by the framing operator, so a bad value fails at once, not at subscription.
+  const maxLineBytes = requireInteger('maxLineBytes', options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, 1);
   const detectSchemaDrift = requireBoolean('detectSchemaDrift', options.detectSchemaDrift ?? false);
   const nodeVersion = options.nodeVersion ?? (() => null);
 

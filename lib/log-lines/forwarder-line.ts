@@ -1,14 +1,14 @@
 import type { CancellationPairs } from './cancellation-pairs.js';
-import { ChunkText } from './chunk-text.js';
+import type { ChunkText } from './chunk-text.js';
 import { StorageNodeLine } from './storagenode-line.js';
 
 /**
  * One line from a log forwarder (SPEC §3.1), tagged with its node. The forwarder's
  * timestamp is there both as seconds and as the text received, because a 16-digit float
  * is at the edge of double precision: order or de-duplicate on `timestampText`. A line
- * keeps the bytes it was received as and decodes a field on first read (`line` as
- * UTF-8, invalid sequences becoming U+FFFD; `entry` parses the storagenode line of SPEC
- * §3.2), so a consumer pays only for what it reads.
+ * keeps the text of its chunk and cuts a field out of it on first read (`line`, with
+ * invalid UTF-8 as U+FFFD; `entry` parses the storagenode line of SPEC §3.2), so a
+ * consumer pays only for what it reads.
  *
  * @example
  * ```ts
@@ -65,29 +65,14 @@ export class ForwarderLine {
   }
 }
 
-/**
- * Parses `<unix_ts> <line>` (a non-negative decimal number, ONE space, non-empty text);
- * `null` when the text is not of that shape. The line is kept as UTF-8, so text that
- * is not valid Unicode (a lone surrogate) reads back with U+FFFD in its place.
- *
- * @example
- * ```ts
- * parseForwarderLine('node1', '1759735252.123 hello')?.timestampText; // '1759735252.123'
- * parseForwarderLine('node1', 'hello'); // null
- * ```
- */
-export function parseForwarderLine(node: string, text: string, pairs?: CancellationPairs): ForwarderLine | null {
-  const bytes = Buffer.from(text, 'utf8');
-  return parseForwarderLineAt(node, bytes, 0, bytes.length, new ChunkText(bytes), pairs);
-}
-
 const SPACE = 32;
 const DOT = 46;
 
 /**
- * {@link parseForwarderLine} of the UTF-8 `bytes[start, end)`, whose text is `text`
- * (a `LineSink`'s arguments): the shape is checked on the bytes, and the line keeps
- * `text`, decoding nothing until read.
+ * Parses the UTF-8 line `bytes[start, end)` as `<unix_ts> <line>` (a non-negative
+ * decimal number, ONE space, non-empty text); `null` when it is not of that shape.
+ * `text` is the text of the chunk the bytes are in (a `LineSink`'s arguments): the shape
+ * is checked on the bytes, and the line keeps `text`, decoding nothing until read.
  *
  * @example
  * ```ts

@@ -1,4 +1,3 @@
-import { requireInteger } from '../validate.js';
 import { ChunkText } from './chunk-text.js';
 
 /** Why a framer drops a line: longer than `maxLineBytes`, or cut off by the stream's end. */
@@ -12,6 +11,17 @@ export type FramingDropReason = 'oversize' | 'partial';
  * buffer, the framer reusing its carry): read the bytes only during the call.
  */
 export type LineSink = (bytes: Buffer, start: number, end: number, text: ChunkText) => void;
+
+/**
+ * The longest line kept by default, in UTF-8 bytes (1 MiB): far above any storagenode
+ * line, low enough that a peer sending no newline cannot grow memory without bound.
+ *
+ * @example
+ * ```ts
+ * forwarderLineBatches({ node: 'node1', maxLineBytes: DEFAULT_MAX_LINE_BYTES / 4 });
+ * ```
+ */
+export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 
 const NEWLINE = 10;
 const CARRIAGE_RETURN = 13;
@@ -42,12 +52,11 @@ export class LineFramer {
   private carried = 0;
   private discarding = false;
 
+  /** `maxLineBytes` is a positive integer: `framingOperator`, the framer's one user, checks it. */
   constructor(
     private readonly maxLineBytes: number,
     private readonly onDrop: (reason: FramingDropReason) => void,
-  ) {
-    requireInteger('maxLineBytes', maxLineBytes, 1);
-  }
+  ) {}
 
   /** Frames one chunk, calling `sink` for every line it completes. */
   push(chunk: Buffer, sink: LineSink): void {

@@ -1,4 +1,5 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
+import { operate } from './operate.js';
 
 /**
  * Emits the items of each array one by one: `mergeAll()` for arrays, without an inner
@@ -10,17 +11,12 @@ import { Observable, type OperatorFunction } from 'rxjs';
  * ```
  */
 export function flattenBatches<T>(): OperatorFunction<readonly T[], T> {
-  return (source) =>
-    new Observable<T>((subscriber) =>
-      source.subscribe({
-        next: (batch) => {
-          for (const item of batch) {
-            if (subscriber.closed) return;
-            subscriber.next(item);
-          }
-        },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      }),
-    );
+  return operate<readonly T[], T>((subscriber) => ({
+    next: (batch) => {
+      for (const item of batch) {
+        if (subscriber.closed) return;
+        subscriber.next(item);
+      }
+    },
+  }));
 }

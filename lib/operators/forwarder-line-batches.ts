@@ -1,13 +1,14 @@
 import type { OperatorFunction } from 'rxjs';
 import { CancellationPairs } from '../log-lines/cancellation-pairs.js';
 import type { DropReason } from '../log-lines/drop-reason.js';
+import { DEFAULT_MAX_LINE_BYTES } from '../log-lines/line-framer.js';
 import { parseForwarderLineAt, type ForwarderLine } from '../log-lines/forwarder-line.js';
 import { framingOperator } from './framing-operator.js';
 
 /** Options of {@link forwarderLineBatches}. */
 export interface ForwarderLineBatchesOptions {
   readonly node: string;
-  /** Defaults to 1 MiB. */
+  /** The longest line kept, in UTF-8 bytes. Defaults to {@link DEFAULT_MAX_LINE_BYTES} (1 MiB). */
   readonly maxLineBytes?: number;
   /** Called once for every dropped line, with the text of a malformed one. */
   readonly onDrop?: (reason: DropReason, text?: string) => void;
@@ -30,7 +31,7 @@ export function forwarderLineBatches<Passthrough = never>(
 ): OperatorFunction<Buffer | Passthrough, ForwarderLine[] | Passthrough> {
   const { node } = options;
   const onDrop = options.onDrop ?? (() => undefined);
-  return framingOperator<Passthrough, ForwarderLine[]>(options.maxLineBytes ?? 1024 * 1024, onDrop, (emit) => {
+  return framingOperator<Passthrough, ForwarderLine[]>(options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, onDrop, (emit) => {
     let batch: ForwarderLine[] = [];
     const pairs = new CancellationPairs();
     return {

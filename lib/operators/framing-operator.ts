@@ -1,6 +1,7 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import { LineFramer, type FramingDropReason, type LineSink } from '../log-lines/line-framer.js';
 import { requireInteger } from '../validate.js';
+import { operate } from './operate.js';
 
 /** What a framing operator does with the lines of one subscription. */
 export interface FramingHandlers {
@@ -14,7 +15,8 @@ export interface FramingHandlers {
  * The shape every framing operator shares: a {@link LineFramer} per subscription,
  * Buffers framed, other values (such as `CONNECTED`) passed through in order, and the
  * framer ended (its partial line reported) when the stream completes or fails.
- * `handlers` gets the function that emits downstream.
+ * `handlers` gets the function that emits downstream. `maxLineBytes` is checked here,
+ * once per operator (a `RangeError` naming it), not by each framer.
  *
  * @example
  * ```ts
@@ -29,24 +31,23 @@ export function framingOperator<Passthrough, Out>(
   handlers: (emit: (value: Out) => void) => FramingHandlers,
 ): OperatorFunction<Buffer | Passthrough, Out | Passthrough> {
   requireInteger('maxLineBytes', maxLineBytes, 1);
-  return (source) =>
-    new Observable<Out | Passthrough>((subscriber) => {
-      const framer = new LineFramer(maxLineBytes, onDrop);
-      const { sink, afterChunk } = handlers((value) => subscriber.next(value));
-      return source.subscribe({
-        next: (value) => {
-          if (!Buffer.isBuffer(value)) return subscriber.next(value);
-          framer.push(value, sink);
-          afterChunk?.();
-        },
-        error: (error: unknown) => {
-          framer.end();
-          subscriber.error(error);
-        },
-        complete: () => {
-          framer.end();
-          subscriber.complete();
-        },
-      });
-    });
+  return operate<Buffer | Passthrough, Out | Passthrough>((subscriber) => {
+    const framer = new LineFramer(maxLineBytes, onDrop);
+    const { sink, afterChunk } = handlers((value) => subscriber.next(value));
+    return {
+      next: (value) => {
+        if (!Buffer.isBuffer(value)) return subscriber.next(value);
+        framer.push(value, sink);
+        afterChunk?.();
+      },
+      error: (error) => {
+        framer.end();
+        subscriber.error(error);
+      },
+      complete: () => {
+        framer.end();
+        subscriber.complete();
+      },
+    };
+  });
 }

@@ -1,9 +1,10 @@
-import { asyncScheduler, Observable, race, retry, throwError, timer, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, noop, Observable, race, retry, throwError, timer, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import { map, take } from 'rxjs/operators';
 import { CONNECTED, type Connected } from '../sources/connection-signal.js';
 import { requireInteger } from '../validate.js';
 import { toBackoff, type Backoff, type BackoffOptions } from '../reconnect/backoff.js';
 import type { ConnectionEventSink } from '../reconnect/connection-event.js';
+import { operate } from './operate.js';
 
 /** Options of {@link retryWithState}. */
 export interface RetryWithStateOptions {
@@ -91,7 +92,7 @@ const PEER_CLOSED = Symbol('peer closed');
  * ```
  */
 export function retryWithState<T>(options: RetryWithStateOptions = {}): OperatorFunction<T | Connected, T> {
-  const onEvent = options.onEvent ?? ignore;
+  const onEvent = options.onEvent ?? noop;
   const backoff = toBackoff(options.backoff, {});
   const maxAttempts = requireInteger('maxReconnectAttempts', options.maxReconnectAttempts ?? 0, 0);
   const stableMs = requireInteger('resetAfterStableMs', options.resetAfterStableMs ?? 0, 0);
@@ -165,15 +166,13 @@ export function retryWithState<T>(options: RetryWithStateOptions = {}): Operator
       // One attempt: the source, whose completing means the peer closed the connection (an
       // error, so that it is retried). Not `defer` + `concat(source, throwError(...))`: that
       // kept a merge's subscribers and closures alive per connection, 0.9 KB (heap snapshot).
-      const attempt$ = new Observable<T | Connected>((attempt) => {
-        connected = false;
-        onEvent({ type: 'connecting' });
-        return source.subscribe({
-          next: (value) => attempt.next(value),
-          error: (error: unknown) => attempt.error(error),
-          complete: () => attempt.error(PEER_CLOSED),
-        });
-      });
+      const attempt$ = source.pipe(
+        operate<T | Connected, T | Connected>((attempt) => {
+          connected = false;
+          onEvent({ type: 'connecting' });
+          return { next: (value) => attempt.next(value), complete: () => attempt.error(PEER_CLOSED) };
+        }),
+      );
 
       const subscription = attempt$.pipe(retry({ delay: decideRetry })).subscribe({
         next: (value) => {
@@ -191,8 +190,6 @@ export function retryWithState<T>(options: RetryWithStateOptions = {}): Operator
       };
     });
 }
-
-function ignore(): void {}
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -1,5 +1,5 @@
 import { connect as netConnect, type OnReadOpts, type Socket } from 'node:net';
-import { Observable } from 'rxjs';
+import { noop, Observable } from 'rxjs';
 import { CONNECTED, type Connected } from './connection-signal.js';
 
 /** What {@link TcpConnect} is asked to open. */
@@ -34,7 +34,8 @@ export interface TcpConnectionOptions extends Omit<TcpConnectRequest, 'onread'> 
   readonly connectTimeoutMs?: number;
   /**
    * TCP keepalive idle time, in ms: a peer that vanishes without FIN or RST is
-   * detected about 10 s after this (Linux probes every 1 s, 10 times). Defaults to 10000.
+   * detected about 10 s after this (Linux probes every 1 s, 10 times). Defaults to
+   * {@link DEFAULT_KEEPALIVE_MS} (10000).
    */
   readonly keepAliveMs?: number;
   /** Fail a connection that has received nothing for this long, in ms; 0 is off. Defaults to 0. */
@@ -44,8 +45,8 @@ export interface TcpConnectionOptions extends Omit<TcpConnectRequest, 'onread'> 
    * view of it per read, instead of a new Buffer per read: no allocation, and none of
    * the page faults that freeing and allocating 64 KiB blocks at gigabit rates costs.
    * A chunk is then valid only while its `next` call runs (the next read of any such
-   * connection overwrites it), which is what the framing operators (`frameLines`,
-   * `forwarderLineBatches`) need; never keep one or hand it to anything asynchronous.
+   * connection overwrites it), which is what `forwarderLineBatches` needs; never keep
+   * one or hand it to anything asynchronous.
    * Defaults to false.
    */
   readonly sharedReadBuffer?: boolean;
@@ -90,6 +91,18 @@ const defaultConnect: TcpConnect = ({ host, port, onread }) => netConnect({ host
 let sharedBuffer: Buffer | undefined;
 
 /**
+ * The TCP keepalive idle time by default, in ms, of log connections and API sockets:
+ * a peer that vanishes without FIN or RST (power loss, a dropped route) is detected
+ * about 10 s after this much silence (Linux probes every 1 s, 10 times).
+ *
+ * @example
+ * ```ts
+ * tcpConnection({ host, port, keepAliveMs: DEFAULT_KEEPALIVE_MS * 3 });
+ * ```
+ */
+export const DEFAULT_KEEPALIVE_MS = 10_000;
+
+/**
  * One TCP connection as a cold Observable: each subscription opens a socket, emits
  * {@link CONNECTED} when it connects, then every chunk received; it completes when the
  * peer closes and errors on any failure (refused, reset, timeouts, DNS, unreachable).
@@ -107,7 +120,7 @@ let sharedBuffer: Buffer | undefined;
  */
 export function tcpConnection(options: TcpConnectionOptions): Observable<Connected | Buffer> {
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
-  const keepAliveMs = options.keepAliveMs ?? 10_000;
+  const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEPALIVE_MS;
   const idleTimeoutMs = options.idleTimeoutMs ?? 0;
   const open = options.connect ?? defaultConnect;
   const request: TcpConnectRequest = { host: options.host, port: options.port };
@@ -135,7 +148,7 @@ export function tcpConnection(options: TcpConnectionOptions): Observable<Connect
     return () => {
       socket.removeAllListeners();
       // A late error from a socket we are done with must not become an uncaught exception.
-      socket.on('error', ignore);
+      socket.on('error', noop);
       socket.destroy();
     };
   });
@@ -168,8 +181,6 @@ export function describeSocketError(error: unknown): string {
   const label = code === undefined ? undefined : ERROR_LABELS[code];
   return label ? `${label} (${error.message})` : error.message;
 }
-
-function ignore(): void {}
 
 /** Reads into the one shared buffer, handing each read on as a view of it. */
 function sharedReads(next: (chunk: Buffer) => void): OnReadOpts {

@@ -10,7 +10,18 @@ import type { DropReason } from '../log-lines/drop-reason.js';
  * const isUp = (state: ConnectionState) => state === 'connected';
  * ```
  */
-export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'error' | 'stopped';
+export type ConnectionState = (typeof CONNECTION_STATES)[number];
+
+/**
+ * Every {@link ConnectionState}, in the order of SPEC §2a: what metrics and exports
+ * iterate to report a figure per state.
+ *
+ * @example
+ * ```ts
+ * for (const state of CONNECTION_STATES) console.log(state, timeIn[state]);
+ * ```
+ */
+export const CONNECTION_STATES = ['disconnected', 'connecting', 'connected', 'error', 'stopped'] as const;
 
 /**
  * What every connection status has, in the wire's snake_case (SPEC §3.4).

@@ -1,7 +1,7 @@
 import createDebug from 'debug';
 import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { asyncScheduler, interval, Subscription, type SchedulerLike } from 'rxjs';
-import type { ConnectionState } from './connection-status.js';
+import { CONNECTION_STATES, type ConnectionState } from './connection-status.js';
 import type { Component } from './registry.js';
 import type { HistorySegment, MergedSegmentSummary } from './segment-timeline.js';
 
@@ -9,7 +9,7 @@ const warn = createDebug('storj-monitor:history:warn');
 
 /** The first line of every journal: what the file is, and the version of its records. */
 const HEADER = '{"storj_monitor_history":1}';
-const STATES: ReadonlySet<string> = new Set<ConnectionState>(['disconnected', 'connecting', 'connected', 'error', 'stopped']);
+const STATES: ReadonlySet<string> = new Set<ConnectionState>(CONNECTION_STATES);
 const COMPONENTS: ReadonlySet<string> = new Set<Component>(['log_reader', 'api_client']);
 /** Longer errors read back from a file are cut (statuses cap theirs before this). */
 const MAX_ERROR_LENGTH = 1024;

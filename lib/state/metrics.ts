@@ -1,9 +1,8 @@
 import { asyncScheduler, map, of, Subject, switchMap, timer, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
-import type { ConnectionState } from './connection-status.js';
+import { CONNECTION_STATES, type ConnectionState } from './connection-status.js';
 import { keyedRecord } from '../keyed-record.js';
 import type { Component, ConnectionRegistry, Transition } from './registry.js';
 
-const STATES: readonly ConnectionState[] = ['disconnected', 'connecting', 'connected', 'error', 'stopped'];
 const HOUR_MS = 3_600_000;
 
 /**
@@ -141,7 +140,7 @@ class SourceMetrics {
   read(now: number, windowMs: number): ConnectionMetrics {
     this.prune(now, windowMs);
     const timeInState = { ...this.totals, [this.state]: this.totals[this.state] + (now - this.since) };
-    const tracked = STATES.reduce((sum, state) => sum + timeInState[state], 0);
+    const tracked = CONNECTION_STATES.reduce((sum, state) => sum + timeInState[state], 0);
     const windowStart = now - windowMs;
     let windowTracked = 0;
     let windowConnected = 0;

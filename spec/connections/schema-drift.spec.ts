@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import createDebug from 'debug';
 import { readdirSync, readFileSync } from 'node:fs';
 import { format } from 'node:util';
-import { parseForwarderLine, schemaDriftCounter, type ForwarderLine } from '../../lib/index.js';
+import { schemaDriftCounter, type ForwarderLine } from '../../lib/index.js';
+import { parseForwarderLine } from '../support/parse-forwarder-line.js';
 
 const at = (text: string): ForwarderLine => {
   const line = parseForwarderLine('node1', `1764582422.5 ${text}`);

@@ -1,10 +1,12 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { ForwarderLine, parseForwarderLine } from '../../lib/index.js';
+import { ChunkText, ForwarderLine } from '../../lib/index.js';
+import { parseForwarderLineAt } from '../../lib/log-lines/forwarder-line.js';
+import { parseForwarderLine } from '../support/parse-forwarder-line.js';
 
 const LINE = '2025-10-06T00:00:14-07:00\tINFO\tpiecestore\tdownloaded\t{"Action": "GET", "Size": 6912}';
 
-describe('parseForwarderLine', () => {
+describe('parseForwarderLineAt', () => {
   it('splits `<unix_ts> <line>` at the first space and keeps the timestamp text', () => {
     const line = parseForwarderLine('node1', `1759735252.123 ${LINE}`);
     expect(line).to.be.instanceOf(ForwarderLine);
@@ -44,6 +46,14 @@ describe('parseForwarderLine', () => {
       expect(parseForwarderLine('n', text)).to.equal(null);
     });
   }
+
+  it('reads only bytes[start, end) of a larger chunk', () => {
+    const bytes = Buffer.from('x\n1.5 hello\n2.5 ');
+    const text = new ChunkText(bytes);
+    expect(parseForwarderLineAt('n', bytes, 2, 11, text)?.toJSON()).to.deep.equal({ node: 'n', timestamp: 1.5, timestampText: '1.5', line: 'hello' });
+    expect(parseForwarderLineAt('n', bytes, 12, 16, text)).to.equal(null);
+    expect(parseForwarderLineAt('n', bytes, 12, 15, text)).to.equal(null);
+  });
 
   it('property: any string in, a line or null out, never a throw', () => {
     fc.assert(

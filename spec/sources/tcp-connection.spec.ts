@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { Socket } from 'node:net';
 import { lastValueFrom, map, toArray } from 'rxjs';
-import { CONNECTED, ConnectTimeoutError, describeSocketError, frameLines, IdleTimeoutError, tcpConnection } from '../../lib/index.js';
+import { CONNECTED, ConnectTimeoutError, describeSocketError, IdleTimeoutError, tcpConnection } from '../../lib/index.js';
 import { refusedPort, TestForwarder } from '../support/forwarder.js';
+import { textLines } from '../support/text-lines.js';
 
 describe('tcpConnection (real sockets on 127.0.0.1)', () => {
   let forwarder: TestForwarder;
@@ -25,7 +26,7 @@ describe('tcpConnection (real sockets on 127.0.0.1)', () => {
     const received = await lastValueFrom(
       tcpConnection({ host: '127.0.0.1', port: forwarder.port, sharedReadBuffer: true }).pipe(
         map((value) => (Buffer.isBuffer(value) ? (memory.add(value.buffer), value) : value)),
-        frameLines<typeof CONNECTED>(),
+        textLines<typeof CONNECTED>(),
         toArray(),
       ),
     );
@@ -45,7 +46,7 @@ describe('tcpConnection (real sockets on 127.0.0.1)', () => {
     const values: unknown[] = [];
     const error = await lastValueFrom(
       tcpConnection({ host: '127.0.0.1', port: forwarder.port, idleTimeoutMs: 100, sharedReadBuffer: true }).pipe(
-        frameLines<typeof CONNECTED>(),
+        textLines<typeof CONNECTED>(),
         map((value) => values.push(value)),
       ),
     ).catch((caught: unknown) => caught);

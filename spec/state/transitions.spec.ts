@@ -2,14 +2,18 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import {
   apiClientTransition,
-  connectionTransition,
+  CONNECTION_STATES,
   initialApiClientStatus,
   initialLogReaderStatus,
   logReaderTransition,
   type ApiClientEvent,
+  type ApiClientStatus,
   type ConnectionEvent,
+  type ConnectionStatus,
   type LogReaderEvent,
+  type LogReaderStatus,
 } from '../../lib/index.js';
+import { connectionTransition } from '../support/connection-transition.js';
 
 const failed = (reconnectAttempts: number, retryInMs = 2000): ConnectionEvent => ({
   type: 'failed',
@@ -19,61 +23,68 @@ const failed = (reconnectAttempts: number, retryInMs = 2000): ConnectionEvent =>
   retryAt: 10_000 + retryInMs,
 });
 
-describe('connectionTransition', () => {
-  const start = initialLogReaderStatus('192.168.1.100', 9001);
+/** The SPEC §4 walk, for each reducer: both share the state machine, and both are specified by it. */
+function specifiesTheStateMachine<Status extends ConnectionStatus>(
+  name: string,
+  reduce: (status: Status, event: ConnectionEvent) => Status,
+  start: Status,
+): void {
+  describe(`${name}: the state machine of SPEC §4`, () => {
+    it('walks SPEC §4: connecting -> connected -> disconnected -> connecting -> connected', () => {
+      const states = [
+        { type: 'connecting' },
+        { type: 'connected', reconnectAttempts: 0 },
+        { type: 'disconnected', error: null, reconnectAttempts: 1, retryInMs: 2000, retryAt: 12_000 },
+        { type: 'connecting' },
+        { type: 'connected', reconnectAttempts: 0 },
+      ] satisfies ConnectionEvent[];
+      const seen: string[] = [];
+      states.reduce((status, event) => {
+        const next = reduce(status, event);
+        seen.push(next.state);
+        return next;
+      }, start);
+      expect(seen).to.deep.equal(['connecting', 'connected', 'disconnected', 'connecting', 'connected']);
+    });
 
-  it('walks SPEC §4: connecting -> connected -> disconnected -> connecting -> connected', () => {
-    const states = [
-      { type: 'connecting' },
-      { type: 'connected', reconnectAttempts: 0 },
-      { type: 'disconnected', error: null, reconnectAttempts: 1, retryInMs: 2000, retryAt: 12_000 },
-      { type: 'connecting' },
-      { type: 'connected', reconnectAttempts: 0 },
-    ] satisfies ConnectionEvent[];
-    const seen: string[] = [];
-    states.reduce((status, event) => {
-      const next = connectionTransition(status, event);
-      seen.push(next.state);
-      return next;
-    }, start);
-    expect(seen).to.deep.equal(['connecting', 'connected', 'disconnected', 'connecting', 'connected']);
-  });
+    it('a failure is error with last_error, attempts and the next retry time in Unix seconds', () => {
+      const next = reduce(start, failed(3, 8000));
+      expect(next).to.include({ state: 'error', last_error: 'connect ECONNREFUSED 127.0.0.1:9001', reconnect_attempts: 3, next_retry_at: 18 });
+    });
 
-  it('a failure is error with last_error, attempts and the next retry time in Unix seconds', () => {
-    const next = connectionTransition(start, failed(3, 8000));
-    expect(next).to.include({ state: 'error', last_error: 'connect ECONNREFUSED 127.0.0.1:9001', reconnect_attempts: 3, next_retry_at: 18 });
-    expect(next.host).to.equal('192.168.1.100');
-  });
+    it('connecting clears the retry time, connected clears last_error and takes the attempt count', () => {
+      const errored = reduce(start, failed(2));
+      const connecting = reduce(errored, { type: 'connecting' });
+      expect(connecting).to.include({ state: 'connecting', next_retry_at: null, last_error: errored.last_error });
+      expect(reduce(connecting, { type: 'connected', reconnectAttempts: 0 })).to.include({ last_error: null, reconnect_attempts: 0 });
+    });
 
-  it('connecting clears the retry time, connected clears last_error and takes the attempt count', () => {
-    const errored = connectionTransition(start, failed(2));
-    const connecting = connectionTransition(errored, { type: 'connecting' });
-    expect(connecting).to.include({ state: 'connecting', next_retry_at: null, last_error: errored.last_error });
-    expect(connectionTransition(connecting, { type: 'connected', reconnectAttempts: 0 })).to.include({ last_error: null, reconnect_attempts: 0 });
-  });
+    it('exhaustion stays error and says it gave up, or that a new cycle is scheduled', () => {
+      const gaveUp = reduce(start, { type: 'exhausted', error: 'timed out', reconnectAttempts: 10, retryAt: null });
+      expect(gaveUp).to.include({ state: 'error', next_retry_at: null, last_error: 'Gave up after 10 reconnect attempts: timed out' });
+      const cycling = reduce(start, { type: 'exhausted', error: 'timed out', reconnectAttempts: 10, retryAt: 30_000 });
+      expect(cycling).to.include({ state: 'error', next_retry_at: 30 });
+      expect(cycling.last_error).to.match(/10 reconnect attempts failed, next cycle scheduled: timed out/);
+    });
 
-  it('exhaustion stays error and says it gave up, or that a new cycle is scheduled', () => {
-    const gaveUp = connectionTransition(start, { type: 'exhausted', error: 'timed out', reconnectAttempts: 10, retryAt: null });
-    expect(gaveUp).to.include({ state: 'error', next_retry_at: null, last_error: 'Gave up after 10 reconnect attempts: timed out' });
-    const cycling = connectionTransition(start, { type: 'exhausted', error: 'timed out', reconnectAttempts: 10, retryAt: 30_000 });
-    expect(cycling).to.include({ state: 'error', next_retry_at: 30 });
-    expect(cycling.last_error).to.match(/10 reconnect attempts failed, next cycle scheduled: timed out/);
-  });
+    it('stable resets the counter, and returns the same object when nothing changes', () => {
+      const connected = reduce(start, { type: 'connected', reconnectAttempts: 4 });
+      expect(reduce(connected, { type: 'stable' }).reconnect_attempts).to.equal(0);
+      const calm = reduce(connected, { type: 'stable' });
+      expect(reduce(calm, { type: 'stable' })).to.equal(calm);
+    });
 
-  it('stable resets the counter, and returns the same object when nothing changes', () => {
-    const connected = connectionTransition(start, { type: 'connected', reconnectAttempts: 4 });
-    expect(connectionTransition(connected, { type: 'stable' }).reconnect_attempts).to.equal(0);
-    const calm = connectionTransition(connected, { type: 'stable' });
-    expect(connectionTransition(calm, { type: 'stable' })).to.equal(calm);
+    it('stopped from any state', () => {
+      for (const event of [{ type: 'connecting' }, failed(1), { type: 'connected', reconnectAttempts: 0 }] satisfies ConnectionEvent[]) {
+        const next = reduce(reduce(start, event), { type: 'stopped' });
+        expect(next).to.include({ state: 'stopped', next_retry_at: null });
+      }
+    });
   });
+}
 
-  it('stopped from any state', () => {
-    for (const event of [{ type: 'connecting' }, failed(1), { type: 'connected', reconnectAttempts: 0 }] satisfies ConnectionEvent[]) {
-      const next = connectionTransition(connectionTransition(start, event), { type: 'stopped' });
-      expect(next).to.include({ state: 'stopped', next_retry_at: null });
-    }
-  });
-});
+specifiesTheStateMachine<LogReaderStatus>('logReaderTransition', logReaderTransition, initialLogReaderStatus('192.168.1.100', 9001));
+specifiesTheStateMachine<ApiClientStatus>('apiClientTransition', apiClientTransition, initialApiClientStatus());
 
 describe('logReaderTransition', () => {
   it('counts dropped lines by reason without touching the state', () => {
@@ -136,7 +147,7 @@ describe('reducer properties', () => {
           const before = JSON.stringify(status);
           const next = logReaderTransition(status, event);
           expect(JSON.stringify(status)).to.equal(before);
-          expect(['disconnected', 'connecting', 'connected', 'error', 'stopped']).to.include(next.state);
+          expect(CONNECTION_STATES).to.include(next.state);
           expect(next.reconnect_attempts).to.be.at.least(0);
           expect(Object.keys(next)).to.include.members(['state', 'host', 'port', 'reconnect_attempts', 'last_error']);
           if (event.type === 'connected') expect(next.last_error).to.equal(null);

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { from, lastValueFrom, Observable, toArray } from 'rxjs';
-import { CONNECTED, frameLines, type FramingDropReason } from '../../lib/index.js';
+import { CONNECTED, type FramingDropReason } from '../../lib/index.js';
 import { oneBytePerChunk } from '../support/chunks.js';
+import { textLines } from '../support/text-lines.js';
 
 /** Frames the chunks; returns what came out and what was dropped. */
 async function frame(chunks: Array<Buffer | typeof CONNECTED>, maxLineBytes?: number, fail = false) {
@@ -15,7 +16,7 @@ async function frame(chunks: Array<Buffer | typeof CONNECTED>, maxLineBytes?: nu
   const lines: Array<string | typeof CONNECTED> = [];
   let error: unknown;
   await new Promise<void>((done) => {
-    source.pipe(frameLines<typeof CONNECTED>({ ...(maxLineBytes && { maxLineBytes }), onDrop: (reason) => drops.push(reason) })).subscribe({
+    source.pipe(textLines<typeof CONNECTED>(maxLineBytes, (reason) => drops.push(reason))).subscribe({
       next: (line) => lines.push(line),
       error: (caught: unknown) => {
         error = caught;
@@ -29,7 +30,7 @@ async function frame(chunks: Array<Buffer | typeof CONNECTED>, maxLineBytes?: nu
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
 
-describe('frameLines', () => {
+describe('framingOperator (through textLines, the simplest framing operator)', () => {
   it('splits lines, accepts \\r\\n, and passes the CONNECTED signal through in order', async () => {
     const { lines, drops } = await frame([CONNECTED, bytes('1.0 a\r\n2.0 b\n'), bytes('3.0 c\n')]);
     expect(lines).to.deep.equal([CONNECTED, '1.0 a', '2.0 b', '3.0 c']);
@@ -81,7 +82,8 @@ describe('frameLines', () => {
   });
 
   it('rejects a bad maxLineBytes with a RangeError naming it', () => {
-    expect(() => frameLines({ maxLineBytes: 0 })).to.throw(RangeError, /^maxLineBytes/);
+    expect(() => textLines(0)).to.throw(RangeError, /^maxLineBytes/);
+    expect(() => textLines(1.5)).to.throw(RangeError, /^maxLineBytes/);
   });
 
   it('property: any chunking of any text yields the lines of the whole text', async () => {
@@ -116,7 +118,7 @@ describe('frameLines', () => {
     const text = Array.from({ length: 100_000 }, (_, index) => `${index}.5 line ${index}\n`).join('');
     const whole = bytes(text);
     const chunks = Array.from({ length: Math.ceil(whole.length / 65_536) }, (_, index) => whole.subarray(index * 65_536, (index + 1) * 65_536));
-    const lines = await lastValueFrom(from(chunks).pipe(frameLines(), toArray()));
+    const lines = await lastValueFrom(from(chunks).pipe(textLines(), toArray()));
     expect(lines).to.have.length(100_000);
     expect(lines.every((line, index) => line === `${index}.5 line ${index}`)).to.equal(true);
   });
