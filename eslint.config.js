@@ -6,7 +6,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', '.bench/', 'node_modules/', '.scratch/'] },
+  { ignores: ['dist/', '.bench/', 'node_modules/', '.scratch/', '.stryker-tmp/', 'reports/'] },
   {
     files: ['**/*.ts'],
     extends: [eslint.configs.recommended, ...tseslint.configs.recommendedTypeChecked],
@@ -29,7 +29,7 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs', globals: globals.node },
   },
   {
-    files: ['eslint.config.js'],
+    files: ['eslint.config.js', 'stryker.config.mjs'],
     extends: [eslint.configs.recommended],
     languageOptions: { globals: globals.node },
   },
