@@ -1,12 +1,15 @@
-// The example CLI: `npx tsx examples/cli.ts --config FILE [--listen HOST:PORT] [--json] [--token T] [--allow-origin ORIGIN]...`.
+#!/usr/bin/env node
+// The example CLI, installed as the package's `storj-monitor` bin:
+// `npx storj-monitor --config FILE [--listen HOST:PORT] [--json] [--token T] [--allow-origin ORIGIN]... [--watch] [--shard I/N]`.
 // Runs createMonitor on a SPEC §6 config file, serves the dashboard at / and the frames
 // at /ws, and shows a live table of the nodes (or, with --json, one frame per line).
+// SIGHUP (and, with --watch, a change of the file) reloads the config in place.
+import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Registry } from 'prom-client';
 import {
   createMonitor,
   peerText,
@@ -16,8 +19,11 @@ import {
   type ConnectionAlert,
   type ConnectionStatusFrame,
   type MonitorConfig,
+  type Shard,
+  type SourceChange,
 } from 'storj-monitor-rx';
-import { registerPrometheusMetrics } from 'storj-monitor-rx/prometheus';
+import { reloadTriggers } from './config-reload.js';
+import { metricsExport, type MetricsExport } from './metrics-export.js';
 import { renderTable } from './terminal-view.js';
 
 const DASHBOARD_DIR = join(dirname(fileURLToPath(import.meta.url)), 'dashboard');
@@ -52,10 +58,14 @@ export interface CliArguments {
   readonly alertAfterMs?: number;
   /** Where resuming log sources keep their positions across restarts. */
   readonly stateDir?: string;
+  /** Reload the config when its file changes (SIGHUP always does). */
+  readonly watch?: boolean;
+  /** Watch only this shard of the config's nodes (overrides the config's `shard`). */
+  readonly shard?: Shard;
 }
 
 export const USAGE =
-  'usage: cli.ts --config FILE [--listen HOST:PORT] [--json] [--token TOKEN] [--allow-origin ORIGIN]... [--allow-host NAME]... [--alert-webhook URL] [--alert-after SECONDS] [--state-dir DIR]';
+  'usage: storj-monitor --config FILE [--listen HOST:PORT] [--json] [--token TOKEN] [--allow-origin ORIGIN]... [--allow-host NAME]... [--alert-webhook URL] [--alert-after SECONDS] [--state-dir DIR] [--watch] [--shard I/N]';
 
 export function parseArguments(argv: readonly string[], requireConfig = true): CliArguments {
   let configPath: string | undefined;
@@ -67,6 +77,8 @@ export function parseArguments(argv: readonly string[], requireConfig = true): C
   const allowedOrigins: string[] = [];
   const allowedHosts: string[] = [];
   let stateDir: string | undefined;
+  let watch = false;
+  let shard: string | undefined;
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index];
     const value = (): string => {
@@ -83,6 +95,8 @@ export function parseArguments(argv: readonly string[], requireConfig = true): C
     else if (argument === '--alert-webhook') alertWebhook = value();
     else if (argument === '--alert-after') alertAfter = value();
     else if (argument === '--state-dir') stateDir = value();
+    else if (argument === '--watch') watch = true;
+    else if (argument === '--shard') shard = value();
     else throw new UsageError(`unknown argument ${JSON.stringify(argument)}; ${USAGE}`);
   }
   if (requireConfig && configPath === undefined) throw new UsageError(`--config is required; ${USAGE}`);
@@ -111,7 +125,18 @@ export function parseArguments(argv: readonly string[], requireConfig = true): C
     ...(alertWebhook !== undefined && { alertWebhook }),
     ...(alertAfterSeconds !== undefined && { alertAfterMs: Math.round(alertAfterSeconds * 1000) }),
     ...(stateDir !== undefined && { stateDir }),
+    watch,
+    ...(shard !== undefined && { shard: parseShard(shard) }),
   };
+}
+
+/** `--shard I/N`: the I-th of N monitors sharing one config (1 <= I <= N). */
+function parseShard(text: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count) throw new UsageError(`--shard must be I/N with 1 <= I <= N (e.g. 2/3); got ${JSON.stringify(text)}`);
+  return { index, count };
 }
 
 export async function readConfig(path: string): Promise<MonitorConfig> {
@@ -130,6 +155,8 @@ export async function readConfig(path: string): Promise<MonitorConfig> {
 
 export interface RunningCli {
   readonly url: string;
+  /** Moves the monitor to `config` (with the --shard given), changing only what differs; a bad config throws its `RangeError` and changes nothing. */
+  reload(config: MonitorConfig): readonly SourceChange[];
   close(): Promise<void>;
 }
 
@@ -141,9 +168,10 @@ export interface CliExtras {
 
 /** Starts the monitor, the dashboard server and the terminal view. */
 export async function runCli(args: CliArguments, config: MonitorConfig, extras: CliExtras = {}): Promise<RunningCli> {
+  const sharded = (given: MonitorConfig): MonitorConfig => (args.shard ? { ...given, shard: args.shard } : given);
   let monitor;
   try {
-    monitor = createMonitor(config, {
+    monitor = createMonitor(sharded(config), {
       ...(args.alertAfterMs !== undefined && { alertThresholdMs: args.alertAfterMs }),
       ...(args.stateDir !== undefined && { stateDir: args.stateDir }),
     });
@@ -153,8 +181,8 @@ export async function runCli(args: CliArguments, config: MonitorConfig, extras: 
   const out = extras.out ?? process.stdout;
   const tty = 'isTTY' in out && out.isTTY === true;
 
-  const prometheus = new Registry();
-  const unregister = registerPrometheusMetrics(monitor, { registry: prometheus });
+  const prometheus = await metricsExport(monitor);
+  if (!prometheus) process.stderr.write('storj-monitor-rx: /metrics is off: prom-client is not installed (npm install prom-client)\n');
   // Every route checks the request first: a target that does not parse, a page of another
   // origin, a Host that is not ours (DNS rebinding) are answered and closed.
   const allowedOrigins = args.allowedOrigins ?? [];
@@ -211,11 +239,14 @@ export async function runCli(args: CliArguments, config: MonitorConfig, extras: 
   const ticker = tty && !args.json ? setInterval(draw, 1000) : undefined;
 
   monitor.start();
-  if (!args.json) out.write(`storj-monitor-rx: watching ${Object.keys(monitor.frame().states).length} node(s). Dashboard: ${url}\n`);
+  const { shard } = monitor.config;
+  const watching = `${Object.keys(monitor.frame().states).length} node(s)${shard ? ` (shard ${shard.index}/${shard.count} of ${monitor.config.nodes.length})` : ''}`;
+  if (!args.json) out.write(`storj-monitor-rx: watching ${watching}. Dashboard: ${url}\n`);
   else process.stderr.write(`storj-monitor-rx: dashboard at ${url}\n`);
 
   return {
     url,
+    reload: (next) => monitor.reconfigure(sharded(next)),
     async close() {
       if (ticker) clearInterval(ticker);
       await monitor.stop();
@@ -223,7 +254,7 @@ export async function runCli(args: CliArguments, config: MonitorConfig, extras: 
       frames.unsubscribe();
       lines.unsubscribe();
       alerts.unsubscribe();
-      unregister();
+      prometheus?.close();
       await broadcast.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -254,7 +285,11 @@ async function postAlert(url: string, alert: ConnectionAlert): Promise<void> {
   }
 }
 
-async function serveMetrics(prometheus: Registry, response: ServerResponse): Promise<void> {
+async function serveMetrics(prometheus: MetricsExport | undefined, response: ServerResponse): Promise<void> {
+  if (!prometheus) {
+    response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: /metrics needs prom-client (npm install prom-client)');
+    return;
+  }
   const text = await prometheus.metrics();
   response.writeHead(200, { 'content-type': prometheus.contentType }).end(text);
 }
@@ -305,11 +340,50 @@ export function fail(error: unknown): never {
   throw error;
 }
 
-async function main(): Promise<void> {
-  const args = parseArguments(process.argv.slice(2));
-  let cli: RunningCli | undefined;
-  stopOnSignals(async () => cli?.close());
-  cli = await runCli(args, await readConfig(args.configPath ?? ''));
+/**
+ * Reads the config file again and moves the monitor to it; prints one line either way.
+ * A bad file (unreadable, not JSON, a bad field) keeps the running config.
+ */
+export async function reloadConfig(cli: RunningCli, path: string): Promise<void> {
+  try {
+    const changes = cli.reload(await readConfig(path));
+    process.stderr.write(`storj-monitor-rx: reloaded ${path}: ${describeChanges(changes)}\n`);
+  } catch (error) {
+    const problem = error instanceof UsageError ? error.message : `config ${path}: ${(error as Error).message}`;
+    process.stderr.write(`storj-monitor-rx: ${problem}; kept the running config\n`);
+  }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main().catch(fail);
+/** `started node4 (log, api); stopped node2 (log, api); restarted node3 (api)`, or `no change`. */
+function describeChanges(changes: readonly SourceChange[]): string {
+  const byAction = new Map<string, Map<string, string[]>>();
+  for (const { action, node, component } of changes) {
+    const nodes = byAction.get(action) ?? new Map<string, string[]>();
+    nodes.set(node.name, [...(nodes.get(node.name) ?? []), component === 'log_reader' ? 'log' : 'api']);
+    byAction.set(action, nodes);
+  }
+  const parts = [...byAction].map(
+    ([action, nodes]) => `${action === 'stop' ? 'stopped' : `${action}ed`} ${[...nodes].map(([name, parts]) => `${name} (${parts.join(', ')})`).join(', ')}`,
+  );
+  return parts.length > 0 ? parts.join('; ') : 'no change';
+}
+
+async function main(): Promise<void> {
+  const args = parseArguments(process.argv.slice(2));
+  const path = args.configPath ?? '';
+  let cli: RunningCli | undefined;
+  let triggers: { close(): void } | undefined;
+  stopOnSignals(async () => {
+    triggers?.close();
+    await cli?.close();
+  });
+  // From here on SIGHUP reloads instead of ending the process (a reload asked for while starting waits for the start).
+  let started: (running: RunningCli) => void = () => undefined;
+  const running = new Promise<RunningCli>((resolve) => (started = resolve));
+  triggers = reloadTriggers(path, args.watch === true, async () => reloadConfig(await running, path));
+  cli = await runCli(args, await readConfig(path));
+  started(cli);
+}
+
+// Run as a program (also through the package's bin link, which argv[1] names): not when imported.
+if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) main().catch(fail);

@@ -1,9 +1,13 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import type { ConnectionStatusFrame } from '../lib/index.js';
+import { program, type CliProcess } from './support/cli-process.js';
+import { TestForwarder } from './support/forwarder.js';
+import { eventually } from './support/wait.js';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
@@ -58,4 +62,69 @@ describe('the packed package, installed in a consumer project', function () {
     expect(files).to.include.members(['index.js', 'index.d.ts']);
     expect(await readdir(installed)).to.not.include.members(['lib', 'spec', 'bench']);
   });
+
+  it('installs the storj-monitor bin: plain node (no tsx), npx finds it, SIGHUP reloads, the dashboard and /metrics are served', async () => {
+    const { stdout, stderr } = await run('npx', ['--offline', 'storj-monitor', '--bogus'], { cwd: project }).catch(
+      (error: { stdout: string; stderr: string }) => error,
+    );
+    expect(stdout).to.equal('');
+    expect(stderr).to.match(/^storj-monitor-rx: unknown argument "--bogus"; usage: storj-monitor --config FILE/);
+    const [first, second] = [await TestForwarder.start(), await TestForwarder.start()];
+    const config = (ports: number[]): string =>
+      JSON.stringify({ nodes: ports.map((port, index) => ({ name: `node${index + 1}`, log: { host: '127.0.0.1', port } })), broadcastIntervalMs: 100 });
+    const path = join(project, 'monitor.json');
+    await writeFile(path, config([first.port]));
+    const cli = program([join(project, 'node_modules', '.bin', 'storj-monitor'), '--config', path, '--listen', '127.0.0.1:0', '--json'], { cwd: project });
+    try {
+      await eventually(() => lastFrame(cli)?.states.node1?.log_reader?.state === 'connected', 15_000);
+      // The bin's shebang runs node itself: the process that gets SIGHUP is the monitor.
+      const commandLine = (await readFile(`/proc/${cli.child.pid}/cmdline`, 'utf8')).split('\0');
+      expect(commandLine[0]).to.match(/(^|\/)node$/);
+      expect(commandLine.join(' ')).to.not.include('tsx');
+      await writeFile(path, config([first.port, second.port]));
+      cli.child.kill('SIGHUP');
+      await eventually(() => lastFrame(cli)?.states.node2?.log_reader?.state === 'connected', 15_000);
+      expect(first.connections).to.equal(1);
+      const base = /dashboard at (http:\/\/127\.0\.0\.1:\d+)\//.exec(cli.output.stderr)?.[1];
+      expect(await (await fetch(`${base}/`)).text()).to.match(/^<!doctype html>/i);
+      expect(await (await fetch(`${base}/metrics`)).text()).to.include(
+        'storj_monitor_connection_state{node="node2",component="log_reader",state="connected"} 1',
+      );
+      cli.child.kill('SIGTERM');
+      expect(await cli.exit).to.equal(0);
+    } finally {
+      cli.child.kill('SIGKILL');
+      await first.kill();
+      await second.kill();
+    }
+  });
+
+  it('the bin runs without prom-client (an optional peer dependency), saying once that /metrics is off', async () => {
+    const bare = await mkdtemp(join(tmpdir(), 'storj-monitor-rx-bare-'));
+    const forwarder = await TestForwarder.start();
+    try {
+      const tarball = (await readdir(project)).find((name) => name.endsWith('.tgz')) ?? '';
+      await writeFile(join(bare, 'package.json'), JSON.stringify({ name: 'bare', private: true, type: 'module' }));
+      await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(project, tarball)], { cwd: bare });
+      await writeFile(
+        join(bare, 'monitor.json'),
+        JSON.stringify({ nodes: [{ name: 'node1', log: { host: '127.0.0.1', port: forwarder.port } }], broadcastIntervalMs: 100 }),
+      );
+      const cli = program([join(bare, 'node_modules', '.bin', 'storj-monitor'), '--config', 'monitor.json', '--listen', '127.0.0.1:0', '--json'], {
+        cwd: bare,
+      });
+      await eventually(() => lastFrame(cli)?.states.node1?.log_reader?.state === 'connected', 15_000);
+      expect(cli.output.stderr).to.include('storj-monitor-rx: /metrics is off: prom-client is not installed (npm install prom-client)\n');
+      cli.child.kill('SIGTERM');
+      expect(await cli.exit).to.equal(0);
+    } finally {
+      await forwarder.kill();
+      await rm(bare, { recursive: true, force: true });
+    }
+  });
 });
+
+function lastFrame({ output }: CliProcess): ConnectionStatusFrame | undefined {
+  const lines = output.stdout.trim().split('\n').filter(Boolean);
+  return lines.length > 0 ? (JSON.parse(lines.at(-1) ?? '') as ConnectionStatusFrame) : undefined;
+}

@@ -26,6 +26,12 @@ describe('examples/cli.ts', function () {
     ['no --config', () => Promise.resolve([]), /^storj-monitor-rx: --config is required; usage:/],
     ['an unknown argument', () => Promise.resolve(['--bogus']), /^storj-monitor-rx: unknown argument "--bogus"/],
     ['a bad --listen', () => Promise.resolve(['--config', 'x.json', '--listen', 'nowhere']), /^storj-monitor-rx: --listen must be HOST:PORT/],
+    [
+      'a --shard past its count',
+      () => Promise.resolve(['--config', 'x.json', '--shard', '3/2']),
+      /^storj-monitor-rx: --shard must be I\/N with 1 <= I <= N \(e\.g\. 2\/3\); got "3\/2"$/,
+    ],
+    ['a --shard that is no fraction', () => Promise.resolve(['--config', 'x.json', '--shard', 'two']), /^storj-monitor-rx: --shard must be I\/N/],
     ['a missing file', () => Promise.resolve(['--config', join(directory, 'missing.json')]), /^storj-monitor-rx: cannot read config/],
     ['invalid JSON', async () => ['--config', await configFile('broken.json', '{"nodes": [')], /^storj-monitor-rx: config .*broken\.json is not valid JSON/],
     [
