@@ -1,11 +1,14 @@
-// The example log forwarder: `npx tsx examples/forwarder.ts --file PATH [--listen HOST:PORT] [--state-dir DIR]`.
+#!/usr/bin/env node
+// The example log forwarder, installed as the package's `storj-log-forwarder` bin:
+// `npx storj-log-forwarder --file PATH [--listen HOST:PORT] [--state-dir DIR]`.
 // Runs startForwarder beside a storagenode; prints `listening on HOST:PORT` once ready
 // (with the port picked when --listen asks for port 0). SIGINT or SIGTERM stops it
 // gracefully and exits 0; a bad argument prints one line and exits 2.
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startForwarder, type ForwarderOptions } from 'storj-monitor-rx/forwarder';
 
-export const FORWARDER_USAGE = 'usage: forwarder.ts --file PATH [--listen HOST:PORT] [--state-dir DIR] [--poll-ms MS]';
+export const FORWARDER_USAGE = 'usage: storj-log-forwarder --file PATH [--listen HOST:PORT] [--state-dir DIR] [--poll-ms MS]';
 
 /** A problem with the arguments: one line, exit code 2. */
 export class ForwarderUsageError extends Error {}
@@ -66,7 +69,8 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+// Run as a program (also through the package's bin link, which argv[1] names): not when imported.
+if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) {
   main().catch((error: unknown) => {
     const usage = error instanceof ForwarderUsageError || error instanceof RangeError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
     process.stderr.write(`storj-log-forwarder: ${(error as Error).message}\n`);

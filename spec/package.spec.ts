@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -96,6 +97,37 @@ describe('the packed package, installed in a consumer project', function () {
       cli.child.kill('SIGKILL');
       await first.kill();
       await second.kill();
+    }
+  });
+
+  it('installs the storj-log-forwarder bin: plain node, it forwards a line appended to the log', async () => {
+    const log = join(project, 'node.log');
+    await writeFile(log, '');
+    const forwarder = program([join(project, 'node_modules', '.bin', 'storj-log-forwarder'), '--file', log, '--listen', '127.0.0.1:0'], { cwd: project });
+    const client = new Socket();
+    try {
+      await eventually(() => /listening on 127\.0\.0\.1:\d+/.test(forwarder.output.stdout), 15_000);
+      const commandLine = (await readFile(`/proc/${forwarder.child.pid}/cmdline`, 'utf8')).split('\0');
+      expect(commandLine[0]).to.match(/(^|\/)node$/);
+      const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(forwarder.output.stdout)?.[1]);
+      let received = '';
+      client.on('data', (data: Buffer) => (received += String(data)));
+      await new Promise<void>((resolve, reject) => client.once('error', reject).connect(port, '127.0.0.1', resolve));
+      // Appended until it arrives: the forwarder sends the lines written after a client connected.
+      await eventually(
+        async () => {
+          await appendFile(log, '2025-10-06T00:00:14Z\tINFO\tpiecestore\tdownloaded\t{}\n');
+          return received.includes(' 2025-10-06T00:00:14Z\tINFO\tpiecestore\tdownloaded\t{}\n');
+        },
+        15_000,
+        100,
+      );
+      expect(received).to.match(/^\d+(\.\d+)? 2025-10-06T00:00:14Z\tINFO/);
+      forwarder.child.kill('SIGTERM');
+      expect(await forwarder.exit).to.equal(0);
+    } finally {
+      client.destroy();
+      forwarder.child.kill('SIGKILL');
     }
   });
 
