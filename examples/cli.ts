@@ -16,6 +16,7 @@ import {
   redactCredentials,
   requestGuard,
   serveFrames,
+  tokenCheck,
   type ConnectionAlert,
   type ConnectionStatusFrame,
   type MonitorConfig,
@@ -62,10 +63,12 @@ export interface CliArguments {
   readonly watch?: boolean;
   /** Watch only this shard of the config's nodes (overrides the config's `shard`). */
   readonly shard?: Shard;
+  /** Keep the connection history in this file across restarts. */
+  readonly historyFile?: string;
 }
 
 export const USAGE =
-  'usage: storj-monitor --config FILE [--listen HOST:PORT] [--json] [--token TOKEN] [--allow-origin ORIGIN]... [--allow-host NAME]... [--alert-webhook URL] [--alert-after SECONDS] [--state-dir DIR] [--watch] [--shard I/N]';
+  'usage: storj-monitor --config FILE [--listen HOST:PORT] [--json] [--token TOKEN] [--allow-origin ORIGIN]... [--allow-host NAME]... [--alert-webhook URL] [--alert-after SECONDS] [--state-dir DIR] [--watch] [--shard I/N] [--history-file FILE]';
 
 export function parseArguments(argv: readonly string[], requireConfig = true): CliArguments {
   let configPath: string | undefined;
@@ -74,6 +77,7 @@ export function parseArguments(argv: readonly string[], requireConfig = true): C
   let token: string | undefined;
   let alertWebhook: string | undefined;
   let alertAfter: string | undefined;
+  let historyFile: string | undefined;
   const allowedOrigins: string[] = [];
   const allowedHosts: string[] = [];
   let stateDir: string | undefined;
@@ -97,6 +101,7 @@ export function parseArguments(argv: readonly string[], requireConfig = true): C
     else if (argument === '--state-dir') stateDir = value();
     else if (argument === '--watch') watch = true;
     else if (argument === '--shard') shard = value();
+    else if (argument === '--history-file') historyFile = value();
     else throw new UsageError(`unknown argument ${JSON.stringify(argument)}; ${USAGE}`);
   }
   if (requireConfig && configPath === undefined) throw new UsageError(`--config is required; ${USAGE}`);
@@ -127,6 +132,7 @@ export function parseArguments(argv: readonly string[], requireConfig = true): C
     ...(stateDir !== undefined && { stateDir }),
     watch,
     ...(shard !== undefined && { shard: parseShard(shard) }),
+    ...(historyFile !== undefined && { historyFile }),
   };
 }
 
@@ -170,10 +176,13 @@ export interface CliExtras {
 export async function runCli(args: CliArguments, config: MonitorConfig, extras: CliExtras = {}): Promise<RunningCli> {
   const sharded = (given: MonitorConfig): MonitorConfig => (args.shard ? { ...given, shard: args.shard } : given);
   let monitor;
+  // createMonitor's default, passed on so that /history.json can tell the page what an alert is.
+  const alertThresholdMs = args.alertAfterMs ?? 300_000;
   try {
     monitor = createMonitor(sharded(config), {
-      ...(args.alertAfterMs !== undefined && { alertThresholdMs: args.alertAfterMs }),
+      alertThresholdMs,
       ...(args.stateDir !== undefined && { stateDir: args.stateDir }),
+      ...(args.historyFile !== undefined && { historyFile: args.historyFile }),
     });
   } catch (error) {
     throw new UsageError(`config${args.configPath ? ` ${args.configPath}` : ''}: ${(error as Error).message}`);
@@ -188,6 +197,7 @@ export async function runCli(args: CliArguments, config: MonitorConfig, extras: 
   const allowedOrigins = args.allowedOrigins ?? [];
   const allowedHosts = [...(args.allowedHosts ?? []), ...(isIP(args.host) === 0 ? [args.host] : [])];
   const guard = requestGuard({ allowedOrigins, allowedHosts, checkHostAlways: true });
+  const authorised = args.token === undefined ? undefined : tokenCheck(args.token);
   const server = createServer((request, response) => {
     const verdict = guard(request);
     if (!verdict.ok) {
@@ -195,6 +205,12 @@ export async function runCli(args: CliArguments, config: MonitorConfig, extras: 
       return;
     }
     if (extras.routes?.(request, response)) return;
+    if (verdict.url.pathname === '/history.json') {
+      // The frames' data over time: behind the frames' token too.
+      if (authorised && !authorised(request, verdict.url)) response.writeHead(401, { connection: 'close', 'content-type': 'text/plain' }).end('Unauthorized');
+      else serveJson(response, { windowMs: monitor.history.windowMs, now: Date.now(), alertThresholdMs, nodes: monitor.history.snapshot() });
+      return;
+    }
     const answered = verdict.url.pathname === '/metrics' ? serveMetrics(prometheus, response) : serveStatic(verdict.url.pathname, request, response);
     answered.catch(() => (response.headersSent ? response.destroy() : response.writeHead(500, { connection: 'close' }).end()));
   });
@@ -283,6 +299,10 @@ async function postAlert(url: string, alert: ConnectionAlert): Promise<void> {
     const reason = error instanceof Error && error.cause instanceof Error ? error.cause : (error as Error);
     process.stderr.write(`storj-monitor-rx: alert webhook failed: ${peerText(redactCredentials(reason.message))}\n`);
   }
+}
+
+function serveJson(response: ServerResponse, body: unknown): void {
+  response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }).end(JSON.stringify(body));
 }
 
 async function serveMetrics(prometheus: MetricsExport | undefined, response: ServerResponse): Promise<void> {

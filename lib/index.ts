@@ -88,6 +88,7 @@ export { toDashboard, type JsonObject, type SnoDashboard, type SnoSatelliteSumma
 
 export { connectionStatusFrames, type ConnectionStatusFramesOptions } from './broadcast/frames.js';
 export { requestGuard, requestTarget, type GuardedRequest, type RequestGuardOptions, type RequestVerdict } from './broadcast/request-guard.js';
+export { tokenCheck } from './broadcast/token-check.js';
 export { serveFrames, type FrameBroadcast, type FrameSource, type ServeFramesOptions } from './broadcast/websocket-server.js';
 
 export {

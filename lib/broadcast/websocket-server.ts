@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { asyncScheduler, interval, noop, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
@@ -6,6 +5,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { ConnectionStatusFrame } from '../state/connection-status.js';
 import { requireInteger } from '../validate.js';
 import { requestGuard, requestTarget } from './request-guard.js';
+import { tokenCheck } from './token-check.js';
 
 /** Where frames come from: a `Monitor` fits. */
 export interface FrameSource {
@@ -104,7 +104,7 @@ export async function serveFrames(source: FrameSource, options: ServeFramesOptio
     }
     const verdict = guard(request);
     if (!verdict.ok) return reject(socket, verdict.status, verdict.reason);
-    if (checkToken && !checkToken(url.searchParams.get('token') ?? bearer(request))) return reject(socket, 401, 'Unauthorized');
+    if (checkToken && !checkToken(request, url)) return reject(socket, 401, 'Unauthorized');
     wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request));
   };
   server.on('upgrade', onUpgrade);
@@ -203,16 +203,4 @@ function reject(socket: Duplex, status: number, reason: string): void {
   socket.on('error', noop);
   socket.once('finish', () => socket.destroy());
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-}
-
-function bearer(request: IncomingMessage): string | null {
-  const header = request.headers.authorization;
-  return header?.startsWith('Bearer ') ? header.slice(7) : null;
-}
-
-/** Compares digests in constant time, so the token cannot be guessed byte by byte from timings. */
-function tokenCheck(token: string): (candidate: string | null) => boolean {
-  const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
-  const expected = digest(token);
-  return (candidate) => candidate !== null && timingSafeEqual(digest(candidate), expected);
 }

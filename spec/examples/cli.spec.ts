@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConnectionStatusFrame } from '../../lib/index.js';
-import { createServer } from 'node:http';
+import type { ConnectionStatusFrame, HistoryMap } from '../../lib/index.js';
+import { readFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
 import { refusedPort, TestForwarder } from '../support/forwarder.js';
 import { cli } from '../support/cli-process.js';
 import { listen } from '../support/listen.js';
@@ -126,6 +127,50 @@ describe('examples/cli.ts', function () {
     }
   });
 
+  it('serves /history.json behind the token, Origin and Host checks; with --history-file it outlives a kill -9', async () => {
+    const forwarder = await TestForwarder.start();
+    const historyFile = join(directory, 'history.jsonl');
+    const config = await configFile(
+      'history.json',
+      JSON.stringify({ nodes: [{ name: 'node1', log: { host: '127.0.0.1', port: forwarder.port } }], logReader: { initialBackoffMs: 100, maxBackoffMs: 100 } }),
+    );
+    const start = async () => {
+      const running = cli(['--config', config, '--listen', '127.0.0.1:0', '--json', '--token', 's3cret', '--history-file', historyFile]);
+      await eventually(() => /dashboard at (http:\/\/127\.0\.0\.1:\d+)\//.test(running.output.stderr), 10_000);
+      return { ...running, base: /dashboard at (http:\/\/127\.0\.0\.1:\d+)\//.exec(running.output.stderr)?.[1] ?? '' };
+    };
+    const history = async (base: string) => (await get(`${base}/history.json?token=s3cret`)).body as { windowMs: number; nodes: HistoryMap };
+    let running = await start();
+    try {
+      expect((await get(`${running.base}/history.json`)).status).to.equal(401);
+      expect((await get(`${running.base}/history.json?token=wrong`)).status).to.equal(401);
+      expect((await get(`${running.base}/history.json`, { authorization: 'Bearer s3cret' })).status).to.equal(200);
+      expect((await get(`${running.base}/history.json?token=s3cret`, { host: 'attacker.example' })).status).to.equal(421);
+      expect((await get(`${running.base}/history.json?token=s3cret`, { origin: 'https://evil.example' })).status).to.equal(403);
+      await eventually(async () => (await history(running.base)).nodes.node1?.log_reader?.at(-1)?.state === 'connected', 10_000, 50);
+      await forwarder.kill();
+      await eventually(async () => (await history(running.base)).nodes.node1?.log_reader?.some((segment) => segment.state === 'error') === true, 10_000, 50);
+      await forwarder.listen();
+      await eventually(async () => (await history(running.base)).nodes.node1?.log_reader?.at(-1)?.state === 'connected', 10_000, 50);
+      const before = await history(running.base);
+      expect(before.windowMs).to.equal(86_400_000);
+      // The journal is appended every 5 s: wait for the outage to be in it, then kill.
+      await eventually(() => readFileSync(historyFile, 'utf8').split('"state":"connected"').length === 3, 10_000, 100);
+      running.child.kill('SIGKILL');
+      await running.exit;
+      running = await start();
+      const after = (await history(running.base)).nodes.node1?.log_reader ?? [];
+      const outage = before.nodes.node1?.log_reader?.find((segment) => segment.state === 'error');
+      expect(after.find((segment) => segment.state === 'error')).to.deep.equal(outage);
+      expect(after.at(-1)?.to).to.equal(null);
+      running.child.kill('SIGTERM');
+      expect(await running.exit).to.equal(0);
+    } finally {
+      running.child.kill('SIGKILL');
+      await forwarder.kill();
+    }
+  });
+
   it('SIGINT stops it too, with exit 0', async () => {
     const forwarder = await TestForwarder.start();
     try {
@@ -139,3 +184,19 @@ describe('examples/cli.ts', function () {
     }
   });
 });
+
+/** A GET with any headers (fetch will not send another Host); the body parsed when it is JSON. */
+function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    request(url, { headers }, (response) => {
+      let text = '';
+      response.on('data', (data: Buffer) => (text += String(data)));
+      response.on('end', () => {
+        const json = response.headers['content-type'] === 'application/json';
+        resolve({ status: response.statusCode ?? 0, body: json ? (JSON.parse(text) as unknown) : text });
+      });
+    })
+      .on('error', reject)
+      .end();
+  });
+}
