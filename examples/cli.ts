@@ -155,7 +155,8 @@ export async function readConfig(path: string): Promise<MonitorConfig> {
   try {
     return JSON.parse(text) as MonitorConfig;
   } catch (error) {
-    throw new UsageError(`config ${path} is not valid JSON: ${(error as Error).message}`);
+    // V8 quotes a piece of the text, which may hold an API URL's password.
+    throw new UsageError(`config ${path} is not valid JSON: ${redactCredentials((error as Error).message)}`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { DEFAULT_MAX_LINE_BYTES } from './log-lines/line-framer.js';
 import { DEFAULT_KEEPALIVE_MS } from './sources/tcp-connection.js';
-import { requireBoolean, requireHost, requireHttpUrl, requireInteger, requireText } from './validate.js';
+import { describeValue, requireBoolean, requireHost, requireHttpUrl, requireInteger, requireText } from './validate.js';
 
 /** One node of a {@link MonitorConfig}: a log source, an API, or both. */
 export interface NodeConfig {
@@ -172,7 +172,11 @@ function requireObject(path: string, value: unknown, known: readonly string[]): 
     throw new RangeError(`${path} must be an object; got ${Array.isArray(value) ? 'an array' : String(value)}`);
   }
   for (const key of Object.keys(value)) {
-    if (!known.includes(key)) throw new RangeError(`${path === 'config' ? key : `${path}.${key}`} is not a known option (known: ${known.join(', ')})`);
+    if (!known.includes(key)) {
+      // A key that is not a plain name is shown quoted and escaped (it may hold anything, control characters too).
+      const shown = /^[A-Za-z_$][\w$]{0,63}$/.test(key) ? key : describeValue(key);
+      throw new RangeError(`${path === 'config' ? shown : `${path}.${shown}`} is not a known option (known: ${known.join(', ')})`);
+    }
   }
   return value as Record<string, unknown>;
 }

@@ -14,7 +14,7 @@ import { redactCredentials } from './redact-credentials.js';
 export function requireInteger(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `${min}-${max}`;
-    throw new RangeError(`${name} must be an integer ${range}; got ${describe(value)}`);
+    throw new RangeError(`${name} must be an integer ${range}; got ${describeValue(value)}`);
   }
   return value;
 }
@@ -29,10 +29,15 @@ export function requireInteger(name: string, value: unknown, min: number, max = 
  * ```
  */
 export function requireText(name: string, value: unknown): string {
+  return checkText(name, value, describeValue);
+}
+
+/** {@link requireText}, showing a bad string as `show` does. */
+function checkText(name: string, value: unknown, show: (value: unknown) => string): string {
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new RangeError(`${name} must be a non-empty string; got ${describe(value)}`);
+    throw new RangeError(`${name} must be a non-empty string; got ${show(value)}`);
   }
-  if (CONTROL.test(value)) throw new RangeError(`${name} must not contain control characters; got ${describe(value)}`);
+  if (CONTROL.test(value)) throw new RangeError(`${name} must not contain control characters; got ${show(value)}`);
   return value;
 }
 
@@ -46,7 +51,7 @@ export function requireText(name: string, value: unknown): string {
  * ```
  */
 export function requireBoolean(name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new RangeError(`${name} must be true or false; got ${describe(value)}`);
+  if (typeof value !== 'boolean') throw new RangeError(`${name} must be true or false; got ${describeValue(value)}`);
   return value;
 }
 
@@ -65,7 +70,7 @@ export function requireHost(name: string, value: unknown): string {
   const text = requireText(name, value);
   const labels = text.replace(/\.$/, '').split('.');
   if (isIP(text) === 0 && (text.length > 253 || !labels.every((label) => HOST_LABEL.test(label)))) {
-    throw new RangeError(`${name} must be a host name or IP address (no scheme, port or path; IPv6 without brackets); got ${describe(text)}`);
+    throw new RangeError(`${name} must be a host name or IP address (no scheme, port or path; IPv6 without brackets); got ${describeValue(text)}`);
   }
   return text;
 }
@@ -73,7 +78,8 @@ export function requireHost(name: string, value: unknown): string {
 /**
  * Checks an option that must be an http(s) URL, and returns it parsed. The port, when
  * given, is 1-65535; a query or fragment is refused (paths are appended to the URL, so
- * they would be dropped); credentials must be valid percent-encoding. The `RangeError`
+ * they would be dropped), so is an `@` in the path (a password with a `/` in it);
+ * credentials must be valid percent-encoding. The `RangeError`
  * names the option and never shows the credentials, even of a URL that does not parse.
  *
  * @example
@@ -82,11 +88,13 @@ export function requireHost(name: string, value: unknown): string {
  * ```
  */
 export function requireHttpUrl(name: string, value: unknown): URL {
-  const text = requireText(name, value);
+  const text = checkText(name, value, (bad) => describeValue(typeof bad === 'string' ? withoutCredentials(bad) : bad));
   const parsed = URL.canParse(text) ? new URL(text) : undefined;
-  const got = `got ${describe(withoutCredentials(text))}`;
+  const got = `got ${describeValue(withoutCredentials(text))}`;
   if (parsed?.protocol !== 'http:' && parsed?.protocol !== 'https:') throw new RangeError(`${name} must be an http(s) URL; ${got}`);
   if (parsed.port === '0') throw new RangeError(`${name} must have a port 1-65535; ${got}`);
+  // `http://user:pa/ss@host` parses as host `user`, path `/ss@host`: a password with `/` not percent-encoded.
+  if (parsed.pathname.includes('@')) throw new RangeError(`${name} has an @ after its host (write / ? # in a password as %2F %3F %23); ${got}`);
   if (/[?#]/.test(parsed.href)) throw new RangeError(`${name} must not have a query or fragment (API paths are appended to it); ${got}`);
   if (!isPercentEncoded(parsed.username) || !isPercentEncoded(parsed.password)) {
     throw new RangeError(`${name} has a user name or password that is not valid percent-encoding (write % as %25); ${got}`);
@@ -99,9 +107,25 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const HOST_LABEL = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/i;
 const SHOWN_CHARS = 100;
 
-/** A value as an error message shows it: strings quoted and escaped, at most 100 characters of them. */
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > SHOWN_CHARS ? `${value.slice(0, SHOWN_CHARS)}…` : value);
+/** What JSON.stringify leaves as it is but a terminal acts on: DEL, C1 controls, bidirectional and invisible format characters. */
+const UNESCAPED = /[\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+
+/**
+ * A value as an error message shows it: a string quoted and escaped (every control
+ * character, also those JSON leaves as they are), at most 100 characters of it; an
+ * object or array by its kind only.
+ *
+ * @example
+ * ```ts
+ * describeValue('a\u009bb'); // '"a\\u009bb"'
+ * describeValue({ port: 1 }); // 'an object'
+ * ```
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') {
+    const quoted = JSON.stringify(value.length > SHOWN_CHARS ? `${value.slice(0, SHOWN_CHARS)}…` : value);
+    return quoted.replace(UNESCAPED, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  }
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' && value !== null ? 'an object' : String(value);
 }
