@@ -23,7 +23,7 @@ const streams = fc.record({
 
 /** What SPEC §3.1 says becomes of a stream: its lines (the bytes of each) and its drops by reason. */
 function expected(bytes: Buffer, maxLineBytes: number): { lines: Buffer[]; drops: Record<DropReason, number> } {
-  const drops: Record<DropReason, number> = { malformed: 0, oversize: 0, partial: 0 };
+  const drops: Record<DropReason, number> = { malformed: 0, oversize: 0, partial: 0, gap: 0 };
   const lines: Buffer[] = [];
   const segments: Buffer[] = [];
   let start = 0;
@@ -51,7 +51,7 @@ function chunksOf(bytes: Buffer, cuts: readonly number[]): Buffer[] {
 /** Frames the chunks as tcpLogSource does, each chunk overwritten once pushed (a reused read buffer); counts what the framer allocates and copies. */
 function frame(chunks: readonly Buffer[], maxLineBytes: number) {
   const lines: ForwarderLine[] = [];
-  const drops: Record<DropReason, number> = { malformed: 0, oversize: 0, partial: 0 };
+  const drops: Record<DropReason, number> = { malformed: 0, oversize: 0, partial: 0, gap: 0 };
   const malformed: string[] = [];
   const counted = { allocated: 0, copied: 0 };
   const allocUnsafe = Buffer.allocUnsafe.bind(Buffer);
