@@ -84,7 +84,19 @@ export { connectionAlerts, type ConnectionAlert, type ConnectionAlertsOptions } 
 export { schemaDriftCounter, type SchemaDriftSink } from './connections/schema-drift.js';
 export { tcpLogSource, type TcpLogSourceOptions } from './connections/tcp-log-source.js';
 export { ApiUnavailableError, NodeApiClient, type NodeApiClientOptions } from './connections/node-api-client.js';
-export { toDashboard, type JsonObject, type SnoDashboard, type SnoSatelliteSummary } from './connections/node-api-types.js';
+export {
+  knownTime,
+  toDashboard,
+  ZERO_TIME,
+  type JsonObject,
+  type SnoBandwidth,
+  type SnoDashboard,
+  type SnoDiskSpace,
+  type SnoSatelliteSummary,
+} from './connections/node-api-types.js';
+export { toSatellite, toSatellites, type SnoBandwidthDay, type SnoSatellite, type SnoSatellites, type SnoStorageDay } from './connections/node-api-stats.js';
+export { toEstimatedPayout, toPaystubs, type SnoEstimatedPayout, type SnoPaystub, type SnoPayoutMonth } from './connections/node-api-payouts.js';
+export { diskUsage, type DiskUsage } from './connections/disk-usage.js';
 
 export { connectionStatusFrames, type ConnectionStatusFramesOptions } from './broadcast/frames.js';
 export { requestGuard, requestTarget, type GuardedRequest, type RequestGuardOptions, type RequestVerdict } from './broadcast/request-guard.js';

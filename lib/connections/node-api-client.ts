@@ -13,7 +13,9 @@ import type { ConnectionRegistry } from '../state/registry.js';
 import { apiClientTransition, type ApiClientEvent } from '../state/transitions.js';
 import { requireInteger, requireText } from '../validate.js';
 import { apiClientLogger } from './node-api-log.js';
-import { requireMonth, toDashboard, toObject, toObjectArray, type JsonObject, type SnoDashboard } from './node-api-types.js';
+import { requireMonth, toEstimatedPayout, toPaystubs, type SnoEstimatedPayout, type SnoPaystub } from './node-api-payouts.js';
+import { toSatellite, toSatellites, type SnoSatellite, type SnoSatellites } from './node-api-stats.js';
+import { toDashboard, type SnoDashboard } from './node-api-types.js';
 
 /** Options of {@link NodeApiClient}; all but `node` and `url` have defaults (SPEC §5, §6). */
 export interface NodeApiClientOptions {
@@ -228,23 +230,23 @@ export class NodeApiClient {
   }
 
   /** `GET /api/sno/satellites`: per-satellite totals (expensive for the node: not for polling). */
-  satellites(): Observable<JsonObject> {
-    return this.query('/api/sno/satellites', toObject);
+  satellites(): Observable<SnoSatellites> {
+    return this.query('/api/sno/satellites', toSatellites);
   }
 
   /** `GET /api/sno/satellite/{id}`. */
-  satellite(id: string): Observable<JsonObject> {
-    return this.query(`/api/sno/satellite/${encodeURIComponent(requireText('id', id))}`, toObject);
+  satellite(id: string): Observable<SnoSatellite> {
+    return this.query(`/api/sno/satellite/${encodeURIComponent(requireText('id', id))}`, toSatellite);
   }
 
   /** `GET /api/sno/estimated-payout`. */
-  estimatedPayout(): Observable<JsonObject> {
-    return this.query('/api/sno/estimated-payout', toObject);
+  estimatedPayout(): Observable<SnoEstimatedPayout> {
+    return this.query('/api/sno/estimated-payout', toEstimatedPayout);
   }
 
   /** `GET /api/heldamount/paystubs/{from}/{to}`, months as `YYYY-MM`. */
-  paystubs(from: string, to: string): Observable<readonly JsonObject[]> {
-    return this.query(`/api/heldamount/paystubs/${requireMonth('from', from)}/${requireMonth('to', to)}`, toObjectArray);
+  paystubs(from: string, to: string): Observable<readonly SnoPaystub[]> {
+    return this.query(`/api/heldamount/paystubs/${requireMonth('from', from)}/${requireMonth('to', to)}`, toPaystubs);
   }
 
   /** A query: fails fast while unavailable; a failure that means "API down" also fails the health loop. */

@@ -209,11 +209,19 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
 
     it('dashboard, satellites, satellite(id), estimated payout and paystubs complete with typed bodies', async () => {
       const api = under!.api;
-      expect((await lastValueFrom(api.dashboard())).nodeID).to.equal(DASHBOARD.nodeID);
-      expect(await lastValueFrom(api.satellites())).to.deep.equal({ ok: true, path: '/api/sno/satellites' });
-      expect(await lastValueFrom(api.satellite('12Eay/../x'))).to.deep.equal({ ok: true, path: '/api/sno/satellite/12Eay%2F..%2Fx' });
-      expect(await lastValueFrom(api.estimatedPayout())).to.deep.equal({ ok: true, path: '/api/sno/estimated-payout' });
-      expect(await lastValueFrom(api.paystubs('2025-01', '2025-09'))).to.deep.equal([{ period: '2025-09', paid: 123 }]);
+      const dashboard = await lastValueFrom(api.dashboard());
+      expect(dashboard.nodeID).to.equal(DASHBOARD.nodeID);
+      expect(dashboard.walletFeatures, 'null on the wire').to.deep.equal([]);
+      expect((await lastValueFrom(api.satellites())).storageDaily[1]?.calculated).to.equal(true);
+      expect((await lastValueFrom(api.satellite('12Eay/../x'))).priceModel?.EgressBandwidth).to.equal(200);
+      expect((await lastValueFrom(api.estimatedPayout())).currentMonth.payout).to.be.a('number');
+      expect((await lastValueFrom(api.paystubs('2025-01', '2025-09'))).map((stub) => stub.period)).to.deep.equal(['2026-09', '2026-10']);
+      expect(node.requests.map((request) => request.url).filter((url) => url !== '/api/sno/')).to.deep.equal([
+        '/api/sno/satellites',
+        '/api/sno/satellite/12Eay%2F..%2Fx',
+        '/api/sno/estimated-payout',
+        '/api/heldamount/paystubs/2025-01/2025-09',
+      ]);
       expect(() => api.paystubs('2025-13', '2025-09')).to.throw(RangeError, /^from must be a month/);
     });
 

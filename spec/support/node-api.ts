@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { listen } from './listen.js';
+import { fixtureBody } from './node-api-fixtures.js';
 
 export type Behaviour = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -18,14 +19,23 @@ export const DASHBOARD = {
   startedAt: '2025-10-01T00:00:00Z',
 };
 
-/** Answers like a healthy node: the dashboard on /api/sno/, a 301 on /api/sno, JSON elsewhere. */
+/**
+ * Answers like a healthy node: the dashboard on /api/sno/, a 301 on /api/sno, the
+ * v1.162.3 bodies of the other endpoints (spec/fixtures/node-api), JSON elsewhere.
+ */
 export const healthy: Behaviour = (request, response) => {
   if (request.url === '/api/sno') {
     response.writeHead(301, { location: '/api/sno/' }).end();
   } else if (request.url === '/api/sno/') {
     json(response, DASHBOARD);
   } else if (request.url?.startsWith('/api/heldamount/paystubs/')) {
-    json(response, [{ period: '2025-09', paid: 123 }]);
+    json(response, fixtureBody('v1.162.3-paystubs'));
+  } else if (request.url === '/api/sno/satellites') {
+    json(response, fixtureBody('v1.162.3-satellites'));
+  } else if (request.url?.startsWith('/api/sno/satellite/')) {
+    json(response, fixtureBody('v1.162.3-satellite'));
+  } else if (request.url === '/api/sno/estimated-payout') {
+    json(response, fixtureBody('v1.162.3-estimated-payout'));
   } else if (request.url?.startsWith('/api/sno/')) {
     json(response, { ok: true, path: request.url });
   } else {
