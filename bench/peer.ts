@@ -7,7 +7,7 @@ import crossFetch from 'cross-fetch';
 import { Agent, createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
-import { storageNodeLine } from '../examples/simulator/log-lines.js';
+import { storageNodeLines } from '../examples/simulator/log-lines.js';
 import { allConnected, settleGarbage } from './support.js';
 
 const [mode = '', rawOptions = '{}'] = process.argv.slice(2);
@@ -21,9 +21,10 @@ function lineBlock(distinct: number): Buffer {
   let seed = 7;
   const random = (): number => ((seed = (seed * 16_807) % 2_147_483_647) - 1) / 2_147_483_646;
   const lines: string[] = [];
-  for (let index = 0; index < distinct; index++) {
+  for (let index = 0; lines.length < distinct; index++) {
     const at = new Date(1_759_735_252_000 + index * 37);
-    lines.push(`${(at.getTime() / 1000).toFixed(6)} ${storageNodeLine(at, random)}\n`);
+    // The latest release's lines; an event storj logs as two lines gives both.
+    for (const line of storageNodeLines(at, random)) if (lines.length < distinct) lines.push(`${(at.getTime() / 1000).toFixed(6)} ${line}\n`);
   }
   return Buffer.from(lines.join(''));
 }

@@ -2,7 +2,8 @@
 // SPEC §3.3, with fault controls and an optional chaos timer, so the demo shows recovery.
 import { createServer, type Server, type Socket } from 'node:net';
 import { createSimulatedApi, type ApiFault, type SimulatedApi } from './node-api.js';
-import { storageNodeLine } from './log-lines.js';
+import { DEFAULT_LOG_SETTINGS, storageNodeLines, type LogSettings } from './log-lines.js';
+import { apiFormat, LATEST, type ApiFormat } from './releases.js';
 
 export interface SimulatedNodeOptions {
   readonly name: string;
@@ -14,6 +15,10 @@ export interface SimulatedNodeOptions {
   /** Break something now and then: restart the forwarder, make the API fail or hang. */
   readonly chaos?: boolean;
   readonly chaosIntervalMs?: number;
+  /** The release whose log lines it writes, and the logger's settings. Defaults to the latest release's console lines. */
+  readonly log?: LogSettings;
+  /** The release whose API shapes it serves. Defaults to the latest (`apiFormat(LATEST)`). */
+  readonly api?: ApiFormat;
 }
 
 export interface SimulatedNodeStatus {
@@ -22,6 +27,10 @@ export interface SimulatedNodeStatus {
   readonly apiPort: number;
   readonly forwarder: 'running' | 'stopped';
   readonly api: ApiFault;
+  /** The release (and logger settings) its lines are written as, e.g. `v1.162 console`. */
+  readonly logFormat: string;
+  /** The release whose API shapes it serves. */
+  readonly apiFormat: string;
 }
 
 export class SimulatedNode {
@@ -30,6 +39,8 @@ export class SimulatedNode {
   private readonly api: SimulatedApi;
   private readonly timers = new Set<NodeJS.Timeout>();
   private pendingLines = 0;
+  private readonly logSettings: LogSettings;
+  private readonly apiRelease: string;
 
   private constructor(
     private readonly options: SimulatedNodeOptions,
@@ -37,7 +48,10 @@ export class SimulatedNode {
     public apiPort: number,
   ) {
     const nodeId = `1${options.name.replace(/[^A-Za-z0-9]/g, '').padEnd(12, 'X')}SimuLatedNodeId${String(logPort).padStart(5, '0')}`;
-    this.api = createSimulatedApi(nodeId, new Date());
+    const api = options.api ?? apiFormat(LATEST);
+    this.api = createSimulatedApi(nodeId, new Date(), api);
+    this.apiRelease = api.release;
+    this.logSettings = options.log ?? DEFAULT_LOG_SETTINGS;
   }
 
   static async start(options: SimulatedNodeOptions): Promise<SimulatedNode> {
@@ -60,7 +74,16 @@ export class SimulatedNode {
   }
 
   status(): SimulatedNodeStatus {
-    return { name: this.name, logPort: this.logPort, apiPort: this.apiPort, forwarder: this.forwarder ? 'running' : 'stopped', api: this.api.fault };
+    const { format, encoding, caller, noTime } = this.logSettings;
+    return {
+      name: this.name,
+      logPort: this.logPort,
+      apiPort: this.apiPort,
+      forwarder: this.forwarder ? 'running' : 'stopped',
+      api: this.api.fault,
+      logFormat: [format.release, encoding, ...(caller ? ['caller'] : []), ...(noTime ? ['notime'] : [])].join(' '),
+      apiFormat: this.apiRelease,
+    };
   }
 
   /** Stops the forwarder like a restart does: clients see their connection closed. */
@@ -107,7 +130,7 @@ export class SimulatedNode {
     let text = '';
     for (let index = 0; index < count; index++) {
       const now = new Date();
-      text += `${(now.getTime() / 1000).toFixed(6)} ${storageNodeLine(now)}\n`;
+      for (const line of storageNodeLines(now, Math.random, this.logSettings)) text += `${(now.getTime() / 1000).toFixed(6)} ${line}\n`;
     }
     for (const client of this.clients) client.write(text);
   }
