@@ -230,8 +230,8 @@ for (const [name, open] of Object.entries(fetches))
 
     it('jsonRequester calls back once with the accepted body, and sends the request again on each call', async () => {
       const send = requester();
-      expect(await call(send)).to.deep.equal({ body: DASHBOARD, calls: 1 });
-      expect(await call(send)).to.deep.equal({ body: DASHBOARD, calls: 1 });
+      expect(await call(send)).to.deep.equal({ body: toDashboard(DASHBOARD), calls: 1 });
+      expect(await call(send)).to.deep.equal({ body: toDashboard(DASHBOARD), calls: 1 });
       expect(api.requests).to.have.length(2);
     });
 
