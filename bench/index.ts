@@ -3,6 +3,7 @@
 // figures mean nothing; --json ends the output with one JSON object on the last line.
 import { cpus } from 'node:os';
 import { runFanout } from './fanout.js';
+import { runFleet } from './fleet.js';
 import { runIdle } from './idle.js';
 import { runIngest } from './ingest.js';
 import { runReconnect } from './reconnect.js';
@@ -16,7 +17,8 @@ const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--onl
 const idleIntervalSeconds = Number(process.argv.find((arg) => arg.startsWith('--idle-interval-s='))?.slice('--idle-interval-s='.length) ?? 30);
 if (!(idleIntervalSeconds > 0)) throw new RangeError(`--idle-interval-s must be a positive number of seconds; got ${idleIntervalSeconds}`);
 const idle = (quickRun: boolean) => runIdle(quickRun, idleIntervalSeconds);
-const runners = { ingest: runIngest, scale: runScale, fanout: runFanout, reconnect: runReconnect, idle } as const;
+// fleet (how many nodes one process holds, ~6 min) runs only on its own: --only=fleet.
+const runners = { ingest: runIngest, scale: runScale, fanout: runFanout, reconnect: runReconnect, idle, fleet: runFleet } as const;
 const log = (text: string): void => void process.stdout.write(`${text}\n`);
 
 interface Row {

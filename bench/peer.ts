@@ -52,6 +52,7 @@ if (mode === 'sender') {
   const forwarder = createServer((socket) => {
     sockets.push(socket);
     socket.on('error', () => undefined);
+    socket.on('close', () => sockets.splice(sockets.indexOf(socket), 1));
   });
   const api = createHttpServer((_request, response) => {
     response.writeHead(200, { 'content-type': 'application/json' }).end('{"nodeID":"1IdlePeerXXXXXXXXXXXXXXXXXXXXXXXX","satellites":[]}');
@@ -65,6 +66,14 @@ if (mode === 'sender') {
   };
   forwarder.listen(0, '127.0.0.1', 4096, ready);
   api.listen(0, '127.0.0.1', 4096, ready);
+  // With linesPerSecond, every forwarder connection gets that many realistic lines each second (the fleet benchmark).
+  const linesPerSecond = Number(options.linesPerSecond ?? 0);
+  if (linesPerSecond > 0) {
+    const block = lineBlock(linesPerSecond);
+    setInterval(() => {
+      for (const socket of sockets) if (!socket.destroyed && socket.writableLength < block.length * 4) socket.write(block);
+    }, 1000);
+  }
 } else if (mode === 'idle-baseline') {
   // A bare loop doing the library's idle work the plainest way: per node one silent socket
   // to the forwarder, and a `cross-fetch` of the dashboard every interval through a

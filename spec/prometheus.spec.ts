@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,6 +24,19 @@ async function freePort(): Promise<number> {
   const port = await listen(server, 0);
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** The first value of an instant query to the Prometheus on `webPort` (undefined while it is not up or has no answer). */
+function prometheusQuery(webPort: number): (expression: string) => Promise<string | undefined> {
+  return async (expression) => {
+    try {
+      const response = await fetch(`http://127.0.0.1:${webPort}/api/v1/query?query=${encodeURIComponent(expression)}`);
+      const body = (await response.json()) as { data?: { result?: Array<{ value: [number, string] }> } };
+      return body.data?.result?.[0]?.value[1];
+    } catch {
+      return undefined;
+    }
+  };
 }
 
 function run(command: string, args: string[], input: string): Promise<{ code: number | null; output: string }> {
@@ -118,15 +131,7 @@ describe('storj-monitor-rx/prometheus against a real Prometheus', function () {
         [`--config.file=${join(directory, 'prometheus.yml')}`, `--storage.tsdb.path=${join(directory, 'data')}`, `--web.listen-address=127.0.0.1:${webPort}`],
         { stdio: 'ignore' },
       );
-      const query = async (expression: string): Promise<string | undefined> => {
-        try {
-          const response = await fetch(`http://127.0.0.1:${webPort}/api/v1/query?query=${encodeURIComponent(expression)}`);
-          const body = (await response.json()) as { data?: { result?: Array<{ value: [number, string] }> } };
-          return body.data?.result?.[0]?.value[1];
-        } catch {
-          return undefined;
-        }
-      };
+      const query = prometheusQuery(webPort);
       const connected = 'storj_monitor_connection_state{component="log_reader",state="connected"}';
       await eventually(async () => (await query(connected)) === '1', 30_000, 250);
       await forwarder.kill();
@@ -162,5 +167,85 @@ describe('storj-monitor-rx/prometheus when nodes leave', () => {
     expect(exposition).to.include('storj_monitor_connection_state{node="staying",component="log_reader",state="disconnected"} 1');
     unregister();
     metrics.stop();
+  });
+});
+
+/**
+ * Past one process (README): N sharded monitors over one config, scraped by one real
+ * Prometheus, show every node exactly once; and the README's federation and remote-write
+ * configs pass `promtool check config`.
+ */
+describe('sharded monitors scraped by one Prometheus', function () {
+  this.timeout(60_000);
+  before(function () {
+    if (!existsSync(PROMETHEUS) || !existsSync(PROMTOOL)) {
+      console.log(`      skipped: ${PROMETHEUS} or ${PROMTOOL} is not installed (apt-get install prometheus; .ci/run does)`);
+      this.skip();
+    }
+  });
+
+  it('sees every node of the fleet once, whichever monitor watches it', async () => {
+    const forwarders = await Promise.all(Array.from({ length: 6 }, () => TestForwarder.start()));
+    const nodes = forwarders.map(({ port }, index) => ({ name: `node${index + 1}`, log: { host: '127.0.0.1', port } }));
+    const shards = [1, 2, 3].map((index) => {
+      const monitor = createMonitor({ nodes, shard: { index, count: 3 } });
+      const registry = new Registry();
+      const unregister = registerPrometheusMetrics(monitor, { registry });
+      const server = createServer((_request, response) => {
+        void registry.metrics().then((text) => response.writeHead(200, { 'content-type': registry.contentType }).end(text));
+      });
+      monitor.start();
+      return { monitor, unregister, server };
+    });
+    const directory = await mkdtemp(join(tmpdir(), 'storj-monitor-shards-'));
+    const webPort = await freePort();
+    let prometheus: ChildProcess | undefined;
+    try {
+      const targets = await Promise.all(shards.map(async ({ server }) => `'127.0.0.1:${await listen(server, 0)}'`));
+      await writeFile(
+        join(directory, 'prometheus.yml'),
+        `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: storj-monitor\n    static_configs:\n      - targets: [${targets.join(', ')}]\n`,
+      );
+      prometheus = spawn(
+        PROMETHEUS,
+        [`--config.file=${join(directory, 'prometheus.yml')}`, `--storage.tsdb.path=${join(directory, 'data')}`, `--web.listen-address=127.0.0.1:${webPort}`],
+        { stdio: 'ignore' },
+      );
+      const query = prometheusQuery(webPort);
+      const connected = 'storj_monitor_connection_state{component="log_reader",state="connected"}';
+      await eventually(async () => (await query(`count(${connected} == 1)`)) === '6', 30_000, 250);
+      expect(await query(`count(count by (node) (${connected}))`)).to.equal('6');
+      expect(await query(`max(count by (node) (${connected}))`)).to.equal('1');
+      expect(await query(`count(count by (instance) (${connected}))`)).to.equal('3');
+    } finally {
+      prometheus?.kill('SIGTERM');
+      if (prometheus && prometheus.exitCode === null) await new Promise((resolve) => prometheus?.once('exit', resolve));
+      for (const { monitor, unregister, server } of shards) {
+        unregister();
+        await monitor.stop();
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+      for (const forwarder of forwarders) await forwarder.kill();
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('the README’s scrape, federation and remote-write configs pass promtool check config', async () => {
+    const readme = await readFile(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Past one process'), readme.indexOf('## Performance'));
+    const configs = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
+    expect(configs).to.have.length(2);
+    const directory = await mkdtemp(join(tmpdir(), 'storj-monitor-readme-'));
+    try {
+      for (const [index, config] of configs.entries()) {
+        const path = join(directory, `prometheus-${index}.yml`);
+        await writeFile(path, config);
+        const check = await run(PROMTOOL, ['check', 'config', path], '');
+        expect(check.code, check.output).to.equal(0);
+      }
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });
