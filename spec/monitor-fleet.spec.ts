@@ -246,7 +246,7 @@ describe('Monitor at run time: reconfigure, addNode, removeNode (real forwarders
 });
 
 describe('Monitor at run time, in virtual time', () => {
-  it('alerts$, frames$ and metrics$ go on across changes; a removed node never alerts; a new broadcastIntervalMs applies at once', async () => {
+  it('alerts$, frames$, metrics$ and the history go on across changes; a removed node never alerts; a new broadcastIntervalMs applies at once', async () => {
     const scheduler = new VirtualTimeScheduler();
     const port = await refusedPort();
     const down = (name: string): NodeConfig => ({ name, log: { host: '127.0.0.1', port } });
@@ -259,6 +259,8 @@ describe('Monitor at run time, in virtual time', () => {
     subscriptions.add(monitor.alerts$.subscribe((alert: ConnectionAlert) => alerts.push(`${scheduler.now()} ${alert.type} ${alert.node}`)));
     subscriptions.add(monitor.frames$.subscribe((frame) => frames.push(`${scheduler.now()} ${Object.keys(frame.states).join(',')}`)));
     subscriptions.add(monitor.metrics$.subscribe(() => metrics.push(scheduler.now())));
+    const history: string[] = [];
+    subscriptions.add(monitor.history.history$.subscribe((nodes) => history.push(`${scheduler.now()} ${Object.keys(nodes).join(',')}`)));
     monitor.start();
     scheduler.schedule(() => void monitor.reconfigure({ nodes: [down('a'), down('b')], ...settings, broadcastIntervalMs: 20_000 }), 25_000);
     scheduler.schedule(() => void monitor.removeNode('b'), 30_000);
@@ -268,6 +270,7 @@ describe('Monitor at run time, in virtual time', () => {
     expect(alerts).to.deep.equal(['60000 down a', '100000 down c']);
     expect(frames).to.deep.equal(['10000 a,b', '20000 a,b', '45000 a,c', '65000 a,c', '85000 a,c', '105000 a,c']);
     expect(metrics).to.deep.equal([0, 10_000, 20_000, 25_000, 45_000, 65_000, 85_000, 105_000]);
+    expect(history).to.deep.equal(['0 a,b', '10000 a,b', '20000 a,b', '25000 a,b', '45000 a,c', '65000 a,c', '85000 a,c', '105000 a,c']);
     await monitor.stop();
     subscriptions.unsubscribe();
   });
