@@ -17,9 +17,9 @@ import {
   requestGuard,
   serveFrames,
   tokenCheck,
-  type ConnectionAlert,
-  type ConnectionStatusFrame,
+  type MonitorAlert,
   type MonitorConfig,
+  type MonitorFrame,
   type Shard,
   type SourceChange,
 } from 'storj-monitor-rx';
@@ -65,10 +65,12 @@ export interface CliArguments {
   readonly shard?: Shard;
   /** Keep the connection history in this file across restarts. */
   readonly historyFile?: string;
+  /** Outages of one host's nodes within this long are one host_down. */
+  readonly hostAlertWindowMs?: number;
 }
 
 export const USAGE =
-  'usage: storj-monitor --config FILE [--listen HOST:PORT] [--json] [--token TOKEN] [--allow-origin ORIGIN]... [--allow-host NAME]... [--alert-webhook URL] [--alert-after SECONDS] [--state-dir DIR] [--watch] [--shard I/N] [--history-file FILE]';
+  'usage: storj-monitor --config FILE [--listen HOST:PORT] [--json] [--token TOKEN] [--allow-origin ORIGIN]... [--allow-host NAME]... [--alert-webhook URL] [--alert-after SECONDS] [--host-alert-window SECONDS] [--state-dir DIR] [--watch] [--shard I/N] [--history-file FILE]';
 
 export function parseArguments(argv: readonly string[], requireConfig = true): CliArguments {
   let configPath: string | undefined;
@@ -83,6 +85,7 @@ export function parseArguments(argv: readonly string[], requireConfig = true): C
   let stateDir: string | undefined;
   let watch = false;
   let shard: string | undefined;
+  let hostAlertWindow: string | undefined;
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index];
     const value = (): string => {
@@ -102,6 +105,7 @@ export function parseArguments(argv: readonly string[], requireConfig = true): C
     else if (argument === '--watch') watch = true;
     else if (argument === '--shard') shard = value();
     else if (argument === '--history-file') historyFile = value();
+    else if (argument === '--host-alert-window') hostAlertWindow = value();
     else throw new UsageError(`unknown argument ${JSON.stringify(argument)}; ${USAGE}`);
   }
   if (requireConfig && configPath === undefined) throw new UsageError(`--config is required; ${USAGE}`);
@@ -119,6 +123,9 @@ export function parseArguments(argv: readonly string[], requireConfig = true): C
   const alertAfterSeconds = alertAfter === undefined ? undefined : Number(alertAfter);
   if (alertAfterSeconds !== undefined && !(alertAfterSeconds > 0))
     throw new UsageError(`--alert-after must be a number of seconds > 0; got ${JSON.stringify(alertAfter)}`);
+  const hostAlertWindowSeconds = hostAlertWindow === undefined ? undefined : Number(hostAlertWindow);
+  if (hostAlertWindowSeconds !== undefined && !(hostAlertWindowSeconds >= 0))
+    throw new UsageError(`--host-alert-window must be a number of seconds >= 0; got ${JSON.stringify(hostAlertWindow)}`);
   return {
     ...(configPath !== undefined && { configPath }),
     host: (match[1] ?? '').replace(/^\[(.*)\]$/, '$1'),
@@ -133,6 +140,7 @@ export function parseArguments(argv: readonly string[], requireConfig = true): C
     watch,
     ...(shard !== undefined && { shard: parseShard(shard) }),
     ...(historyFile !== undefined && { historyFile }),
+    ...(hostAlertWindowSeconds !== undefined && { hostAlertWindowMs: Math.round(hostAlertWindowSeconds * 1000) }),
   };
 }
 
@@ -182,6 +190,7 @@ export async function runCli(args: CliArguments, config: MonitorConfig, extras: 
   try {
     monitor = createMonitor(sharded(config), {
       alertThresholdMs,
+      ...(args.hostAlertWindowMs !== undefined && { hostAlertWindowMs: args.hostAlertWindowMs }),
       ...(args.stateDir !== undefined && { stateDir: args.stateDir }),
       ...(args.historyFile !== undefined && { historyFile: args.historyFile }),
     });
@@ -233,7 +242,7 @@ export async function runCli(args: CliArguments, config: MonitorConfig, extras: 
   const counts = new Map<string, number>();
   const lines = monitor.lines$.subscribe((line) => counts.set(line.node, (counts.get(line.node) ?? 0) + 1));
   let rates = new Map<string, number>();
-  let lastFrame: ConnectionStatusFrame = monitor.frame();
+  let lastFrame: MonitorFrame = monitor.frame();
   let lastCount = Date.now();
   const draw = (): void => {
     const table = renderTable(lastFrame, { rates, now: Date.now(), colour: tty });
@@ -279,14 +288,26 @@ export async function runCli(args: CliArguments, config: MonitorConfig, extras: 
   };
 }
 
-function describeAlert(alert: ConnectionAlert): string {
-  return alert.type === 'down'
-    ? `[${alert.node}] ${alert.component} down since ${new Date(alert.since * 1000).toISOString()}: ${alert.last_error ?? 'no error recorded'}`
-    : `[${alert.node}] ${alert.component} recovered after ${Math.round(alert.down_for_ms / 1000)} s`;
+function describeAlert(alert: MonitorAlert): string {
+  const since = (unixSeconds: number): string => new Date(unixSeconds * 1000).toISOString();
+  switch (alert.type) {
+    case 'down':
+      return `[${alert.node}] ${alert.component} down since ${since(alert.since)}: ${alert.last_error ?? 'no error recorded'}`;
+    case 'recovered':
+      return `[${alert.node}] ${alert.component} recovered after ${Math.round(alert.down_for_ms / 1000)} s`;
+    case 'host_down':
+      return `host ${alert.host} down since ${since(alert.since)}: nodes ${alert.nodes.join(', ')}`;
+    case 'host_recovered':
+      return `host ${alert.host} recovered after ${Math.round(alert.down_for_ms / 1000)} s: nodes ${alert.nodes.join(', ')}`;
+    case 'reputation':
+      return `[${alert.node}] ${alert.satellite}: ${alert.score} score ${alert.value} is below ${alert.threshold}`;
+    case 'reputation_recovered':
+      return `[${alert.node}] ${alert.satellite}: ${alert.score} score ${alert.value} is back at or above ${alert.threshold}`;
+  }
 }
 
 /** Posts an alert as JSON; a webhook that fails is reported, never fatal. */
-async function postAlert(url: string, alert: ConnectionAlert): Promise<void> {
+async function postAlert(url: string, alert: MonitorAlert): Promise<void> {
   try {
     const response = await fetch(url, {
       method: 'POST',

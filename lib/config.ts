@@ -184,3 +184,20 @@ function requireObject(path: string, value: unknown, known: readonly string[]): 
 function requireAtLeast(path: string, value: number, otherPath: string, other: number): void {
   if (value < other) throw new RangeError(`${path} must be >= ${otherPath} (${other}); got ${value}`);
 }
+
+/**
+ * The host each node's sources connect to, as `connectionAlerts` groups them: the log
+ * forwarder's `host` and the API URL's host name (lower case, as URLs are).
+ *
+ * @example
+ * ```ts
+ * const hostOf = sourceHosts([{ name: 'node1', log: { host: '10.0.0.2', port: 9001 }, api: { url: 'http://10.0.0.2:14002' } }]);
+ * hostOf('node1', 'api_client'); // '10.0.0.2'
+ * ```
+ */
+export function sourceHosts(nodes: readonly NodeConfig[]): (node: string, component: 'log_reader' | 'api_client') => string | undefined {
+  const hosts = new Map(
+    nodes.map(({ name, log, api }) => [name, { log_reader: log?.host.toLowerCase(), api_client: api && new URL(api.url).hostname }] as const),
+  );
+  return (node, component) => hosts.get(node)?.[component];
+}

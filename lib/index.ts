@@ -74,12 +74,53 @@ export {
   type LogReaderStatus,
   type NodeConnectionStates,
 } from './state/connection-status.js';
-export { apiClientTransition, logReaderTransition, type ApiClientEvent, type LogReaderEvent } from './state/transitions.js';
+export { apiClientTransition, logReaderTransition, type ApiClientEvent, type DegradationEvent, type LogReaderEvent } from './state/transitions.js';
 export { ConnectionRegistry, type Component, type ConnectionRegistryOptions, type MembershipChange, type Transition } from './state/registry.js';
+export { NodeHealthTracker, type NodeHealthTrackerOptions, type NodeReputation } from './state/health-tracker.js';
 export { ConnectionMetricsCollector, type ConnectionMetrics, type MetricsMap, type MetricsOptions, type Reconnection } from './state/metrics.js';
 export type { HistorySegment, MergedSegmentSummary } from './state/segment-timeline.js';
 export { ConnectionHistory, type HistoryMap, type HistoryOptions } from './state/history.js';
 export { connectionAlerts, type ConnectionAlert, type ConnectionAlertsOptions } from './state/alerts.js';
+export {
+  judgeRequest,
+  NO_REQUESTS,
+  requestDegradationRule,
+  type RequestDegradationOptions,
+  type RequestDegradationRule,
+  type RequestHistory,
+  type RequestSample,
+} from './state/request-degradation.js';
+export {
+  judgeLineBucket,
+  lineRateRule,
+  NO_LINE_BUCKETS,
+  type LineRateHistory,
+  type LineRateOptions,
+  type LineRateRule,
+} from './state/line-rate-degradation.js';
+export {
+  REPUTATION_SCORES,
+  REPUTATION_WARNING_THRESHOLDS,
+  reputationAlertsBetween,
+  reputationThresholds,
+  reputationWarnings,
+  SATELLITE_LIMITS,
+  type ReputationAlert,
+  type ReputationScore,
+  type ReputationThresholds,
+  type ReputationWarning,
+  type SatelliteScores,
+} from './state/reputation.js';
+export {
+  DEFAULT_LAST_PINGED_STALE_MS,
+  NODE_VERDICTS,
+  nodeVerdict,
+  type HealthMap,
+  type NodeHealth,
+  type NodeHealthInput,
+  type NodeVerdict,
+  type SatelliteContact,
+} from './state/node-verdict.js';
 
 export { schemaDriftCounter, type SchemaDriftSink } from './connections/schema-drift.js';
 export { tcpLogSource, type TcpLogSourceOptions } from './connections/tcp-log-source.js';
@@ -97,6 +138,8 @@ export {
 export { toSatellite, toSatellites, type SnoBandwidthDay, type SnoSatellite, type SnoSatellites, type SnoStorageDay } from './connections/node-api-stats.js';
 export { toEstimatedPayout, toPaystubs, type SnoEstimatedPayout, type SnoPaystub, type SnoPayoutMonth } from './connections/node-api-payouts.js';
 export { diskUsage, type DiskUsage } from './connections/disk-usage.js';
+export { toSatelliteScores } from './connections/satellite-scores.js';
+export { reputationReadings, type ReputationReadingsOptions } from './connections/reputation-watch.js';
 
 export { connectionStatusFrames, type ConnectionStatusFramesOptions } from './broadcast/frames.js';
 export { requestGuard, requestTarget, type GuardedRequest, type RequestGuardOptions, type RequestVerdict } from './broadcast/request-guard.js';
@@ -105,6 +148,7 @@ export { serveFrames, type FrameBroadcast, type FrameSource, type ServeFramesOpt
 
 export {
   resolveMonitorConfig,
+  sourceHosts,
   type ApiClientConfig,
   type LogReaderConfig,
   type MonitorConfig,
@@ -114,4 +158,4 @@ export {
 } from './config.js';
 export { inShard, shardOf } from './fleet/shard.js';
 export { sourceChanges, type SourceChange } from './fleet/source-changes.js';
-export { createMonitor, type Monitor, type MonitorFrame, type MonitorOptions, type NodeFeatures } from './monitor.js';
+export { createMonitor, type Monitor, type MonitorAlert, type MonitorFrame, type MonitorOptions, type NodeFeatures } from './monitor.js';

@@ -1,7 +1,8 @@
-import { BehaviorSubject, distinctUntilChanged, map, share, Subject, Subscription, switchMap, type Observable, type SchedulerLike } from 'rxjs';
+import { BehaviorSubject, distinctUntilChanged, filter, map, merge, share, Subject, Subscription, switchMap, type Observable, type SchedulerLike } from 'rxjs';
 import { connectionStatusFrames } from './broadcast/frames.js';
-import { resolveMonitorConfig, type MonitorConfig, type NodeConfig, type ResolvedMonitorConfig } from './config.js';
+import { resolveMonitorConfig, sourceHosts, type MonitorConfig, type NodeConfig, type ResolvedMonitorConfig } from './config.js';
 import type { NodeApiClient } from './connections/node-api-client.js';
+import { reputationReadings } from './connections/reputation-watch.js';
 import { FleetSources } from './fleet/fleet-sources.js';
 import { sourceChanges, type SourceChange } from './fleet/source-changes.js';
 import type { ForwarderLine } from './log-lines/forwarder-line.js';
@@ -12,7 +13,12 @@ import { connectionAlerts, type ConnectionAlert } from './state/alerts.js';
 import { ConnectionHistory, type HistoryOptions } from './state/history.js';
 import { ConnectionMetricsCollector, type MetricsMap } from './state/metrics.js';
 import { keyedRecord } from './keyed-record.js';
+import { NodeHealthTracker } from './state/health-tracker.js';
+import type { LineRateOptions } from './state/line-rate-degradation.js';
+import type { RequestDegradationOptions } from './state/request-degradation.js';
+import type { HealthMap } from './state/node-verdict.js';
 import { ConnectionRegistry } from './state/registry.js';
+import type { ReputationAlert, ReputationThresholds } from './state/reputation.js';
 import { requireText } from './validate.js';
 
 /**
@@ -43,12 +49,28 @@ export interface MonitorOptions extends Pick<HistoryOptions, 'historyWindowMs' |
    * memory, and a restart starts from "now".
    */
   readonly stateDir?: string;
+  /** How often each API client reads the per-satellite scores (`/api/sno/satellites`, heavy for the node), in ms. Defaults to 3600000 (1 h). */
+  readonly reputationIntervalMs?: number;
+  /** Warning thresholds of the scores. Defaults to audit 0.99, suspension 0.9, online 0.9 (`REPUTATION_WARNING_THRESHOLDS`). */
+  readonly reputationThresholds?: Partial<ReputationThresholds>;
+  /** `lastPinged` older than this makes a node `satellites-unreachable`, in ms. Defaults to 7200000 (2 h). */
+  readonly lastPingedStaleMs?: number;
+  /** When an API client counts as degraded (`RequestDegradationOptions`). Defaults: median of the last 5 checks above 4 x the usual and above 500 ms, or above half the timeout; or 2 of 5 checks failed. */
+  readonly degradation?: RequestDegradationOptions;
+  /** When a log's line rate counts as collapsed (`LineRateOptions`). Defaults: 1 min buckets, under 0.1 x the usual rate for 5 min. */
+  readonly lineRate?: LineRateOptions;
+  /** Outages of one host's nodes within this many ms are one `host_down`. Defaults to 60000. */
+  readonly hostAlertWindowMs?: number;
 }
 
-/** A monitor's frame: `connection_status` (SPEC §3.4) with the additive key `metrics`. */
+/** A monitor's frame: `connection_status` (SPEC §3.4) with the additive keys `metrics` and `health`. */
 export interface MonitorFrame extends ConnectionStatusFrame {
   readonly metrics: MetricsMap;
+  readonly health: HealthMap;
 }
+
+/** Everything `monitor.alerts$` says: connection and host outages, reputation warnings. */
+export type MonitorAlert = ConnectionAlert | ReputationAlert;
 
 /**
  * Composes one monitor from config (SPEC §6): a self-healing log source and a
@@ -100,10 +122,14 @@ export class Monitor {
   readonly metrics: ConnectionMetricsCollector;
   /** The metrics now, then every `broadcastIntervalMs`. */
   readonly metrics$: Observable<MetricsMap>;
-  /** `down` once per outage longer than `alertThresholdMs`, `recovered` when it ends. */
-  readonly alerts$: Observable<ConnectionAlert>;
   /** Each connection's states over the last `historyWindowMs` (24 h), kept in `historyFile` across restarts when given. */
   readonly history: ConnectionHistory;
+  /** `down` once per outage longer than `alertThresholdMs`, `recovered` when it ends; `host_down`/`host_recovered` for several nodes of one host; `reputation`/`reputation_recovered`. */
+  readonly alerts$: Observable<MonitorAlert>;
+  /** One verdict per node (`ok`, `degraded`, `offline`, `unreachable`, `satellites-unreachable`, `at-risk`) and its reasons. */
+  readonly health: NodeHealthTracker;
+  /** The verdicts now, then every change. */
+  readonly health$: Observable<HealthMap>;
 
   private current: ResolvedMonitorConfig;
   private readonly framesSubject = new Subject<MonitorFrame>();
@@ -112,6 +138,8 @@ export class Monitor {
   private readonly sources: FleetSources;
   private running: Subscription | undefined;
   private persisting = Subscription.EMPTY;
+  /** The host of each source, for host alerts; follows the config. */
+  private hostOf: ReturnType<typeof sourceHosts>;
 
   constructor(
     config: ResolvedMonitorConfig,
@@ -119,10 +147,20 @@ export class Monitor {
   ) {
     const { scheduler, fetch, connect } = options;
     this.current = config;
+    this.hostOf = sourceHosts(config.nodes);
     this.broadcastIntervalMs = new BehaviorSubject(config.broadcastIntervalMs);
+    this.health = new NodeHealthTracker(this.registry, {
+      ...(options.reputationThresholds && { reputationThresholds: options.reputationThresholds }),
+      ...(options.lastPingedStaleMs !== undefined && { lastPingedStaleMs: options.lastPingedStaleMs }),
+      ...(scheduler && { scheduler }),
+    });
+    this.health$ = this.health.health$;
     this.sources = new FleetSources({
       registry: this.registry,
       onLine: (line) => this.linesSubject.next(line),
+      lineRate: options.lineRate ?? {},
+      ...(options.degradation && { degradation: options.degradation }),
+      whileRunning: (api) => this.readReputation(api),
       ...(scheduler && { scheduler }),
       ...(fetch && { fetch }),
       ...(connect && { connect }),
@@ -139,10 +177,13 @@ export class Monitor {
     const { historyWindowMs, historyMaxSegments, historyFile, historyFlushMs } = options;
     const intervalMs = this.broadcastIntervalMs.pipe(distinctUntilChanged());
     this.history = new ConnectionHistory(this.registry, { historyWindowMs, historyMaxSegments, historyFile, historyFlushMs, intervalMs, scheduler });
-    this.alerts$ = connectionAlerts(this.registry.transitions$, {
+    const connectionAlerts$ = connectionAlerts(this.registry.transitions$, {
+      hostOf: (node, component) => this.hostOf(node, component),
       ...(options.alertThresholdMs !== undefined && { thresholdMs: options.alertThresholdMs }),
+      ...(options.hostAlertWindowMs !== undefined && { hostWindowMs: options.hostAlertWindowMs }),
       ...(scheduler && { scheduler }),
-    }).pipe(share());
+    });
+    this.alerts$ = merge(connectionAlerts$, this.health.alerts$).pipe(share());
     this.frames$ = this.framesSubject.asObservable();
     this.lines$ = this.linesSubject.asObservable();
     this.features$ = this.states$.pipe(map(featuresOf), distinctUntilChanged(sameFeatures));
@@ -194,6 +235,7 @@ export class Monitor {
     const next = resolveMonitorConfig(config);
     const changes = sourceChanges(this.current, next);
     this.current = next;
+    this.hostOf = sourceHosts(next.nodes);
     this.sources.apply(changes, next);
     this.broadcastIntervalMs.next(next.broadcastIntervalMs);
     return changes;
@@ -247,7 +289,17 @@ export class Monitor {
   }
 
   private frameOf(states: ConnectionStates): MonitorFrame {
-    return { type: 'connection_status', states, metrics: this.metrics.snapshot() };
+    return { type: 'connection_status', states, metrics: this.metrics.snapshot(), health: this.health.snapshot() };
+  }
+
+  /** Reads a running API client's satellite scores every `reputationIntervalMs`, into the verdicts and `alerts$`. */
+  private readReputation(api: NodeApiClient): Subscription {
+    const { reputationIntervalMs, scheduler } = this.options;
+    const connected$ = this.registry.transitions$.pipe(filter((t) => t.node === api.node && t.component === 'api_client' && t.event.type === 'connected'));
+    return reputationReadings(api, connected$, {
+      ...(reputationIntervalMs !== undefined && { intervalMs: reputationIntervalMs }),
+      ...(scheduler && { scheduler }),
+    }).subscribe((reading) => this.health.record(reading));
   }
 }
 

@@ -3,8 +3,11 @@
  * `prom-client` (an optional peer dependency: only users of this entry point need it).
  */
 import { Counter, Gauge, Histogram, register as defaultRegistry, type Registry } from 'prom-client';
-import { CONNECTION_STATES } from './state/connection-status.js';
+import { CONNECTION_STATES, type ConnectionStates } from './state/connection-status.js';
+import type { NodeHealthTracker } from './state/health-tracker.js';
 import type { ConnectionMetrics, ConnectionMetricsCollector } from './state/metrics.js';
+import { NODE_VERDICTS } from './state/node-verdict.js';
+import { REPUTATION_SCORES } from './state/reputation.js';
 
 /** Options of {@link registerPrometheusMetrics}. */
 export interface PrometheusOptions {
@@ -27,7 +30,12 @@ export interface PrometheusOptions {
  * - `storj_monitor_lines_total{outcome}` (log readers: received, malformed, oversize, partial, gap);
  * - `storj_monitor_log_gap_bytes_total` (log readers: bytes lost in gaps a resuming forwarder reported);
  * - `storj_monitor_unrecognized_lines_total` (log readers: piecestore lines that look like
- *   transfers but could not be read, a storagenode log format this version does not know).
+ *   transfers but could not be read, a storagenode log format this version does not know);
+ * - `storj_monitor_degraded`: 1 while the source is degraded, else 0 (with the monitor's `registry`);
+ * - `storj_monitor_node_verdict{verdict}`, labels `node` and `verdict` only: 1 for the
+ *   node's verdict, 0 for the other five (with the monitor's `health`);
+ * - `storj_monitor_satellite_score{satellite,score}`, labels `node`, `satellite` and
+ *   `score` (`audit`, `suspension`, `online`): the latest reading (with `health`).
  *
  * Label values come from the config (node names) or fixed sets, so the label sets stay
  * bounded; prom-client escapes them. A node removed from the monitor leaves every
@@ -45,7 +53,14 @@ export interface PrometheusOptions {
  * });
  * ```
  */
-export function registerPrometheusMetrics(monitor: { readonly metrics: ConnectionMetricsCollector }, options: PrometheusOptions = {}): () => void {
+export function registerPrometheusMetrics(
+  monitor: {
+    readonly metrics: ConnectionMetricsCollector;
+    readonly registry?: { snapshot(): ConnectionStates };
+    readonly health?: Pick<NodeHealthTracker, 'snapshot' | 'scores'>;
+  },
+  options: PrometheusOptions = {},
+): () => void {
   const registry = options.registry ?? defaultRegistry;
   const collector = monitor.metrics;
   // Every metric of one scrape reads the same snapshot, taken once.
@@ -139,6 +154,48 @@ export function registerPrometheusMetrics(monitor: { readonly metrics: Connectio
     [],
     (node, component, m) => (m.lines ? [[{ node, component }, m.lines.unrecognized]] : []),
   );
+  const { registry: connections, health } = monitor;
+  if (connections) {
+    new Gauge({
+      name: named('storj_monitor_degraded'),
+      help: 'Whether the source is degraded (slow or failing API, collapsed log line rate) while its state may still be connected: 1 or 0.',
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [node, { log_reader, api_client }] of Object.entries(connections.snapshot())) {
+          if (log_reader) this.set({ node, component: 'log_reader' }, log_reader.degraded ? 1 : 0);
+          if (api_client) this.set({ node, component: 'api_client' }, api_client.degraded ? 1 : 0);
+        }
+      },
+    });
+  }
+  if (health) {
+    new Gauge({
+      name: named('storj_monitor_node_verdict'),
+      help: "The node's health verdict: 1 for the current one, 0 for the others.",
+      labelNames: ['node', 'verdict'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [node, { verdict }] of Object.entries(health.snapshot())) {
+          for (const candidate of NODE_VERDICTS) this.set({ node, verdict: candidate }, candidate === verdict ? 1 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: named('storj_monitor_satellite_score'),
+      help: "A satellite's audit, suspension or online score of the node, as the node last reported it.",
+      labelNames: ['node', 'satellite', 'score'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [node, satellites] of health.scores()) {
+          for (const scores of satellites) for (const score of REPUTATION_SCORES) this.set({ node, satellite: scores.satellite, score }, scores[score]);
+        }
+      },
+    });
+  }
   const durations = new Histogram({
     name: named('storj_monitor_reconnection_duration_seconds'),
     help: 'From leaving connected to being connected again.',

@@ -102,6 +102,23 @@ export function requireHttpUrl(name: string, value: unknown): URL {
   return parsed;
 }
 
+/**
+ * Checks an option that must be a finite number in `[min, max]`, and returns it; throws
+ * a `RangeError` naming the option otherwise (`latencyFactor must be a number 1-1000; got 0`).
+ *
+ * @example
+ * ```ts
+ * const ratio = requireFinite('lineRate.collapseRatio', options.collapseRatio ?? 0.1, 0, 1);
+ * ```
+ */
+export function requireFinite(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `${min}-${max}`;
+    throw new RangeError(`${name} must be a number ${range}; got ${describeValue(value)}`);
+  }
+  return value;
+}
+
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const HOST_LABEL = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/i;

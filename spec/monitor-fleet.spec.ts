@@ -4,16 +4,7 @@ import { Registry } from 'prom-client';
 import { Subscription, VirtualTimeScheduler } from 'rxjs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import {
-  createMonitor,
-  type ConnectionAlert,
-  type ConnectionStates,
-  type Monitor,
-  type MonitorFrame,
-  type NodeConfig,
-  type NodeFeatures,
-  type Transition,
-} from '../lib/index.js';
+import { createMonitor, type ConnectionStates, type Monitor, type MonitorFrame, type NodeConfig, type NodeFeatures, type Transition } from '../lib/index.js';
 import { registerPrometheusMetrics } from '../lib/prometheus.js';
 import { firstMatch, refusedPort, TestForwarder } from './support/forwarder.js';
 import { TestNodeApi } from './support/node-api.js';
@@ -251,12 +242,13 @@ describe('Monitor at run time, in virtual time', () => {
     const port = await refusedPort();
     const down = (name: string): NodeConfig => ({ name, log: { host: '127.0.0.1', port } });
     const settings = { logReader: { initialBackoffMs: 600_000, maxBackoffMs: 600_000 }, broadcastIntervalMs: 10_000 };
-    const monitor = createMonitor({ nodes: [down('a'), down('b')], ...settings }, { scheduler, alertThresholdMs: 60_000 });
+    // Every node here is on 127.0.0.1: a window of 0 keeps them from being one host_down (monitor-health.spec tests that).
+    const monitor = createMonitor({ nodes: [down('a'), down('b')], ...settings }, { scheduler, alertThresholdMs: 60_000, hostAlertWindowMs: 0 });
     const alerts: string[] = [];
     const frames: string[] = [];
     const metrics: number[] = [];
     const subscriptions = new Subscription();
-    subscriptions.add(monitor.alerts$.subscribe((alert: ConnectionAlert) => alerts.push(`${scheduler.now()} ${alert.type} ${alert.node}`)));
+    subscriptions.add(monitor.alerts$.subscribe((alert) => alerts.push(`${scheduler.now()} ${alert.type} ${'node' in alert ? alert.node : alert.host}`)));
     subscriptions.add(monitor.frames$.subscribe((frame) => frames.push(`${scheduler.now()} ${Object.keys(frame.states).join(',')}`)));
     subscriptions.add(monitor.metrics$.subscribe(() => metrics.push(scheduler.now())));
     const history: string[] = [];

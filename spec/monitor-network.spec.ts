@@ -86,4 +86,32 @@ describe('Scenario 2, network interruption (network namespace, real link down/up
     await firstMatch(monitor.states$, up, 15_000);
     await eventually(() => lines.length > linesWhileDown + 3, 5000);
   });
+
+  it('verdicts tell the two apart: the host answers but the ports refuse (offline), packets are dropped (unreachable)', async () => {
+    await monitor?.stop();
+    const started = createMonitor({
+      nodes: [{ name: 'node1', log: { host: peer, port: 9001 }, api: { url: `http://${peer}:14002` } }],
+      logReader: { keepAliveMs: 1000, connectTimeoutMs: 1500, initialBackoffMs: 200, maxBackoffMs: 500 },
+      apiClient: { healthCheckIntervalMs: 500, timeoutMs: 1500, initialBackoffMs: 200, maxBackoffMs: 500 },
+    });
+    monitor = started;
+    started.start();
+    await eventually(() => started.registry.snapshot().node1?.api_client?.state === 'connected' && started.frame().health.node1?.verdict === 'ok', 10_000);
+
+    // The node's process dies; the host's kernel still answers, with RST to every connect.
+    const exited = new Promise((resolve) => peerProcess?.once('exit', resolve));
+    peerProcess?.kill('SIGKILL');
+    await exited;
+    // First the peer's FIN ("closed by the remote end"), then refused reconnects: offline throughout.
+    const offline = await firstMatch(started.health$, (health) => health.node1?.reasons.some((reason) => /Connection refused/.test(reason)) === true, 10_000);
+    expect(offline.node1?.verdict).to.equal('offline');
+    expect(offline.node1?.reasons[0]).to.equal('the host answers but the node does not');
+
+    // The host's link goes down: nothing answers at all (connects fail with EHOSTUNREACH once
+    // the neighbour entry is gone, or time out). Real time on purpose: the kernel decides.
+    await inNamespace('ip', 'link', 'set', peerLink, 'down');
+    const unreachable = await firstMatch(started.health$, (health) => health.node1?.verdict === 'unreachable', 15_000);
+    expect(unreachable.node1?.reasons[0]).to.equal('the monitor cannot reach the host');
+    expect(unreachable.node1?.reasons.slice(1).join('\n')).to.match(/Host unreachable|Connection timeout/);
+  });
 });

@@ -10,7 +10,7 @@ import { eventually } from './support/wait.js';
 
 const LOG_READER_KEYS = ['state', 'host', 'port', 'reconnect_attempts', 'last_error'];
 const API_CLIENT_KEYS = ['state', 'is_available', 'last_error', 'reconnect_attempts', 'last_successful_request'];
-const EXTRA_KEYS = ['next_retry_at', 'dropped_lines', 'resume'];
+const EXTRA_KEYS = ['next_retry_at', 'dropped_lines', 'resume', 'degraded'];
 
 interface Node {
   forwarder: TestForwarder;
@@ -63,7 +63,7 @@ describe('createMonitor (real forwarders and node APIs on 127.0.0.1)', () => {
     for (const [index, node] of Object.values(frame.states).entries()) {
       expect(Object.keys(node).sort()).to.deep.equal(['api_client', 'log_reader']);
       expect(Object.keys(node.log_reader ?? {}).sort()).to.deep.equal([...LOG_READER_KEYS, ...EXTRA_KEYS].sort());
-      expect(Object.keys(node.api_client ?? {}).sort()).to.deep.equal([...API_CLIENT_KEYS, 'next_retry_at'].sort());
+      expect(Object.keys(node.api_client ?? {}).sort()).to.deep.equal([...API_CLIENT_KEYS, 'next_retry_at', 'degraded'].sort());
       expect(node.log_reader).to.include({
         state: 'connected',
         host: '127.0.0.1',
@@ -76,8 +76,9 @@ describe('createMonitor (real forwarders and node APIs on 127.0.0.1)', () => {
     }
     const wire = JSON.parse(JSON.stringify(frame)) as ConnectionStatusFrame;
     expect(wire).to.deep.equal(frame);
-    // The additive key: metrics beside the states, per node and component.
-    expect(Object.keys(frame).sort()).to.deep.equal(['metrics', 'states', 'type']);
+    // The additive keys: metrics and health beside the states, per node.
+    expect(Object.keys(frame).sort()).to.deep.equal(['health', 'metrics', 'states', 'type']);
+    expect(frame.health).to.deep.equal({ node1: { verdict: 'ok', reasons: [] }, node2: { verdict: 'ok', reasons: [] } });
     expect(frame.metrics.node1?.log_reader).to.include({ state: 'connected', reconnections: 0, failed_attempts: 0 });
     expect(frame.metrics.node1?.api_client?.health_checks?.success).to.be.greaterThan(0);
   });

@@ -12,7 +12,7 @@ import { ConnectionMetricsCollector, ConnectionRegistry, createMonitor, initialL
 import { registerPrometheusMetrics } from '../lib/prometheus.js';
 import { TestForwarder } from './support/forwarder.js';
 import { listen } from './support/listen.js';
-import { TestNodeApi } from './support/node-api.js';
+import { healthy, json, TestNodeApi } from './support/node-api.js';
 import { eventually } from './support/wait.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
@@ -73,6 +73,10 @@ describe('storj-monitor-rx/prometheus against a real Prometheus', function () {
     }
     forwarder = await TestForwarder.start();
     api = await TestNodeApi.start();
+    api.behaviour = (request, response) =>
+      request.url === '/api/sno/satellites'
+        ? json(response, { audits: [{ auditScore: 1, suspensionScore: 0.85, onlineScore: 0.99, satelliteName: 'us1.storj.io:7777' }] })
+        : healthy(request, response);
     monitor = createMonitor({
       nodes: [{ name: 'node "1"\\n', log: { host: '127.0.0.1', port: forwarder.port }, api: { url: api.url } }],
       logReader: { initialBackoffMs: 100, maxBackoffMs: 100 },
@@ -86,6 +90,7 @@ describe('storj-monitor-rx/prometheus against a real Prometheus', function () {
     metricsPort = await listen(server, 0);
     monitor.start();
     await eventually(() => monitor.registry.snapshot()['node "1"\\n']?.api_client?.state === 'connected');
+    await eventually(() => monitor.health.scores().size === 1);
   });
 
   after(async () => {
@@ -108,13 +113,37 @@ describe('storj-monitor-rx/prometheus against a real Prometheus', function () {
       'storj_monitor_lines_total',
       'storj_monitor_unrecognized_lines_total',
       'storj_monitor_reconnection_duration_seconds',
+      'storj_monitor_degraded',
+      'storj_monitor_node_verdict',
+      'storj_monitor_satellite_score',
     ]) {
       expect(text).to.include(`# TYPE ${name} `);
     }
     expect(text).to.include('storj_monitor_connection_state{node="node \\"1\\"\\\\n",component="log_reader",state="connected"} 1');
     expect(text).to.include('storj_monitor_unrecognized_lines_total{node="node \\"1\\"\\\\n",component="log_reader"} 0');
+    expect(text).to.include('storj_monitor_degraded{node="node \\"1\\"\\\\n",component="api_client"} 0');
+    expect(text).to.include('storj_monitor_node_verdict{node="node \\"1\\"\\\\n",verdict="at-risk"} 1');
+    expect(text).to.include('storj_monitor_node_verdict{node="node \\"1\\"\\\\n",verdict="ok"} 0');
+    expect(text).to.include('storj_monitor_satellite_score{node="node \\"1\\"\\\\n",satellite="us1.storj.io:7777",score="suspension"} 0.85');
     const check = await run(PROMTOOL, ['check', 'metrics'], text);
     expect(check.code, check.output).to.equal(0);
+  });
+
+  it("README's alerting rules pass promtool check rules and name only metrics the monitor exports", async () => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const rules = /# rules\.yml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(rules, 'a rules.yml block in README').to.be.a('string');
+    const directory = await mkdtemp(join(tmpdir(), 'storj-monitor-rules-'));
+    try {
+      await writeFile(join(directory, 'rules.yml'), rules ?? '');
+      const check = await run(PROMTOOL, ['check', 'rules', join(directory, 'rules.yml')], '');
+      expect(check.code, check.output).to.equal(0);
+      expect(check.output).to.match(/SUCCESS: 8 rules found/);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+    const exported = new Set((await registry.metrics()).match(/^# TYPE (\S+)/gm)?.map((line) => line.slice('# TYPE '.length)));
+    for (const [, name] of (rules ?? '').matchAll(/(storj_monitor_[a-z_]+)/g)) expect([...exported], name).to.include(name);
   });
 
   it('a Prometheus server scraping the monitor sees the state gauge change when the node breaks', async () => {

@@ -249,7 +249,7 @@ function updateCard(card, name, range, timelines) {
 }
 
 function updateSourceRow(row, component, status, view) {
-  setState(row.querySelector('.state'), status.state);
+  setState(row.querySelector('.state'), status.state, status.degraded === true);
   row.querySelector('.attempts').textContent = String(status.reconnect_attempts ?? 0);
   row.querySelector('.retry').textContent = status.next_retry_at == null ? '—' : `in ${Math.max(0, Math.ceil(status.next_retry_at - Date.now() / 1000))} s`;
   const log = component === 'log_reader';
@@ -303,9 +303,10 @@ function updateRow(row, name, range, timelines) {
   drawRate(row.querySelector('.rate'), rates.get(name));
 }
 
-function setState(element, state) {
-  element.textContent = String(state);
-  element.dataset.state = String(state);
+/** A degraded source is still `connected`: it reads "connected (degraded)", in the colour of a warning. */
+function setState(element, state, degraded = false) {
+  element.textContent = degraded ? `${state} (degraded)` : String(state);
+  element.dataset.state = degraded ? 'degraded' : String(state);
 }
 
 function setMode(element, mode) {

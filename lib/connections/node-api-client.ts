@@ -9,6 +9,13 @@ import { KeepAliveFetch } from '../sources/keep-alive-fetch.js';
 import { peerText } from '../peer-text.js';
 import { redactCredentials } from '../redact-credentials.js';
 import { initialApiClientStatus, type ApiClientStatus } from '../state/connection-status.js';
+import {
+  judgeRequest,
+  NO_REQUESTS,
+  requestDegradationRule,
+  type RequestDegradationOptions,
+  type RequestDegradationRule,
+} from '../state/request-degradation.js';
 import type { ConnectionRegistry } from '../state/registry.js';
 import { apiClientTransition, type ApiClientEvent } from '../state/transitions.js';
 import { requireInteger, requireText } from '../validate.js';
@@ -16,6 +23,7 @@ import { apiClientLogger } from './node-api-log.js';
 import { requireMonth, toEstimatedPayout, toPaystubs, type SnoEstimatedPayout, type SnoPaystub } from './node-api-payouts.js';
 import { toSatellite, toSatellites, type SnoSatellite, type SnoSatellites } from './node-api-stats.js';
 import { toDashboard, type SnoDashboard } from './node-api-types.js';
+import { toSatelliteContact } from './satellite-contact.js';
 
 /** Options of {@link NodeApiClient}; all but `node` and `url` have defaults (SPEC §5, §6). */
 export interface NodeApiClientOptions {
@@ -43,6 +51,11 @@ export interface NodeApiClientOptions {
    * keep-alive agents of its own); connection reuse is then that fetch's business.
    */
   readonly fetch?: FetchLike;
+  /**
+   * When the health checks count as degraded (slow against their own baseline, or
+   * failing now and then); see {@link RequestDegradationOptions} for the defaults.
+   */
+  readonly degradation?: RequestDegradationOptions;
 }
 
 /**
@@ -112,6 +125,9 @@ export class NodeApiClient {
   private running: Subscription | undefined;
   private lastNodeId = '';
   private lastVersion: string | null = null;
+  private readonly degradation: RequestDegradationRule;
+  private checks = NO_REQUESTS;
+  private readonly logEvent: ConnectionEventSink<ApiClientEvent>;
 
   constructor(private readonly options: NodeApiClientOptions) {
     this.node = requireText('node', options.node);
@@ -126,8 +142,9 @@ export class NodeApiClient {
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.connections = options.fetch ? undefined : new KeepAliveFetch();
     this.fetch = options.fetch ?? (this.connections as KeepAliveFetch).fetch;
+    this.degradation = requestDegradationRule(options.degradation, this.timeoutMs);
     this.track = options.registry?.track(this.node, 'api_client', this.currentStatus);
-    const logEvent = apiClientLogger(this.node, this.url, maxReconnectAttempts, () => this.lastNodeId);
+    this.logEvent = apiClientLogger(this.node, this.url, maxReconnectAttempts, () => this.lastNodeId);
 
     // A check, then another one interval after each ended; the first healthy one is
     // `connected`; a query's failure that means "API down" fails it at once. One
@@ -139,21 +156,25 @@ export class NodeApiClient {
     const checks$ = new Observable<SnoDashboard>((subscriber) => {
       let abandon: (() => void) | undefined;
       let wait: Subscription | undefined;
+      let sentAt = 0;
       const healthy = (dashboard: SnoDashboard): void => {
         abandon = undefined;
         this.lastNodeId = dashboard.nodeID;
         if (typeof dashboard.version === 'string') this.lastVersion = dashboard.version;
         this.succeeded();
-        this.report({ type: 'health_checked', ok: true });
+        this.judge(true, sentAt);
+        this.report({ type: 'health_checked', ok: true, contact: toSatelliteContact(dashboard) });
         subscriber.next(dashboard);
         if (!subscriber.closed) wait = this.scheduler.schedule(run, healthCheckIntervalMs);
       };
       const failed = (error: ApiRequestError): void => {
         abandon = undefined;
+        this.judge(false, sentAt);
         this.report({ type: 'health_checked', ok: false });
         subscriber.error(error);
       };
       const run = (): void => {
+        sentAt = this.scheduler.now();
         abandon = check(healthy, failed);
       };
       const failures = this.failures.subscribe((error) => subscriber.error(error));
@@ -175,7 +196,7 @@ export class NodeApiClient {
         describeError: (error) => peerText(redactCredentials(error instanceof Error ? error.message : String(error))),
         onEvent: (event) => {
           this.report(event);
-          logEvent(event);
+          this.logEvent(event);
         },
       }),
     );
@@ -269,6 +290,22 @@ export class NodeApiClient {
   /** One request; every success counts as the last successful request. */
   private request<T>(path: string, accept: (body: unknown) => T): Observable<T> {
     return httpJson(this.jsonRequest(path, accept)).pipe(tap(() => this.succeeded()));
+  }
+
+  /**
+   * A health check's latency and outcome go to the degradation rule; when it changes its
+   * mind the status's `degraded` follows, and on becoming degraded the next request goes
+   * over a new connection (the proactive reconnection: a connection gone bad, such as
+   * one stuck in retransmissions, is not what the next check waits on).
+   */
+  private judge(ok: boolean, sentAt: number): void {
+    const before = this.checks;
+    this.checks = judgeRequest(before, { latencyMs: this.scheduler.now() - sentAt, ok }, this.degradation);
+    if (this.checks.degraded === before.degraded) return;
+    const event: ApiClientEvent = { type: 'degradation', degraded: this.checks.degraded, reason: this.checks.reason };
+    this.report(event);
+    this.logEvent(event);
+    if (this.checks.degraded) this.resetConnections();
   }
 
   /** Every successful request, health check or query, is the last successful request. */

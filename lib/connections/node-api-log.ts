@@ -29,6 +29,10 @@ export function apiClientLogger(node: string, url: string, maxAttempts: number, 
       case 'exhausted':
         warn('[%s] API reconnection attempts exhausted (%d): %s', node, event.reconnectAttempts, event.error);
         break;
+      case 'degradation':
+        if (event.degraded) warn('[%s] API degraded: %s; the next request goes over a new connection', node, event.reason);
+        else info('[%s] API back to normal', node);
+        break;
       default:
         break;
     }

@@ -11,9 +11,11 @@ import { retryWithState } from '../operators/retry-with-state.js';
 import { peerText } from '../peer-text.js';
 import { DEFAULT_KEEPALIVE_MS, describeSocketError, tcpConnection, type TcpConnect } from '../sources/tcp-connection.js';
 import { initialLogReaderStatus } from '../state/connection-status.js';
+import { lineRateRule, type LineRateOptions } from '../state/line-rate-degradation.js';
 import type { ConnectionRegistry } from '../state/registry.js';
 import type { LogReaderEvent } from '../state/transitions.js';
 import { requireBoolean, requireHost, requireInteger, requireText } from '../validate.js';
+import { lineRateWatch } from './line-rate-watch.js';
 import { resumableLogConnection } from './resumable-log-connection.js';
 import { ResumeCursor } from './resume-cursor.js';
 import { schemaDriftCounter } from './schema-drift.js';
@@ -77,6 +79,12 @@ export interface TcpLogSourceOptions {
   readonly positionFile?: string;
   /** With `resume`: a forwarder that neither greets nor closes within this long is taken as plain, in ms. Defaults to 5000. */
   readonly greetingTimeoutMs?: number;
+  /**
+   * Watch the line rate: `degraded` when it collapses against the source's own usual
+   * rate (see {@link LineRateOptions}; `{}` takes every default). Off when absent, since
+   * it keeps a timer on `scheduler` while connected; `createMonitor` always turns it on.
+   */
+  readonly lineRate?: LineRateOptions;
 }
 
 /** At most one warning about malformed lines per this period; the rest are counted. */
@@ -122,6 +130,7 @@ export function tcpLogSource(options: TcpLogSourceOptions): Observable<Forwarder
   const maxLineBytes = requireInteger('maxLineBytes', options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, 1);
   const detectSchemaDrift = requireBoolean('detectSchemaDrift', options.detectSchemaDrift ?? false);
   const nodeVersion = options.nodeVersion ?? (() => null);
+  const rule = options.lineRate && lineRateRule(options.lineRate);
 
   // Registered at once, so the map shows the node before (and even if never) it is subscribed.
   const track = options.registry?.track(node, 'log_reader', initialLogReaderStatus(host, port, resume));
@@ -133,7 +142,9 @@ export function tcpLogSource(options: TcpLogSourceOptions): Observable<Forwarder
       track?.(event);
       options.onEvent?.(event);
       logEvent(event);
+      watchLineRate?.(event);
     };
+    const watchLineRate = rule && lineRateWatch(rule, scheduler, report);
     const warnMalformed = malformedWarner(node, scheduler);
     const checkDrift = detectSchemaDrift ? schemaDriftCounter(node, nodeVersion, (count) => report({ type: 'lines_unrecognized', count })) : undefined;
     const onDrop = (reason: DropReason, text?: string): void => {
@@ -171,7 +182,11 @@ function logReaderLogger(node: string, address: string): ConnectionEventSink<Log
   let fellBack = false;
   return (event) => {
     const warns =
-      event.type === 'failed' || event.type === 'exhausted' || event.type === 'resume' || (event.type === 'lines_dropped' && event.reason === 'gap');
+      event.type === 'failed' ||
+      event.type === 'exhausted' ||
+      event.type === 'resume' ||
+      event.type === 'degradation' ||
+      (event.type === 'lines_dropped' && event.reason === 'gap');
     if (!info.enabled && !warns) return;
     switch (event.type) {
       case 'resume':
@@ -215,6 +230,10 @@ function logReaderLogger(node: string, address: string): ConnectionEventSink<Log
         break;
       case 'stopped':
         info('[%s] Log reader for %s stopped', node, address);
+        break;
+      case 'degradation':
+        if (event.degraded) warn('[%s] Log from %s degraded: %s', node, address, event.reason);
+        else info('[%s] Log from %s back to its usual line rate', node, address);
         break;
       default:
         break;

@@ -6,7 +6,9 @@ import { tcpLogSource } from '../connections/tcp-log-source.js';
 import type { ForwarderLine } from '../log-lines/forwarder-line.js';
 import type { FetchLike } from '../sources/fetch-like.js';
 import type { TcpConnect } from '../sources/tcp-connection.js';
+import type { LineRateOptions } from '../state/line-rate-degradation.js';
 import type { Component, ConnectionRegistry } from '../state/registry.js';
+import type { RequestDegradationOptions } from '../state/request-degradation.js';
 import type { SourceChange } from './source-changes.js';
 
 /** What {@link FleetSources} builds sources with. */
@@ -20,6 +22,12 @@ export interface FleetSourcesOptions {
   readonly connect?: TcpConnect;
   /** Where resuming log sources keep their positions (`log-position-<node>`); none: in memory. */
   readonly stateDir?: string;
+  /** Each log source's line-rate watch (`tcpLogSource`'s `lineRate`); off when absent. */
+  readonly lineRate?: LineRateOptions;
+  /** Each API client's degradation rule (`NodeApiClient`'s `degradation`). */
+  readonly degradation?: RequestDegradationOptions;
+  /** Runs beside each API client while it runs (started with it, unsubscribed when it stops). */
+  readonly whileRunning?: (api: NodeApiClient) => Subscription;
 }
 
 /** A node's log source and, while started, its subscription. */
@@ -50,6 +58,7 @@ export class FleetSources {
 
   private readonly logReaders = new Map<string, LogReader>();
   private readonly apiClients = new Map<string, NodeApiClient>();
+  private readonly companions = new Map<NodeApiClient, Subscription>();
   private started = false;
 
   constructor(private readonly options: FleetSourcesOptions) {
@@ -60,14 +69,14 @@ export class FleetSources {
   start(): void {
     this.started = true;
     for (const reader of this.logReaders.values()) this.subscribe(reader);
-    for (const api of this.apiClients.values()) api.start();
+    for (const api of this.apiClients.values()) this.startApi(api);
   }
 
   /** Stops every source (each ends `stopped`); they stay registered and `start()` connects them again. */
   stop(): void {
     this.started = false;
     for (const reader of this.logReaders.values()) this.unsubscribe(reader);
-    for (const api of this.apiClients.values()) api.stop();
+    for (const api of this.apiClients.values()) this.stopApi(api);
   }
 
   /** Applies `changes` (from `sourceChanges(current, config)`), building new sources with `config`'s settings. */
@@ -85,7 +94,8 @@ export class FleetSources {
       if (reader) this.unsubscribe(reader);
       this.logReaders.delete(name);
     } else {
-      this.apiClients.get(name)?.stop();
+      const api = this.apiClients.get(name);
+      if (api) this.stopApi(api);
       this.apiClients.delete(name);
     }
   }
@@ -112,6 +122,7 @@ export class FleetSources {
           nodeVersion: () => this.apiClients.get(name)?.version ?? null,
           resume: node.log.resume ?? false,
           ...(stateDir !== undefined && { positionFile: join(stateDir, `log-position-${encodeURIComponent(name)}`) }),
+          ...(this.options.lineRate && { lineRate: this.options.lineRate }),
           ...(scheduler && { scheduler }),
           ...(connect && { connect }),
         }),
@@ -128,12 +139,24 @@ export class FleetSources {
         timeoutMs: apiClient.timeoutMs,
         maxReconnectAttempts: apiClient.maxReconnectAttempts,
         backoff: { initialMs: apiClient.initialBackoffMs, maxMs: apiClient.maxBackoffMs },
+        ...(this.options.degradation && { degradation: this.options.degradation }),
         ...(scheduler && { scheduler }),
         ...(fetch && { fetch }),
       });
       this.apiClients.set(name, api);
-      if (this.started) api.start();
+      if (this.started) this.startApi(api);
     }
+  }
+
+  private startApi(api: NodeApiClient): void {
+    api.start();
+    if (this.options.whileRunning && !this.companions.has(api)) this.companions.set(api, this.options.whileRunning(api));
+  }
+
+  private stopApi(api: NodeApiClient): void {
+    this.companions.get(api)?.unsubscribe();
+    this.companions.delete(api);
+    api.stop();
   }
 
   private subscribe(reader: LogReader): void {

@@ -29,7 +29,7 @@ export const CONNECTION_STATES = ['disconnected', 'connecting', 'connected', 'er
  * @example
  * ```ts
  * const status: ConnectionStatus = {
- *   state: 'error', reconnect_attempts: 2, last_error: 'connect ECONNREFUSED', next_retry_at: 1696800004.0,
+ *   state: 'error', reconnect_attempts: 2, last_error: 'connect ECONNREFUSED', next_retry_at: 1696800004.0, degraded: false,
  * };
  * ```
  */
@@ -40,6 +40,12 @@ export interface ConnectionStatus {
   readonly last_error: string | null;
   /** Extra key: Unix seconds of the next scheduled attempt, or `null` when none is scheduled. */
   readonly next_retry_at: number | null;
+  /**
+   * Extra key: the source's degradation rule holds (an API answering slowly or failing
+   * now and then, a log whose line rate collapsed); `state` says nothing of it and stays
+   * `connected`. `false` otherwise.
+   */
+  readonly degraded: boolean;
 }
 
 /**
@@ -141,6 +147,7 @@ export function initialLogReaderStatus(host: string, port: number, resume = fals
     next_retry_at: null,
     dropped_lines: { malformed: 0, oversize: 0, partial: 0, gap: 0 },
     resume: resume ? 'asked' : 'off',
+    degraded: false,
   };
 }
 
@@ -160,5 +167,6 @@ export function initialApiClientStatus(): ApiClientStatus {
     reconnect_attempts: 0,
     last_successful_request: null,
     next_retry_at: null,
+    degraded: false,
   };
 }

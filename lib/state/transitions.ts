@@ -1,11 +1,28 @@
 import type { ConnectionEvent } from '../reconnect/connection-event.js';
 import type { DropReason } from '../log-lines/drop-reason.js';
 import type { ApiClientStatus, ConnectionStatus, LogReaderStatus, ResumeState } from './connection-status.js';
+import type { SatelliteContact } from './node-verdict.js';
+
+/**
+ * A source's degradation rule changed its mind: `degraded` is the status's new
+ * `degraded`, `reason` says why in words (`null` when back to normal).
+ *
+ * @example
+ * ```ts
+ * const event: DegradationEvent = { type: 'degradation', degraded: true, reason: 'answers slowly: median 4200 ms over the last 5 checks, 35.0 x its usual 120 ms' };
+ * ```
+ */
+export interface DegradationEvent {
+  readonly type: 'degradation';
+  readonly degraded: boolean;
+  readonly reason: string | null;
+}
 
 /**
  * What a log reader reports: its connection decisions, lines it had to drop (a gap's
  * `bytes`: its size, `null` when the forwarder does not know it), and how the resume
- * protocol went on a connection (`fallback` with the reason).
+ * protocol went on a connection (`fallback` with the reason), and changes of its
+ * line-rate degradation.
  *
  * @example
  * ```ts
@@ -20,12 +37,14 @@ export type LogReaderEvent =
   /** Counted by metrics, not kept in the status (it would change with every chunk). */
   | { readonly type: 'lines_received'; readonly count: number }
   /** Piecestore lines that look like transfers but could not be read (schema drift); counted by metrics. */
-  | { readonly type: 'lines_unrecognized'; readonly count: number };
+  | { readonly type: 'lines_unrecognized'; readonly count: number }
+  | DegradationEvent;
 
 /**
  * What an API client reports: its connection decisions, each successful request (`at`
- * in milliseconds of the client's clock), and each health check's result (counted by
- * metrics, not kept in the status).
+ * in milliseconds of the client's clock), each health check's result (counted by
+ * metrics, not kept in the status; a healthy one with the node's satellite `contact`
+ * for the health verdict), and changes of its degradation.
  *
  * @example
  * ```ts
@@ -33,7 +52,10 @@ export type LogReaderEvent =
  * ```
  */
 export type ApiClientEvent =
-  ConnectionEvent | { readonly type: 'request_succeeded'; readonly at: number } | { readonly type: 'health_checked'; readonly ok: boolean };
+  | ConnectionEvent
+  | { readonly type: 'request_succeeded'; readonly at: number }
+  | { readonly type: 'health_checked'; readonly ok: boolean; readonly contact?: SatelliteContact }
+  | DegradationEvent;
 
 /** The fields every connection status has, which {@link ConnectionEvent}s change. */
 type ConnectionFields = Pick<ConnectionStatus, 'state' | 'reconnect_attempts' | 'last_error' | 'next_retry_at'>;
@@ -95,6 +117,9 @@ export function logReaderTransition(status: LogReaderStatus, event: LogReaderEve
     return logReaderStatus(status, status, { ...dropped, [event.reason]: dropped[event.reason] + event.count });
   }
   if (event.type === 'resume') return event.resume === status.resume ? status : logReaderStatus(status, status, status.dropped_lines, event.resume);
+  if (event.type === 'degradation') {
+    return event.degraded === status.degraded ? status : logReaderStatus(status, status, status.dropped_lines, status.resume, event.degraded);
+  }
   const fields = nextConnectionFields(status, event);
   return fields === null ? status : logReaderStatus(status, fields, status.dropped_lines);
 }
@@ -104,6 +129,7 @@ function logReaderStatus(
   fields: ConnectionFields,
   droppedLines: LogReaderStatus['dropped_lines'],
   resume = status.resume,
+  degraded = status.degraded,
 ): LogReaderStatus {
   return {
     state: fields.state,
@@ -114,13 +140,14 @@ function logReaderStatus(
     next_retry_at: fields.next_retry_at,
     dropped_lines: droppedLines,
     resume,
+    degraded,
   };
 }
 
 /**
  * The API client's reducer: the state machine of SPEC §4, `is_available` true exactly
- * while `connected`, and `last_successful_request` (Unix seconds) on every success.
- * Written out field by field, in the order of `initialApiClientStatus`, like the log
+ * while `connected`, `last_successful_request` (Unix seconds) on every success, and
+ * `degraded` as its last {@link DegradationEvent} said. Written out field by field, in the order of `initialApiClientStatus`, like the log
  * reader's.
  *
  * @example
@@ -131,12 +158,14 @@ function logReaderStatus(
  */
 export function apiClientTransition(status: ApiClientStatus, event: ApiClientEvent): ApiClientStatus {
   if (event.type === 'health_checked') return status;
-  if (event.type === 'request_succeeded') return apiClientStatus(status, toUnixSeconds(event.at));
+  if (event.type === 'request_succeeded') return apiClientStatus(status, toUnixSeconds(event.at), status.degraded);
+  if (event.type === 'degradation')
+    return event.degraded === status.degraded ? status : apiClientStatus(status, status.last_successful_request, event.degraded);
   const fields = nextConnectionFields(status, event);
-  return fields === null ? status : apiClientStatus(fields, status.last_successful_request);
+  return fields === null ? status : apiClientStatus(fields, status.last_successful_request, status.degraded);
 }
 
-function apiClientStatus(fields: ConnectionFields, lastSuccessfulRequest: number | null): ApiClientStatus {
+function apiClientStatus(fields: ConnectionFields, lastSuccessfulRequest: number | null, degraded: boolean): ApiClientStatus {
   return {
     state: fields.state,
     is_available: fields.state === 'connected',
@@ -144,6 +173,7 @@ function apiClientStatus(fields: ConnectionFields, lastSuccessfulRequest: number
     reconnect_attempts: fields.reconnect_attempts,
     last_successful_request: lastSuccessfulRequest,
     next_retry_at: fields.next_retry_at,
+    degraded,
   };
 }
 

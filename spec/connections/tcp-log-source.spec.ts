@@ -257,6 +257,35 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
     }
   });
 
+  it('a frozen forwarder (connected, silent) is degraded once its line rate collapses for a while, in virtual time; lines again end it', async () => {
+    const scheduler = new VirtualTimeScheduler();
+    const client = forwarder.nextClient();
+    source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port, scheduler, lineRate: { bucketMs: 1000, quietBuckets: 3 } });
+    const socket = await client;
+    await source.until((status) => status.state === 'connected');
+    let sent = 0;
+    const minute = async (lines: number): Promise<void> => {
+      for (let line = 0; line < lines; line++) socket.write(`${++sent}.0 line\n`);
+      await source?.linesUntil(sent);
+      scheduler.maxFrames = scheduler.now() + 1000;
+      scheduler.flush();
+    };
+    for (let bucket = 0; bucket < 5; bucket++) await minute(50);
+    for (let bucket = 0; bucket < 2; bucket++) await minute(0);
+    expect(source.status()).to.include({ state: 'connected', degraded: false });
+    await minute(0);
+    expect(source.status()).to.include({ state: 'connected', degraded: true });
+    await minute(50);
+    expect(source.status()).to.include({ state: 'connected', degraded: false });
+  });
+
+  it('rejects bad line-rate options at once, naming the field', () => {
+    expect(() => tcpLogSource({ node: 'n', host: 'h', port: 1, lineRate: { collapseRatio: -1 } })).to.throw(
+      RangeError,
+      'lineRate.collapseRatio must be a number 0-1; got -1',
+    );
+  });
+
   it('unsubscribing closes the socket at once and leaves the state stopped', async () => {
     const client = forwarder.nextClient();
     source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port });

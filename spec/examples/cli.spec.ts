@@ -84,10 +84,10 @@ describe('examples/cli.ts', function () {
     }
   });
 
-  it('serves Prometheus metrics at /metrics on --listen, and posts alerts to --alert-webhook', async () => {
-    const port = await refusedPort();
+  /** A webhook receiver on 127.0.0.1: the JSON of every post. */
+  async function webhook() {
     const alerts: unknown[] = [];
-    const webhook = createServer((request, response) => {
+    const server = createServer((request, response) => {
       let body = '';
       request.on('data', (data: Buffer) => (body += String(data)));
       request.on('end', () => {
@@ -95,35 +95,81 @@ describe('examples/cli.ts', function () {
         response.writeHead(204).end();
       });
     });
-    const webhookPort = await listen(webhook, 0);
+    const url = `http://127.0.0.1:${await listen(server, 0)}/hook`;
+    const close = async (): Promise<void> => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    };
+    return { alerts, url, close };
+  }
+
+  /** Runs the CLI with `args` until `work` is done, then stops it with SIGTERM (also when `work` fails). */
+  async function withCli(args: string[], work: (running: ReturnType<typeof cli>) => Promise<void>): Promise<void> {
+    const running = cli(args);
+    try {
+      await work(running);
+    } finally {
+      if (running.child.exitCode === null) running.child.kill('SIGTERM');
+      expect(await running.exit).to.equal(0);
+    }
+  }
+
+  it('serves Prometheus metrics at /metrics on --listen, and posts alerts to --alert-webhook', async () => {
+    const port = await refusedPort();
+    const hook = await webhook();
     try {
       const config = await configFile(
         'down.json',
         JSON.stringify({ nodes: [{ name: 'node1', log: { host: '127.0.0.1', port } }], logReader: { initialBackoffMs: 100, maxBackoffMs: 100 } }),
       );
-      const { child, output, exit } = cli([
-        '--config',
-        config,
-        '--listen',
-        '127.0.0.1:0',
-        '--json',
-        '--alert-webhook',
-        `http://127.0.0.1:${webhookPort}/hook`,
-        '--alert-after',
-        '0.3',
-      ]);
-      await eventually(() => /dashboard at (http:\/\/127\.0\.0\.1:\d+)\//.test(output.stderr), 10_000);
-      const base = /dashboard at (http:\/\/127\.0\.0\.1:\d+)\//.exec(output.stderr)?.[1];
-      const metrics = await (await fetch(`${base}/metrics`)).text();
-      expect(metrics).to.include('storj_monitor_connection_state{node="node1",component="log_reader",state="error"} 1');
-      await eventually(() => alerts.length === 1, 10_000);
-      expect(alerts[0]).to.include({ type: 'down', node: 'node1', component: 'log_reader' });
-      expect(output.stderr).to.include('alert: [node1] log_reader down since');
-      child.kill('SIGTERM');
-      expect(await exit).to.equal(0);
+      await withCli(['--config', config, '--listen', '127.0.0.1:0', '--json', '--alert-webhook', hook.url, '--alert-after', '0.3'], async ({ output }) => {
+        await eventually(() => /dashboard at (http:\/\/127\.0\.0\.1:\d+)\//.test(output.stderr), 10_000);
+        const base = /dashboard at (http:\/\/127\.0\.0\.1:\d+)\//.exec(output.stderr)?.[1];
+        const metrics = await (await fetch(`${base}/metrics`)).text();
+        expect(metrics).to.include('storj_monitor_connection_state{node="node1",component="log_reader",state="error"} 1');
+        expect(metrics).to.include('storj_monitor_node_verdict{node="node1",verdict="offline"} 1');
+        await eventually(() => hook.alerts.length === 1, 10_000);
+        expect(hook.alerts[0]).to.include({ type: 'down', node: 'node1', component: 'log_reader' });
+        expect(output.stderr).to.include('alert: [node1] log_reader down since');
+      });
     } finally {
-      webhook.closeAllConnections();
-      await new Promise((resolve) => webhook.close(resolve));
+      await hook.close();
+    }
+  });
+
+  it('four nodes of one host down together: one host_down, printed once and posted once', async () => {
+    const ports = [await refusedPort(), await refusedPort(), await refusedPort(), await refusedPort()];
+    const hook = await webhook();
+    try {
+      const config = await configFile(
+        'host.json',
+        JSON.stringify({
+          nodes: ports.map((port, index) => ({ name: `n${index + 1}`, log: { host: '127.0.0.1', port } })),
+          logReader: { initialBackoffMs: 100, maxBackoffMs: 100 },
+        }),
+      );
+      let stderr = '';
+      await withCli(
+        ['--config', config, '--listen', '127.0.0.1:0', '--json', '--alert-webhook', hook.url, '--alert-after', '0.3', '--host-alert-window', '5'],
+        async ({ output }) => {
+          await eventually(() => hook.alerts.length >= 1, 10_000);
+          stderr = output.stderr;
+        },
+      );
+      // Every alert of that moment was printed and posted together; the CLI has stopped since.
+      expect(hook.alerts).to.deep.equal([
+        {
+          type: 'host_down',
+          host: '127.0.0.1',
+          nodes: ['n1', 'n2', 'n3', 'n4'],
+          since: (hook.alerts[0] as { since: number }).since,
+          text: (hook.alerts[0] as { text: string }).text,
+        },
+      ]);
+      expect(stderr.match(/alert: /g)).to.have.length(1);
+      expect(stderr).to.match(/alert: host 127\.0\.0\.1 down since \S+: nodes n1, n2, n3, n4/);
+    } finally {
+      await hook.close();
     }
   });
 

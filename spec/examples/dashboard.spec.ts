@@ -87,6 +87,7 @@ describe('examples/dashboard in headless Chromium', function () {
       await expectText(() => state(name, 'log reader').textContent(), 'connected');
       await expectText(() => state(name, 'API').textContent(), 'connected');
       await expectText(() => card(name).locator('.mode').textContent(), 'log+api');
+      await expectText(() => card(name).locator('.verdict').textContent(), 'ok');
     }
   });
 
@@ -120,8 +121,15 @@ describe('examples/dashboard in headless Chromium', function () {
     await expectText(() => state('alpha', 'API').textContent(), 'error');
     await expectText(() => card('alpha').locator('.mode').textContent(), 'log-only');
     expect(await card('alpha').locator('.source[data-source="API"] .error').textContent()).to.equal('HTTP 503 Service Unavailable');
+    await expectText(() => card('alpha').locator('.verdict').textContent(), 'offline');
+    expect(await card('alpha').locator('.reasons li').allTextContents()).to.deep.equal([
+      'the host answers but the node does not',
+      'API: HTTP 503 Service Unavailable',
+    ]);
     await card('alpha').locator('button[data-action="api-ok"]').click();
     await expectText(() => state('alpha', 'API').textContent(), 'connected');
+    await expectText(() => card('alpha').locator('.verdict').textContent(), 'ok');
+    expect(await card('alpha').locator('.reasons li').count()).to.equal(0);
   });
 
   const logOutages = () => card('alpha').locator('.source[data-source="log reader"] .outage');

@@ -16,7 +16,7 @@ describe('examples/terminal-view.ts', () => {
 
   it('shows a row per node: states, attempts, retry countdown, errors, lines/s and mode', () => {
     const table = renderTable(frame, { rates: new Map([['node1', 12.34]]), now: 100_000, colour: false }).split('\n');
-    expect(table[0]).to.match(/^NODE\s+LOG\s+ATT\s+RETRY\s+LAST LOG ERROR\s+LINES\/S\s+API\s+ATT\s+RETRY\s+LAST API ERROR\s+MODE$/);
+    expect(table[0]).to.match(/^NODE\s+LOG\s+ATT\s+RETRY\s+LAST LOG ERROR\s+LINES\/S\s+API\s+ATT\s+RETRY\s+LAST API ERROR\s+MODE\s+HEALTH\s+WHY$/);
     expect(table[1]).to.match(/^node1\s+connected\s+0\s+12\.3\s+error\s+3\s+8s\s+HTTP 503 Service Unavailable\s+log-only$/);
   });
 
@@ -30,5 +30,16 @@ describe('examples/terminal-view.ts', () => {
 
   it('colours the states on a TTY', () => {
     expect(renderTable(frame, { rates: new Map(), now: 0, colour: true })).to.include('\x1b[32mconnected');
+  });
+
+  it("shows each node's verdict and reasons, and a degraded source as connected (degraded)", () => {
+    const healthFrame = {
+      type: 'connection_status',
+      states: { node1: { api_client: { ...initialApiClientStatus(), state: 'connected', is_available: true, degraded: true } } },
+      health: { node1: { verdict: 'degraded', reasons: ['API degraded: answers slowly: median 4000 ms over the last 5 checks', 'second'] } },
+    } as const;
+    const [, row] = renderTable(healthFrame, { rates: new Map(), now: 0, colour: false }).split('\n');
+    expect(row).to.match(/^node1\s+-\s+connected \(degraded\)\s+0\s+api-only\s+degraded\s+API degraded: answers slowly: median 4000 ms over the last …$/);
+    expect(renderTable(healthFrame, { rates: new Map(), now: 0, colour: true })).to.include('\x1b[33mdegraded');
   });
 });

@@ -1,6 +1,13 @@
 import { expect } from 'chai';
 import { VirtualTimeScheduler } from 'rxjs';
-import { connectionAlerts, ConnectionRegistry, initialLogReaderStatus, type ConnectionAlert } from '../../lib/index.js';
+import {
+  connectionAlerts,
+  ConnectionRegistry,
+  initialApiClientStatus,
+  initialLogReaderStatus,
+  type ConnectionAlert,
+  type ConnectionEvent,
+} from '../../lib/index.js';
 
 const failed = (error: string) => ({ type: 'failed', error, reconnectAttempts: 1, retryInMs: 2000, retryAt: 0 }) as const;
 
@@ -59,5 +66,107 @@ describe('connectionAlerts (virtual time)', () => {
     scheduler.flush();
     expect(alerts).to.deep.equal([]);
     expect(scheduler.actions).to.have.length(0);
+  });
+
+  describe('one alert for one cause: nodes of one host', () => {
+    /** Four nodes on 10.0.0.2 (log and API each), one on 10.0.0.3; threshold 60 s, window 60 s. */
+    function fleet(thresholdMs = 60_000) {
+      const scheduler = new VirtualTimeScheduler();
+      const registry = new ConnectionRegistry({ scheduler });
+      const hosts = new Map([...['n1', 'n2', 'n3', 'n4'].map((node) => [node, '10.0.0.2'] as const), ['other', '10.0.0.3']]);
+      const sources = new Map<string, (event: ConnectionEvent) => unknown>(
+        [...hosts].flatMap(([node, host]) => [
+          [`${node}/log`, registry.track(node, 'log_reader', initialLogReaderStatus(host, 9001))] as const,
+          [`${node}/api`, registry.track(node, 'api_client', initialApiClientStatus())] as const,
+        ]),
+      );
+      const alerts: Array<[number, ConnectionAlert]> = [];
+      connectionAlerts(registry.transitions$, { thresholdMs, scheduler, hostOf: (node) => hosts.get(node) }).subscribe((alert) =>
+        alerts.push([scheduler.now(), alert]),
+      );
+      const report = (source: string, event: ConnectionEvent) => sources.get(source)?.(event);
+      const at = (ms: number, work: () => void): void => void scheduler.schedule(work, ms);
+      const connectAll = (ms: number) => at(ms, () => [...sources.keys()].forEach((source) => report(source, { type: 'connected', reconnectAttempts: 0 })));
+      return { scheduler, alerts, report, at, connectAll };
+    }
+
+    it('four nodes of one host failing together are one host_down and one host_recovered, however their sources flap', () => {
+      const { scheduler, alerts, report, at, connectAll } = fleet();
+      connectAll(0);
+      ['n1', 'n2', 'n3', 'n4'].forEach((node, index) => {
+        at(10_000 + index * 5000, () => report(`${node}/log`, failed('Host unreachable (connect EHOSTUNREACH 10.0.0.2:9001)')));
+        at(20_000 + index * 5000, () => report(`${node}/api`, failed('Connection timeout (no response within 10000 ms)')));
+      });
+      // n2's log comes back and goes again while the host is down: no alert of its own.
+      at(100_000, () => report('n2/log', { type: 'connected', reconnectAttempts: 0 }));
+      at(110_000, () => report('n2/log', failed('Host unreachable')));
+      at(300_000, () =>
+        ['n1', 'n2', 'n3', 'n4'].forEach(
+          (node) => (report(`${node}/log`, { type: 'connected', reconnectAttempts: 0 }), report(`${node}/api`, { type: 'connected', reconnectAttempts: 0 })),
+        ),
+      );
+      scheduler.flush();
+      expect(alerts).to.deep.equal([
+        [70_000, { type: 'host_down', host: '10.0.0.2', nodes: ['n1', 'n2', 'n3', 'n4'], since: 10 }],
+        [300_000, { type: 'host_recovered', host: '10.0.0.2', nodes: ['n1', 'n2', 'n3', 'n4'], since: 10, down_for_ms: 290_000 }],
+      ]);
+    });
+
+    it('one node of a host alone, another host, and a node of the host that fails later alert per source as before', () => {
+      const { scheduler, alerts, report, at, connectAll } = fleet();
+      connectAll(0);
+      at(10_000, () => report('n1/log', failed('refused')));
+      at(10_000, () => report('n1/api', failed('refused')));
+      at(15_000, () => report('other/api', failed('refused')));
+      at(200_000, () => report('n2/api', failed('refused')));
+      scheduler.flush();
+      expect(alerts.map(([time, alert]) => [time, alert.type, 'node' in alert ? `${alert.node}/${alert.component}` : alert.host])).to.deep.equal([
+        [70_000, 'down', 'n1/log_reader'],
+        [70_000, 'down', 'n1/api_client'],
+        [75_000, 'down', 'other/api_client'],
+        [260_000, 'down', 'n2/api_client'],
+      ]);
+    });
+
+    it('outages beyond the window after the first are not part of it; sources stopped on purpose never alert, nor recover', () => {
+      const { scheduler, alerts, report, at, connectAll } = fleet();
+      connectAll(0);
+      at(10_000, () => report('n1/api', failed('x')));
+      at(30_000, () => report('n2/api', failed('x')));
+      at(80_000, () => report('n3/api', failed('x')));
+      at(100_000, () => ['n1', 'n2'].forEach((node) => report(`${node}/api`, { type: 'stopped' })));
+      at(120_000, () => report('n4/api', failed('x')));
+      at(125_000, () => report('n4/api', { type: 'stopped' }));
+      scheduler.flush();
+      expect(alerts).to.deep.equal([
+        [70_000, { type: 'host_down', host: '10.0.0.2', nodes: ['n1', 'n2'], since: 10 }],
+        [140_000, { type: 'down', node: 'n3', component: 'api_client', since: 80, last_error: 'x' }],
+      ]);
+    });
+
+    it('a node of the host going down after the host_down but within the window joins it silently and recovers with it', () => {
+      const { scheduler, alerts, report, at, connectAll } = fleet(50_000);
+      connectAll(0);
+      at(10_000, () => report('n1/api', failed('x')));
+      at(20_000, () => report('n2/api', failed('x')));
+      at(69_000, () => report('n3/api', failed('x')));
+      at(71_000, () => report('n4/api', failed('x')));
+      at(200_000, () => ['n1', 'n2', 'n3', 'n4'].forEach((node) => report(`${node}/api`, { type: 'connected', reconnectAttempts: 0 })));
+      scheduler.flush();
+      // Threshold 50 s, window 60 s: n3 (69 s) joins the host_down of 60 s, n4 (71 s) is past the window.
+      expect(alerts).to.deep.equal([
+        [60_000, { type: 'host_down', host: '10.0.0.2', nodes: ['n1', 'n2'], since: 10 }],
+        [121_000, { type: 'down', node: 'n4', component: 'api_client', since: 71, last_error: 'x' }],
+        [200_000, { type: 'host_recovered', host: '10.0.0.2', nodes: ['n1', 'n2', 'n3'], since: 10, down_for_ms: 190_000 }],
+        [200_000, { type: 'recovered', node: 'n4', component: 'api_client', since: 71, down_for_ms: 129_000 }],
+      ]);
+    });
+
+    it('rejects a bad hostMinNodes at once', () => {
+      expect(() => connectionAlerts(new ConnectionRegistry().transitions$, { hostMinNodes: 1 })).to.throw(
+        RangeError,
+        'hostMinNodes must be an integer >= 2; got 1',
+      );
+    });
   });
 });

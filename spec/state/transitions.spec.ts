@@ -10,6 +10,7 @@ import {
   type ApiClientStatus,
   type ConnectionEvent,
   type ConnectionStatus,
+  type DegradationEvent,
   type LogReaderEvent,
   type LogReaderStatus,
 } from '../../lib/index.js';
@@ -137,7 +138,10 @@ describe('reducer properties', () => {
       .map(({ reason, count }) => ({ type: 'lines_dropped', reason, count }) as const),
     fc.nat(10).map((count) => ({ type: 'lines_unrecognized', count }) as const),
     fc.constantFrom('on', 'fallback' as const).map((resume) => ({ type: 'resume', resume }) as const),
+    fc.boolean().map((degraded) => ({ type: 'degradation', degraded, reason: degraded ? 'slow' : null }) as const),
   );
+  const isConnectionEvent = (event: LogReaderEvent | ApiClientEvent): event is ConnectionEvent =>
+    !['lines_dropped', 'lines_received', 'lines_unrecognized', 'resume', 'degradation', 'request_succeeded', 'health_checked'].includes(event.type);
 
   it('any event sequence yields a valid status and never mutates its input', () => {
     fc.assert(
@@ -163,7 +167,8 @@ describe('reducer properties', () => {
       fc.property(
         fc.array(
           eventArbitrary.filter(
-            (event): event is ConnectionEvent => event.type !== 'lines_dropped' && event.type !== 'lines_unrecognized' && event.type !== 'resume',
+            (event): event is ConnectionEvent | DegradationEvent =>
+              event.type !== 'lines_dropped' && event.type !== 'lines_unrecognized' && event.type !== 'resume',
           ),
           { maxLength: 50 },
         ),
@@ -178,10 +183,11 @@ describe('reducer properties', () => {
     );
   });
 
-  it('the written-out reducers agree with connectionTransition and keep the initial fields in their order', () => {
+  it('the written-out reducers agree with connectionTransition, keep the initial fields in their order, and degraded is the last degradation said', () => {
     const apiEvent: fc.Arbitrary<ApiClientEvent> = fc.oneof(
       eventArbitrary.filter(
-        (event): event is ConnectionEvent => event.type !== 'lines_dropped' && event.type !== 'lines_unrecognized' && event.type !== 'resume',
+        (event): event is ConnectionEvent | DegradationEvent =>
+          event.type !== 'lines_dropped' && event.type !== 'lines_unrecognized' && event.type !== 'resume',
       ),
       fc.nat(2_000_000_000_000).map((at) => ({ type: 'request_succeeded', at }) as const),
       fc.boolean().map((ok) => ({ type: 'health_checked', ok }) as const),
@@ -190,21 +196,26 @@ describe('reducer properties', () => {
       fc.property(fc.array(eventArbitrary, { maxLength: 30 }), fc.array(apiEvent, { maxLength: 30 }), (logEvents, apiEvents) => {
         let log = initialLogReaderStatus('10.0.0.2', 9001);
         const logKeys = Object.keys(log);
+        let degraded = false;
         for (const event of logEvents) {
           const next = logReaderTransition(log, event);
-          if (event.type !== 'lines_dropped' && event.type !== 'lines_received' && event.type !== 'lines_unrecognized' && event.type !== 'resume')
-            expect(next).to.deep.equal(connectionTransition(log, event));
+          if (isConnectionEvent(event)) expect(next).to.deep.equal(connectionTransition(log, event));
+          if (event.type === 'degradation') degraded = event.degraded;
+          expect(next.degraded).to.equal(degraded);
           expect(Object.keys(next)).to.deep.equal(logKeys);
           log = next;
         }
         let api = initialApiClientStatus();
         const apiKeys = Object.keys(api);
+        degraded = false;
         for (const event of apiEvents) {
           const next = apiClientTransition(api, event);
-          if (event.type !== 'request_succeeded' && event.type !== 'health_checked') {
+          if (isConnectionEvent(event)) {
             const generic = connectionTransition(api, event);
             expect(next).to.deep.equal({ ...generic, is_available: generic.state === 'connected' });
           }
+          if (event.type === 'degradation') degraded = event.degraded;
+          expect(next.degraded).to.equal(degraded);
           expect(Object.keys(next)).to.deep.equal(apiKeys);
           api = next;
         }

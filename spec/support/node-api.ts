@@ -5,6 +5,7 @@ import { fixtureBody } from './node-api-fixtures.js';
 
 export type Behaviour = (request: IncomingMessage, response: ServerResponse) => void;
 
+/** A healthy node's dashboard: pinged by a satellite a minute before the tests started, up for two days. */
 export const DASHBOARD = {
   nodeID: '12ABcdEFghIJklMNopQRstUVwxYZ34CD',
   wallet: '0x0000000000000000000000000000000000000000',
@@ -12,11 +13,12 @@ export const DASHBOARD = {
   satellites: [{ id: '12EayRS2V1kEsWESU9QMRseFhdxYxKicsiFmxrsLZHeLUtdps3S', url: 'us1.storj.io:7777', disqualified: null, suspended: null }],
   diskSpace: { used: 1e12, available: 4e12, trash: 1e9, overused: 0 },
   bandwidth: { used: 5e11 },
-  lastPinged: '2025-10-06T07:00:00Z',
+  lastPinged: new Date(Date.now() - 60_000).toISOString(),
   version: '1.115.5',
   allowedVersion: '1.104.0',
   upToDate: true,
-  startedAt: '2025-10-01T00:00:00Z',
+  startedAt: new Date(Date.now() - 2 * 24 * 3_600_000).toISOString(),
+  quicStatus: 'OK',
 };
 
 /**

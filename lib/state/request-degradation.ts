@@ -1,0 +1,137 @@
+import { requireFinite, requireInteger } from '../validate.js';
+
+/**
+ * The thresholds of {@link judgeRequest}: when an API client counts as degraded. Every
+ * field is optional; the defaults suit a node API checked every 30 s with a 10 s timeout.
+ */
+export interface RequestDegradationOptions {
+  /** How many of the latest checks are judged. Defaults to 5 (2.5 min of checks at 30 s). */
+  readonly windowSize?: number;
+  /** How many earlier healthy checks make up the baseline (their median is the "usual" latency). Defaults to 20. */
+  readonly baselineSize?: number;
+  /** Degraded when the window's median latency is above this many times the baseline's median. Defaults to 4. */
+  readonly latencyFactor?: number;
+  /** ... and above this floor, in ms, so that 5 ms growing to 30 ms is not news. Defaults to 500. */
+  readonly minLatencyMs?: number;
+  /** Degraded whatever the baseline when the window's median latency is above this, in ms. Defaults to half the request timeout (5000). */
+  readonly maxLatencyMs?: number;
+  /** Degraded when fewer than this share of the window's checks succeeded. Defaults to 0.8 (two failures in five). */
+  readonly minSuccessRate?: number;
+}
+
+/** {@link RequestDegradationOptions} checked, every default filled in. */
+export type RequestDegradationRule = Readonly<Required<RequestDegradationOptions>>;
+
+/** One request as the rule sees it: how long it took, and whether it succeeded. */
+export interface RequestSample {
+  readonly latencyMs: number;
+  readonly ok: boolean;
+}
+
+/**
+ * What the rule remembers of a client's requests: the latest `windowSize` samples, the
+ * latencies of up to `baselineSize` healthy samples before them, and the verdict.
+ */
+export interface RequestHistory {
+  readonly window: readonly RequestSample[];
+  readonly baseline: readonly number[];
+  readonly degraded: boolean;
+  /** Why it is degraded, in words; `null` when it is not. */
+  readonly reason: string | null;
+}
+
+/** A client's history before its first request: nothing known, not degraded. */
+export const NO_REQUESTS: RequestHistory = Object.freeze({ window: Object.freeze([]), baseline: Object.freeze([]), degraded: false, reason: null });
+
+/**
+ * Checks degradation options and fills in the defaults; a bad value throws a
+ * `RangeError` naming the field (`degradation.latencyFactor must be a number 1-1000; got 0`).
+ *
+ * @example
+ * ```ts
+ * const rule = requestDegradationRule({ latencyFactor: 3 }, 10_000);
+ * rule.maxLatencyMs; // 5000
+ * ```
+ */
+export function requestDegradationRule(options: RequestDegradationOptions = {}, timeoutMs = 10_000, path = 'degradation'): RequestDegradationRule {
+  const windowSize = requireInteger(`${path}.windowSize`, options.windowSize ?? 5, 1, 1000);
+  return {
+    windowSize,
+    baselineSize: requireInteger(`${path}.baselineSize`, options.baselineSize ?? 20, 1, 10_000),
+    latencyFactor: requireFinite(`${path}.latencyFactor`, options.latencyFactor ?? 4, 1, 1000),
+    minLatencyMs: requireFinite(`${path}.minLatencyMs`, options.minLatencyMs ?? 500, 0, Number.MAX_SAFE_INTEGER),
+    maxLatencyMs: requireFinite(`${path}.maxLatencyMs`, options.maxLatencyMs ?? timeoutMs / 2, 0, Number.MAX_SAFE_INTEGER),
+    minSuccessRate: requireFinite(`${path}.minSuccessRate`, options.minSuccessRate ?? 0.8, 0, 1),
+  };
+}
+
+/**
+ * The degradation rule of an API client as a pure function: the history after one more
+ * request. Judged only once the window is full:
+ *
+ * - **slow**: the median latency of the window's successful requests is above
+ *   `minLatencyMs` and either above `latencyFactor` x the baseline's median (once the
+ *   baseline has `windowSize` samples) or above `maxLatencyMs`;
+ * - **failing**: fewer than `minSuccessRate` of the window's requests succeeded.
+ *
+ * A sample joins the baseline when it leaves the window, if it succeeded and would not
+ * itself count as slow against the baseline: the samples of a slowdown are judged before
+ * they could become "usual", and slow ones never do. Back to normal when neither rule holds.
+ *
+ * @example
+ * ```ts
+ * const rule = requestDegradationRule();
+ * let history = NO_REQUESTS;
+ * for (const latencyMs of [20, 22, 19, 21, 20]) history = judgeRequest(history, { latencyMs, ok: true }, rule);
+ * history.degraded; // false
+ * ```
+ */
+export function judgeRequest(history: RequestHistory, sample: RequestSample, rule: RequestDegradationRule): RequestHistory {
+  const window = [...history.window, sample];
+  let baseline = history.baseline;
+  if (window.length > rule.windowSize) {
+    const leaving = window.shift();
+    if (leaving?.ok && !isSlow(leaving.latencyMs, usualLatency(baseline, rule), rule)) baseline = [...baseline, leaving.latencyMs].slice(-rule.baselineSize);
+  }
+  const reason = window.length < rule.windowSize ? null : (failingReason(window, rule) ?? slowReason(window, baseline, rule));
+  return { window, baseline, degraded: reason !== null, reason };
+}
+
+/** The baseline's median, once it has as many samples as the window. */
+function usualLatency(baseline: readonly number[], rule: RequestDegradationRule): number | null {
+  return baseline.length >= rule.windowSize ? median(baseline) : null;
+}
+
+function isSlow(latencyMs: number, usual: number | null, rule: RequestDegradationRule): boolean {
+  return latencyMs > rule.minLatencyMs && (latencyMs > rule.maxLatencyMs || (usual !== null && latencyMs > rule.latencyFactor * usual));
+}
+
+function failingReason(window: readonly RequestSample[], rule: RequestDegradationRule): string | null {
+  const failed = window.filter((sample) => !sample.ok).length;
+  return (window.length - failed) / window.length < rule.minSuccessRate ? `${failed} of the last ${window.length} checks failed` : null;
+}
+
+function slowReason(window: readonly RequestSample[], baseline: readonly number[], rule: RequestDegradationRule): string | null {
+  const latest = median(window.filter((sample) => sample.ok).map((sample) => sample.latencyMs));
+  const usual = usualLatency(baseline, rule);
+  if (latest === null || !isSlow(latest, usual, rule)) return null;
+  const answers = `answers slowly: median ${Math.round(latest)} ms over the last ${window.length} checks`;
+  return usual !== null && latest > rule.latencyFactor * usual
+    ? `${answers}, ${(latest / Math.max(usual, 1)).toFixed(1)} x its usual ${Math.round(usual)} ms`
+    : `${answers}, above ${rule.maxLatencyMs} ms`;
+}
+
+/**
+ * The median of some numbers (the mean of the middle two for an even count), `null` for none.
+ *
+ * @example
+ * ```ts
+ * median([3, 1, 2]); // 2
+ * ```
+ */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? null) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}

@@ -1,0 +1,91 @@
+import { expect } from 'chai';
+import { VirtualTimeScheduler } from 'rxjs';
+import {
+  ConnectionRegistry,
+  initialApiClientStatus,
+  initialLogReaderStatus,
+  NodeHealthTracker,
+  type HealthMap,
+  type ReputationAlert,
+} from '../../lib/index.js';
+
+const REFUSED = 'Connection refused (connect ECONNREFUSED 10.0.0.2:14002)';
+const failed = (error: string) => ({ type: 'failed', error, reconnectAttempts: 1, retryInMs: 2000, retryAt: 0 }) as const;
+
+function setup(nodes = ['node1']) {
+  const scheduler = new VirtualTimeScheduler();
+  const registry = new ConnectionRegistry({ scheduler });
+  const sources = nodes.map((node) => ({
+    log: registry.track(node, 'log_reader', initialLogReaderStatus('10.0.0.2', 9001)),
+    api: registry.track(node, 'api_client', initialApiClientStatus()),
+  }));
+  const tracker = new NodeHealthTracker(registry, { scheduler, coalesceScheduler: scheduler, reputationThresholds: { online: 0.95 } });
+  const emitted: HealthMap[] = [];
+  const alerts: ReputationAlert[] = [];
+  tracker.health$.subscribe((health) => emitted.push(health));
+  tracker.alerts$.subscribe((alert) => alerts.push(alert));
+  return { scheduler, registry, sources, tracker, emitted, alerts };
+}
+
+describe('NodeHealthTracker (virtual time)', () => {
+  it('emits the map at once, then once per tick that changed a verdict; an unchanged map is the same object', () => {
+    const { scheduler, sources, tracker, emitted } = setup(['node1', 'node2']);
+    expect(emitted).to.deep.equal([{ node1: { verdict: 'ok', reasons: [] }, node2: { verdict: 'ok', reasons: [] } }]);
+    for (const { log, api } of sources) {
+      log({ type: 'connected', reconnectAttempts: 0 });
+      api({ type: 'connected', reconnectAttempts: 0 });
+      api({ type: 'request_succeeded', at: 1000 });
+    }
+    scheduler.flush();
+    expect(emitted, 'connecting to connected changes no verdict').to.have.length(1);
+    expect(tracker.snapshot()).to.equal(emitted[0]);
+
+    sources[0]?.api(failed(REFUSED));
+    sources[0]?.api({ type: 'connecting' });
+    sources[0]?.api(failed(REFUSED));
+    scheduler.flush();
+    expect(emitted).to.have.length(2);
+    expect(emitted[1]?.node1).to.deep.equal({ verdict: 'offline', reasons: ['the host answers but the node does not', `API: ${REFUSED}`] });
+    expect(emitted[1]?.node2, 'the other node keeps its object').to.equal(emitted[0]?.node2);
+  });
+
+  it('degradation reasons and satellite contact from the transitions go into the verdict', () => {
+    const { scheduler, sources, tracker } = setup();
+    const { log, api } = sources[0]!;
+    log({ type: 'connected', reconnectAttempts: 0 });
+    api({ type: 'connected', reconnectAttempts: 0 });
+    api({ type: 'degradation', degraded: true, reason: '2 of the last 5 checks failed' });
+    expect(tracker.snapshot().node1).to.deep.equal({ verdict: 'degraded', reasons: ['API degraded: 2 of the last 5 checks failed'] });
+    api({ type: 'degradation', degraded: false, reason: null });
+    scheduler.schedule(() => api({ type: 'health_checked', ok: true, contact: { lastPingedMs: 1000, startedAtMs: null, quicStatus: 'OK' } }), 3 * 3_600_000);
+    scheduler.flush();
+    expect(tracker.snapshot().node1?.verdict).to.equal('satellites-unreachable');
+  });
+
+  it('readings make warnings and one alert per crossing; scores() has the latest; a removed node goes', () => {
+    const { registry, tracker, alerts } = setup();
+    const reading = (online: number) => ({ node: 'node1', satellites: [{ satellite: 'us1.storj.io:7777', audit: 1, suspension: 1, online }] });
+    tracker.record(reading(0.97));
+    tracker.record(reading(0.93));
+    tracker.record(reading(0.91));
+    expect(tracker.snapshot().node1?.verdict).to.equal('at-risk');
+    tracker.record(reading(0.96));
+    expect(alerts.map((alert) => [alert.type, alert.value, alert.threshold])).to.deep.equal([
+      ['reputation', 0.93, 0.95],
+      ['reputation_recovered', 0.96, 0.95],
+    ]);
+    expect(tracker.scores().get('node1')?.[0]?.online).to.equal(0.96);
+    registry.remove('node1');
+    expect(tracker.snapshot()).to.deep.equal({});
+    expect(tracker.scores().size).to.equal(0);
+  });
+
+  it('rejects bad options at once, naming the field', () => {
+    const registry = new ConnectionRegistry();
+    expect(() => new NodeHealthTracker(registry, { lastPingedStaleMs: 0 })).to.throw(RangeError, 'lastPingedStaleMs must be an integer >= 1; got 0');
+    expect(() => new NodeHealthTracker(registry, { reputationThresholds: { audit: -1 } })).to.throw(
+      RangeError,
+      'reputationThresholds.audit must be a number 0-1',
+    );
+  });
+});

@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { judgeRequest, NO_REQUESTS, requestDegradationRule, type RequestHistory, type RequestSample } from '../../lib/index.js';
+import { median } from '../../lib/state/request-degradation.js';
+
+const rule = requestDegradationRule();
+const ok = (latencyMs: number): RequestSample => ({ latencyMs, ok: true });
+const failed: RequestSample = { latencyMs: 10_000, ok: false };
+
+function run(samples: readonly RequestSample[], history: RequestHistory = NO_REQUESTS): RequestHistory[] {
+  const histories: RequestHistory[] = [];
+  for (const sample of samples) histories.push((history = judgeRequest(history, sample, rule)));
+  return histories;
+}
+
+describe('requestDegradationRule and judgeRequest', () => {
+  it('has the documented defaults, derives the ceiling from the timeout, and names a bad field', () => {
+    expect(requestDegradationRule()).to.deep.equal({
+      windowSize: 5,
+      baselineSize: 20,
+      latencyFactor: 4,
+      minLatencyMs: 500,
+      maxLatencyMs: 5000,
+      minSuccessRate: 0.8,
+    });
+    expect(requestDegradationRule({}, 2000).maxLatencyMs).to.equal(1000);
+    expect(() => requestDegradationRule({ latencyFactor: 0 })).to.throw(RangeError, 'degradation.latencyFactor must be a number 1-1000; got 0');
+    expect(() => requestDegradationRule({ windowSize: 1.5 })).to.throw(RangeError, 'degradation.windowSize must be an integer 1-1000');
+    expect(() => requestDegradationRule({ minSuccessRate: Number.NaN }, 10_000, 'apiClient.degradation')).to.throw(
+      RangeError,
+      'apiClient.degradation.minSuccessRate',
+    );
+  });
+
+  it('latency growing from ms to most of the timeout is degraded once the window median passes k x the baseline, and back once it falls', () => {
+    const steady = Array.from({ length: 25 }, (_, index) => ok(20 + (index % 3)));
+    const slowing = [400, 800, 2500, 4000, 6000, 8000, 9000].map(ok);
+    const back = [25, 22, 21, 20, 19].map(ok);
+    const histories = run([...steady, ...slowing, ...back]);
+    const flags = histories.map((history) => history.degraded);
+    expect(flags.slice(0, 25).every((flag) => !flag)).to.equal(true);
+    // median of [21, 20, 400, 800, 2500] is 400 (below the 500 floor), of [20, 400, 800, 2500, 4000] 800: degraded at the 4th slow answer.
+    expect(flags.slice(25, 32)).to.deep.equal([false, false, false, true, true, true, true]);
+    expect(histories[28]?.reason).to.match(/^answers slowly: median 800 ms over the last 5 checks, 38\.1 x its usual 21 ms$/);
+    // Three fast answers out of five bring the median back.
+    expect(flags.slice(32)).to.deep.equal([true, true, false, false, false]);
+    // Of the slow answers that left the window, only the 400 ms one (under the floor) became "usual".
+    expect(histories.at(-1)?.baseline.filter((latencyMs) => latencyMs > 100)).to.deep.equal([400]);
+  });
+
+  it('without a baseline yet, only the absolute ceiling counts; below the floor nothing does', () => {
+    expect(run([6000, 6000, 6000, 6000, 6000].map(ok)).at(-1)).to.include({
+      degraded: true,
+      reason: 'answers slowly: median 6000 ms over the last 5 checks, above 5000 ms',
+    });
+    expect(run([4000, 4000, 4000, 4000, 4000].map(ok)).at(-1)?.degraded).to.equal(false);
+    const fast = run([...Array.from({ length: 10 }, () => ok(5)), ...Array.from({ length: 5 }, () => ok(400))]);
+    expect(fast.at(-1)?.degraded, '80 x the baseline but under the 500 ms floor').to.equal(false);
+  });
+
+  it('two failures in five checks are degraded; one is not; the window judges nothing until it is full', () => {
+    expect(run([ok(20), failed, ok(20), ok(20), ok(20)]).map((history) => history.degraded)).to.deep.equal([false, false, false, false, false]);
+    const flaky = run([ok(20), failed, ok(20), failed]);
+    expect(flaky.map((history) => history.degraded)).to.deep.equal([false, false, false, false]);
+    const full = judgeRequest(flaky.at(-1) ?? NO_REQUESTS, ok(20), rule);
+    expect(full).to.include({ degraded: true, reason: '2 of the last 5 checks failed' });
+  });
+
+  it('never mutates its input, keeps the window and baseline bounded, and any sequence gives a consistent verdict (property)', () => {
+    const sample = fc.record({ latencyMs: fc.double({ min: 0, max: 20_000, noNaN: true }), ok: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(sample, { maxLength: 200 }), (samples) => {
+        let history = NO_REQUESTS;
+        for (const next of samples) {
+          const before = JSON.stringify(history);
+          const after = judgeRequest(history, next, rule);
+          expect(JSON.stringify(history)).to.equal(before);
+          expect(after.window.length).to.be.at.most(rule.windowSize);
+          expect(after.baseline.length).to.be.at.most(rule.baselineSize);
+          expect(after.degraded).to.equal(after.reason !== null);
+          if (after.window.length < rule.windowSize) expect(after.degraded).to.equal(false);
+          history = after;
+        }
+      }),
+      { seed: 19, numRuns: 200 },
+    );
+  });
+
+  it('median: odd, even, empty', () => {
+    expect(median([3, 1, 2])).to.equal(2);
+    expect(median([4, 1, 3, 2])).to.equal(2.5);
+    expect(median([])).to.equal(null);
+  });
+});
