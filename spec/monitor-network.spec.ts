@@ -102,9 +102,13 @@ describe('Scenario 2, network interruption (network namespace, real link down/up
     const exited = new Promise((resolve) => peerProcess?.once('exit', resolve));
     peerProcess?.kill('SIGKILL');
     await exited;
-    // First the peer's FIN ("closed by the remote end"), then refused reconnects: offline throughout.
-    const offline = await firstMatch(started.health$, (health) => health.node1?.reasons.some((reason) => /Connection refused/.test(reason)) === true, 10_000);
-    expect(offline.node1?.verdict).to.equal('offline');
+    // The log reader notices first (the peer's FIN, then refusals: degraded while the API still
+    // answers), then the API's next check is refused: offline.
+    const offline = await firstMatch(
+      started.health$,
+      (health) => health.node1?.verdict === 'offline' && health.node1.reasons.some((reason) => /^API: Connection refused/.test(reason)),
+      10_000,
+    );
     expect(offline.node1?.reasons[0]).to.equal('the host answers but the node does not');
 
     // The host's link goes down: nothing answers at all (connects fail with EHOSTUNREACH once
