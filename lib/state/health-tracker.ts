@@ -13,7 +13,7 @@ import {
   type Subscription,
 } from 'rxjs';
 import { requireInteger } from '../validate.js';
-import type { NodeConnectionStates } from './connection-status.js';
+import type { ConnectionStates, NodeConnectionStates } from './connection-status.js';
 import { DEFAULT_LAST_PINGED_STALE_MS, nodeVerdict, type HealthMap, type NodeHealth, type SatelliteContact } from './node-verdict.js';
 import type { Component, ConnectionRegistry, Transition } from './registry.js';
 import {
@@ -92,6 +92,9 @@ export class NodeHealthTracker {
   private readonly scheduler: SchedulerLike;
   private readonly subscription: Subscription;
   private latest: HealthMap = {};
+  /** The map `latest` was made from, and whether a reading or an event changed facts since. */
+  private judgedStates: ConnectionStates | undefined;
+  private factsChanged = true;
 
   constructor(
     private readonly registry: ConnectionRegistry,
@@ -115,7 +118,7 @@ export class NodeHealthTracker {
     const alerts = reputationAlertsBetween(reading.node, facts.warnings, warnings, reading.satellites, this.thresholds);
     facts.warnings = warnings;
     facts.satellites = reading.satellites;
-    facts.dirty = true;
+    facts.dirty = this.factsChanged = true;
     this.changes.next();
     for (const alert of alerts) this.alertsSubject.next(alert);
   }
@@ -128,6 +131,9 @@ export class NodeHealthTracker {
   /** Every node's verdict now, synchronously; the same object as long as none changed. */
   snapshot(): HealthMap {
     const states = this.registry.snapshot();
+    if (states === this.judgedStates && !this.factsChanged) return this.latest;
+    this.judgedStates = states;
+    this.factsChanged = false;
     const now = this.scheduler.now();
     let changed = Object.keys(this.latest).length !== Object.keys(states).length;
     const next: Array<[string, NodeHealth]> = [];
@@ -164,10 +170,10 @@ export class NodeHealthTracker {
     if (event.type === 'degradation') {
       if (event.reason === null) delete facts.degradedReasons[component];
       else facts.degradedReasons[component] = event.reason;
-      facts.dirty = true;
+      facts.dirty = this.factsChanged = true;
     } else if (event.type === 'health_checked' && event.contact) {
       facts.contact = event.contact;
-      facts.dirty = true;
+      facts.dirty = this.factsChanged = true;
     }
     this.changes.next();
   }
