@@ -1,10 +1,11 @@
 import createDebug from 'debug';
 import type { ForwarderLine } from '../log-lines/forwarder-line.js';
 import type { UnrecognizedReason } from '../log-lines/unrecognized-transfer.js';
+import { peerText } from '../peer-text.js';
 
 const warn = createDebug('storj-monitor:log-reader:warn');
 
-/** How much of a sample line a drift warning shows, in characters. */
+/** How much of a sample line a drift warning shows, in characters (`peerText`: control characters out, tabs as spaces). */
 const SAMPLE_CHARS = 200;
 
 /** What {@link schemaDriftCounter} reports: how many lines of a batch could not be read. */
@@ -48,12 +49,7 @@ export function schemaDriftCounter(node: string, version: () => string | null, r
       node,
       release,
       reason,
-      sampleText(sample.line),
+      JSON.stringify(peerText(sample.line, SAMPLE_CHARS)),
     );
   };
-}
-
-/** The sample as one JSON string: control characters escaped, at most {@link SAMPLE_CHARS} characters. */
-function sampleText(text: string): string {
-  return JSON.stringify(text.length > SAMPLE_CHARS ? `${text.slice(0, SAMPLE_CHARS)}…[+${text.length - SAMPLE_CHARS} chars]` : text);
 }
