@@ -2,6 +2,7 @@
 // GET /sim/nodes lists them; POST /sim/{node}/{action} breaks or mends one.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestTarget } from 'storj-monitor-rx';
+import { decodedSegment } from './decoded-segment.js';
 import type { SimulatedNode } from './simulated-node.js';
 
 const ACTIONS: ReadonlyMap<string, (node: SimulatedNode) => Promise<void> | void> = new Map([
@@ -29,7 +30,7 @@ export function simulatorRoutes(nodes: readonly SimulatedNode[]): (request: Inco
       return true;
     }
     const [, , name, action] = path.split('/');
-    const node = byName.get(decoded(name ?? ''));
+    const node = byName.get(decodedSegment(name ?? '') ?? '');
     const act = ACTIONS.get(action ?? '');
     if (request.method !== 'POST' || !node || !act) {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('no such node or action');
@@ -43,13 +44,4 @@ export function simulatorRoutes(nodes: readonly SimulatedNode[]): (request: Inco
       );
     return true;
   };
-}
-
-/** A path segment decoded; one that is not valid percent-encoding (`%zz`) names no node. */
-function decoded(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return '';
-  }
 }

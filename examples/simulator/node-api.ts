@@ -5,6 +5,8 @@
 // the node's reason for a bad paystub period or an unknown satellite, the HTML dashboard on
 // unknown paths; and faults: 503s, or requests left hanging.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { requestTarget } from 'storj-monitor-rx';
+import { decodedSegment } from './decoded-segment.js';
 import { SATELLITES } from './log-lines.js';
 import type { ApiFormat } from './releases.js';
 
@@ -32,7 +34,11 @@ function answer(api: SimulatedApi, nodeId: string, startedAt: Date, format: ApiF
     response.writeHead(503, { 'content-type': 'text/plain' }).end('service unavailable');
     return;
   }
-  const path = new URL(request.url ?? '/', 'http://node').pathname;
+  const path = requestTarget(request)?.pathname;
+  if (path === undefined) {
+    response.writeHead(400, { connection: 'close', 'content-type': 'text/plain' }).end('Bad Request');
+    return;
+  }
   if (path === '/api/sno') {
     response.writeHead(301, { location: '/api/sno/' }).end();
     return;
@@ -72,7 +78,8 @@ function route(path: string, nodeId: string, startedAt: Date, format: ApiFormat)
   }
   const satellite = /^\/api\/sno\/satellite\/([^/]+)$/.exec(path)?.[1];
   if (satellite !== undefined) {
-    const id = decodeURIComponent(satellite);
+    // Not percent-encoding (%zz): no satellite has that id.
+    const id = decodedSegment(satellite) ?? '';
     if (!SATELLITES.includes(id)) return { status: 404, body: { error: 'consoleapi storagenode: console: trust: satellite is untrusted' } };
     return ok({
       id,

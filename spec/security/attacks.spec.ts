@@ -309,6 +309,16 @@ describe('attacks (real sockets on 127.0.0.1)', function () {
       expect(statusOf(await post('/sim/alpha/api-ok'))).to.equal(204);
     });
 
+    it('the simulated node API answers GET http://[ with 400 and a satellite %zz as an unknown satellite, and lives on', async () => {
+      const apiPort = nodes[0]?.apiPort ?? 0;
+      const get = (target: string) => rawRequest(apiPort, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+      expect(statusOf(await get('http://['))).to.equal(400);
+      const unknown = await get('/api/sno/satellite/%zz');
+      expect(statusOf(unknown)).to.equal(404);
+      expect(unknown.response).to.include('"error"');
+      expect((await get('/api/sno/')).response).to.include('"nodeID"');
+    });
+
     it('refuses a cross-site POST (403) and does what a same-origin one asks', async () => {
       expect(statusOf(await post('/sim/alpha/api-unavailable', ['Origin: https://evil.example']))).to.equal(403);
       expect(nodes[0]?.status().api).to.equal('ok');
