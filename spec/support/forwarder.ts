@@ -53,9 +53,17 @@ export class TestForwarder {
     this.server = undefined;
   }
 
-  /** Stops listening and resets every client (RST). */
+  /**
+   * Stops listening and resets every client (RST). A client that has already ended its
+   * side (a peer that closed first gets an automatic FIN back) is destroyed instead: on a
+   * socket still shutting down, libuv's uv_tcp_close_reset refuses with EINVAL and Node
+   * (v20) leaves the handle marked closing but never closed, so the process spins at exit.
+   */
   async kill(): Promise<void> {
-    for (const client of [...this.clients]) client.resetAndDestroy();
+    for (const client of [...this.clients]) {
+      if (client.writableEnded) client.destroy();
+      else client.resetAndDestroy();
+    }
     await this.stop();
   }
 }
