@@ -45,11 +45,13 @@ await at(minutes * 0.6);
 alpha.setApiFault('hang');
 await at(minutes * 0.6 + 1);
 alpha.setApiFault('ok');
-await at(minutes);
+// The page opens a few minutes before the end, so that its lines/s sparklines have filled.
+await at(minutes - 3);
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
 try {
   const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
   await page.goto(cli.url);
+  await at(minutes);
   await page.locator('.node[data-node="gamma"] .source[data-source="log reader"] .outage').last().hover();
   await page.screenshot({ path: output, fullPage: true });
   process.stdout.write(`wrote ${output}\n`);

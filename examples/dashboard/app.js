@@ -519,6 +519,7 @@ for (const button of document.querySelectorAll('[data-range]')) {
   button.addEventListener('click', () => {
     rangeMs = Number(button.dataset.range);
     for (const other of document.querySelectorAll('[data-range]')) other.setAttribute('aria-pressed', String(other === button));
+    document.getElementById('range-caption').textContent = `timelines: the last ${rangeMs === DAY_MS ? '24 hours' : 'hour'}, now at the right`;
     render(true);
   });
 }
