@@ -1,10 +1,10 @@
 // 5. Idle cost: connected, silent log sources and API clients checking every 30 s (or
 // `--idle-interval-s`) against loopback peers (in a child process): our CPU ms per minute
 // in the steady state, beside a bare cross-fetch loop doing the same checks; and the
-// memory each API client takes.
+// memory each API client takes (in a process of their own).
 import { Subscription } from 'rxjs';
 import { ConnectionRegistry, NodeApiClient, tcpLogSource } from 'storj-monitor-rx';
-import { allConnected, collectGarbage, cpuMs, settleGarbage, sleep, startPeer } from './support.js';
+import { allConnected, collectGarbage, cpuMs, memoryPerSource, sleep, startPeer } from './support.js';
 
 export interface IdleResult {
   cpu_ms_per_min: number;
@@ -15,10 +15,10 @@ export interface IdleResult {
   /** CPU per health check: the window's CPU (log sources' included, nearly nothing) over the checks in it. */
   cpu_us_per_check: number;
   baseline_cpu_us_per_check: number;
-  /** Heap and off-heap memory per connected API client, after garbage collection. */
+  /** Resident-set growth per connected API client, in a process of their own (bench/peer.ts 'sources'), after garbage collection. */
   bytes_per_api_client: number;
-  /** Resident-set growth per connected API client (noisier: the allocator's pages). */
-  rss_per_api_client: number;
+  /** Of which V8 heap. */
+  heap_bytes_per_api_client: number;
   interval_s: number;
   sources: number;
   measured_s: number;
@@ -29,6 +29,7 @@ export async function runIdle(quick: boolean, intervalSeconds = 30): Promise<Idl
   // Three rounds of checks at 30 s (nine at 10 s): the health checks' garbage and its collection are counted.
   const seconds = quick ? 5 : 90;
   const intervalMs = intervalSeconds * 1000;
+  const perClient = await memoryPerSource('api', count);
   const peer = await startPeer('idle');
   const window = (windowSeconds: number): Promise<number> => cpuMs(() => sleep(windowSeconds * 1000));
   const emptySeconds = quick ? 2 : 15;
@@ -41,9 +42,6 @@ export async function runIdle(quick: boolean, intervalSeconds = 30): Promise<Idl
   const target = { host: '127.0.0.1', port: Number(peer.ready.logPort), registry };
   try {
     for (let index = 0; index < count; index++) subscriptions.add(tcpLogSource({ node: `node${index}`, ...target }).subscribe());
-    await allConnected(registry, ['log_reader']);
-    await settleGarbage();
-    const before = process.memoryUsage();
     for (let index = 0; index < count; index++) {
       const api = new NodeApiClient({
         node: `node${index}`,
@@ -55,8 +53,6 @@ export async function runIdle(quick: boolean, intervalSeconds = 30): Promise<Idl
       apis.push(api);
     }
     await allConnected(registry, ['log_reader', 'api_client']);
-    await settleGarbage();
-    const after = process.memoryUsage();
     const baseline = await startPeer('idle-baseline', { logPort: Number(peer.ready.logPort), apiPort: Number(peer.ready.apiPort), count, intervalMs });
     // Nor is setting up 2,000 sources: one round of health checks passes before the
     // window, so the collection of the setup's garbage is over and the window sees the
@@ -73,8 +69,8 @@ export async function runIdle(quick: boolean, intervalSeconds = 30): Promise<Idl
       baseline_cpu_ms_per_min: perMinute(measured.cpu_ms, seconds),
       cpu_us_per_check: Math.round((used * 1000) / checks),
       baseline_cpu_us_per_check: Math.round((measured.cpu_ms * 1000) / checks),
-      bytes_per_api_client: Math.round((after.heapUsed + after.external - before.heapUsed - before.external) / count),
-      rss_per_api_client: Math.round((after.rss - before.rss) / count),
+      bytes_per_api_client: perClient.rss,
+      heap_bytes_per_api_client: perClient.heap,
       interval_s: intervalSeconds,
       sources: count * 2,
       measured_s: seconds,

@@ -102,8 +102,8 @@ async function main(): Promise<void> {
     ),
     beside('  CPU µs per health check', idleResult.cpu_us_per_check, 'bare cross-fetch loop', idleResult.baseline_cpu_us_per_check),
     absolute('  the same process before any source', idleResult.empty_process_cpu_ms_per_min, '', null),
-    absolute('memory per connected API client (bytes)', idleResult.bytes_per_api_client, '<= 30 KB', idleResult.bytes_per_api_client <= 30 * 1024),
-    absolute('  RSS per connected API client (bytes)', idleResult.rss_per_api_client, '', null),
+    absolute('RSS per connected API client (bytes)', idleResult.bytes_per_api_client, '<= 30 KB', idleResult.bytes_per_api_client <= 30 * 1024),
+    absolute('  of which V8 heap', idleResult.heap_bytes_per_api_client, '', null),
   ];
   log('');
   printTable(rows);

@@ -1,8 +1,8 @@
 // The other end of a benchmark, in its own process: a log forwarder that writes a block
 // of lines to each client ('sender'), silent forwarders and node APIs for idle cost
 // ('idle'), the bare cross-fetch baseline of the idle benchmark ('idle-baseline'), a crowd of
-// WebSocket clients ('ws-clients'), and our own log sources in a process of their own, for
-// the memory they take ('log-sources').
+// WebSocket clients ('ws-clients'), and our own log sources or API clients in a process of
+// their own, for the memory they take ('sources').
 import crossFetch from 'cross-fetch';
 import { Agent, createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
@@ -143,19 +143,23 @@ if (mode === 'sender') {
     }
   });
   send({ type: 'ready' });
-} else if (mode === 'log-sources') {
+} else if (mode === 'sources') {
   // Alone in this process, so that no other benchmark's heap or freed memory moves the
-  // resident set: its growth per connected, silent source, after garbage collection.
-  const { ConnectionRegistry, tcpLogSource } = await import('storj-monitor-rx');
+  // resident set: its growth per connected, silent log source (kind 'log') or per API
+  // client checking a node (kind 'api'), after garbage collection.
+  const { ConnectionRegistry, NodeApiClient, tcpLogSource } = await import('storj-monitor-rx');
   const count = Number(options.count);
+  const api = options.kind === 'api';
   await settleGarbage();
   const before = process.memoryUsage();
   const registry = new ConnectionRegistry();
+  const url = `http://127.0.0.1:${Number(options.port)}`;
   for (let index = 0; index < count; index++) {
-    tcpLogSource({ node: `node${index}`, host: '127.0.0.1', port: Number(options.port), registry }).subscribe();
+    if (api) new NodeApiClient({ node: `node${index}`, url, registry }).start();
+    else tcpLogSource({ node: `node${index}`, host: '127.0.0.1', port: Number(options.port), registry }).subscribe();
   }
   // Every source is in the map from its creation, so all of them connected is all `count`.
-  await allConnected(registry, ['log_reader']);
+  await allConnected(registry, [api ? 'api_client' : 'log_reader']);
   await settleGarbage();
   const after = process.memoryUsage();
   send({ type: 'ready', rssBytes: (after.rss - before.rss) / count, heapBytes: (after.heapUsed - before.heapUsed) / count });

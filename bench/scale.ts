@@ -1,7 +1,7 @@
 // 2. Scale: 10,000 nodes in one registry, all 20,000 sources changing state in one tick;
 // one 10,000-node frame built and serialised; memory per connected idle TCP source.
 import { ConnectionRegistry, initialApiClientStatus, initialLogReaderStatus, type ConnectionStatusFrame } from 'storj-monitor-rx';
-import { cpuMs, median, settleGarbage, startPeer, tick } from './support.js';
+import { cpuMs, median, memoryPerSource, settleGarbage, tick } from './support.js';
 
 export interface ScaleResult {
   mass_transition_cpu_ms: number;
@@ -69,21 +69,9 @@ function measureSync(work: () => unknown): number {
   return performance.now() - start;
 }
 
-/** RSS and heap growth per connected, silent `tcpLogSource`, measured in a process of their own (bench/peer.ts). */
-async function bytesPerSource(count: number): Promise<{ rss: number; heap: number }> {
-  const forwarder = await startPeer('idle');
-  try {
-    const sources = await startPeer('log-sources', { port: Number(forwarder.ready.logPort), count });
-    await sources.stop();
-    return { rss: Math.round(Number(sources.ready.rssBytes)), heap: Math.round(Number(sources.ready.heapBytes)) };
-  } finally {
-    await forwarder.stop();
-  }
-}
-
 export async function runScale(quick: boolean): Promise<ScaleResult> {
   const nodes = quick ? 2000 : 10_000;
-  const perSource = await bytesPerSource(quick ? 200 : 1000);
+  const perSource = await memoryPerSource('log', quick ? 200 : 1000);
   // The earlier benchmarks' garbage is not the transitions' to collect.
   await settleGarbage();
   // The first run warms the JIT; the median of the next seven is reported.

@@ -96,3 +96,19 @@ export async function startPeer(mode: string, options: Record<string, unknown> =
   };
   return { ...peer, ready: await peer.next('ready') };
 }
+
+/**
+ * RSS and heap (with off-heap) growth per connected source, measured in a process of
+ * their own (bench/peer.ts 'sources'): silent `tcpLogSource`s ('log') or `NodeApiClient`s
+ * checking a node ('api'), against the loopback peers of the idle benchmark.
+ */
+export async function memoryPerSource(kind: 'log' | 'api', count: number): Promise<{ rss: number; heap: number }> {
+  const peer = await startPeer('idle');
+  try {
+    const sources = await startPeer('sources', { kind, port: Number(kind === 'log' ? peer.ready.logPort : peer.ready.apiPort), count });
+    await sources.stop();
+    return { rss: Math.round(Number(sources.ready.rssBytes)), heap: Math.round(Number(sources.ready.heapBytes)) };
+  } finally {
+    await peer.stop();
+  }
+}

@@ -57,6 +57,30 @@ describe('the packed package, installed in a consumer project', function () {
     expect(stdout.trim()).to.equal('true');
   });
 
+  it('installs cross-fetch as a dependency, and a NodeApiClient checks a node through it', async () => {
+    const manifest = JSON.parse(await readFile(join(project, 'node_modules/storj-monitor-rx/package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    expect(manifest.dependencies).to.have.property('cross-fetch');
+    const installed = JSON.parse(await readFile(join(project, 'node_modules/cross-fetch/package.json'), 'utf8')) as { name: string };
+    expect(installed.name).to.equal('cross-fetch');
+    const script = `
+      import { createServer } from 'node:http';
+      import { NodeApiClient } from 'storj-monitor-rx';
+      const server = createServer((request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"nodeID":"12AB"}'));
+      server.listen(0, '127.0.0.1', () => {
+        const api = new NodeApiClient({ node: 'n', url: 'http://127.0.0.1:' + server.address().port, onEvent: (event) => {
+          if (event.type !== 'connected') return;
+          console.log(JSON.stringify(api.status.state));
+          api.stop();
+          server.close();
+        } });
+        api.start();
+      });`;
+    const { stdout } = await run('node', ['--input-type=module', '-e', script], { cwd: project });
+    expect(JSON.parse(stdout)).to.equal('connected');
+  });
+
   it('ships built JavaScript with type declarations and no sources or specs', async () => {
     const installed = join(project, 'node_modules', 'storj-monitor-rx');
     const files = await readdir(join(installed, 'dist'));
