@@ -1,6 +1,15 @@
 import { expect } from 'chai';
 import { asyncScheduler, lastValueFrom, VirtualTimeScheduler } from 'rxjs';
-import { ApiRequestError, httpJson, jsonRequester, KeepAliveFetch, redactCredentials, toDashboard, type FetchLike } from '../../lib/index.js';
+import {
+  ApiRequestError,
+  httpJson,
+  jsonRequester,
+  KeepAliveFetch,
+  PEER_TEXT_MAX_CHARS,
+  redactCredentials,
+  toDashboard,
+  type FetchLike,
+} from '../../lib/index.js';
 import { refusedPort } from '../support/forwarder.js';
 import { DASHBOARD, json, TestNodeApi } from '../support/node-api.js';
 import { eventually } from '../support/wait.js';
@@ -99,6 +108,13 @@ for (const [name, open] of Object.entries(fetches))
         api.behaviour = (_request, response) => response.writeHead(502, { 'content-type': 'text/html' }).end(body);
         expect((await failure('/api/sno/')).message).to.equal('HTTP 502 Bad Gateway');
       }
+    });
+
+    it('a hostile reason is stripped of control characters and capped', async () => {
+      api.behaviour = (_request, response) => json(response, { error: `locked\u001b]0;owned\u0007\u001b[2J${'a'.repeat(5000)}` }, 500);
+      const { message } = await failure('/api/sno/');
+      expect(message).to.match(/^HTTP 500 Internal Server Error: locked\]0;owned\[2Ja+…\[\+\d+ chars\]$/);
+      expect(message.length).to.be.at.most(PEER_TEXT_MAX_CHARS + 32);
     });
 
     it('never shows the credentials it sent, even when the peer echoes them back', async () => {
