@@ -80,6 +80,16 @@ describe('NodeHealthTracker (virtual time)', () => {
     expect(tracker.scores().size).to.equal(0);
   });
 
+  it('a node named __proto__ or constructor is a node like any other', () => {
+    const { tracker } = setup(['__proto__', 'constructor']);
+    const health = tracker.snapshot();
+    expect(Object.keys(health)).to.deep.equal(['__proto__', 'constructor']);
+    expect(Object.getPrototypeOf(health)).to.equal(Object.prototype);
+    expect(JSON.parse(JSON.stringify(health))).to.deep.equal(
+      JSON.parse('{"__proto__":{"verdict":"ok","reasons":[]},"constructor":{"verdict":"ok","reasons":[]}}'),
+    );
+  });
+
   it('rejects bad options at once, naming the field', () => {
     const registry = new ConnectionRegistry();
     expect(() => new NodeHealthTracker(registry, { lastPingedStaleMs: 0 })).to.throw(RangeError, 'lastPingedStaleMs must be an integer >= 1; got 0');
