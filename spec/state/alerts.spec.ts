@@ -59,13 +59,33 @@ describe('connectionAlerts (virtual time)', () => {
     expect(quiet.alerts).to.deep.equal([]);
   });
 
-  it('unsubscribing cancels pending timers', () => {
+  it('unsubscribing cancels pending timers and stops following the transitions', () => {
     const { scheduler, log, alerts, at, subscription } = setup();
+    const pending: number[] = [];
     at(0, () => log(failed('x')));
-    at(1000, () => subscription.unsubscribe());
+    at(1000, () => {
+      subscription.unsubscribe();
+      pending.push(scheduler.actions.length);
+      log({ type: 'connected', reconnectAttempts: 0 });
+      log(failed('y'));
+      pending.push(scheduler.actions.length);
+    });
     scheduler.flush();
     expect(alerts).to.deep.equal([]);
-    expect(scheduler.actions).to.have.length(0);
+    expect(pending).to.deep.equal([0, 0]);
+  });
+
+  it('each source has its own outage: two down at once, two alerts, each with its own error', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const registry = new ConnectionRegistry({ scheduler });
+    const first = registry.track('node1', 'log_reader', initialLogReaderStatus('h', 1));
+    const second = registry.track('node2', 'log_reader', initialLogReaderStatus('h', 2));
+    const alerts: ConnectionAlert[] = [];
+    connectionAlerts(registry.transitions$, { thresholdMs: 1000, scheduler }).subscribe((alert) => alerts.push(alert));
+    first(failed('refused'));
+    second(failed('reset'));
+    scheduler.flush();
+    expect(alerts.map((alert) => (alert.type === 'down' ? `${alert.node} ${alert.last_error}` : alert.type))).to.deep.equal(['node1 refused', 'node2 reset']);
   });
 
   describe('one alert for one cause: nodes of one host', () => {

@@ -124,3 +124,115 @@ describe('ConnectionMetricsCollector (virtual time)', () => {
     expect(metrics.snapshot().node1?.log_reader).to.include({ uptime_ratio: null, uptime_ratio_window: null });
   });
 });
+
+describe('ConnectionMetricsCollector: each figure from its own events only (virtual time)', () => {
+  const HOUR_MS = 3_600_000;
+
+  it('an exhausted attempt counts as a failed attempt', () => {
+    const { scheduler, log, metrics } = setup();
+    log(failed);
+    log({ type: 'exhausted', error: 'x', reconnectAttempts: 10, retryAt: null });
+    scheduler.flush();
+    expect(metrics.snapshot().node1?.log_reader?.failed_attempts).to.equal(2);
+  });
+
+  it('connection events leave lines and health checks at zero; no reconnection before the first one', () => {
+    const { scheduler, log, api, metrics } = setup();
+    for (const sink of [log, api]) {
+      sink({ type: 'connecting' });
+      sink({ type: 'connected', reconnectAttempts: 0 });
+      sink({ type: 'stable' });
+      sink(failed);
+      sink({ type: 'stopped' });
+    }
+    scheduler.flush();
+    const node = metrics.snapshot().node1;
+    expect(node?.log_reader?.lines).to.deep.equal({ received: 0, malformed: 0, oversize: 0, partial: 0, gap: 0, gap_bytes: 0, unrecognized: 0 });
+    expect(node?.api_client?.health_checks).to.deep.equal({ success: 0, failure: 0, success_rate: null });
+    expect(node?.api_client).to.not.have.property('lines');
+    expect(node?.log_reader?.reconnection_duration_ms).to.deep.equal({ last: null, mean: null, max: null });
+  });
+
+  it('a success rate is successes over all checks', () => {
+    const { scheduler, api, metrics } = setup();
+    api({ type: 'health_checked', ok: true });
+    api({ type: 'health_checked', ok: false });
+    api({ type: 'health_checked', ok: false });
+    api({ type: 'health_checked', ok: false });
+    scheduler.flush();
+    expect(metrics.snapshot().node1?.api_client?.health_checks).to.deep.equal({ success: 1, failure: 3, success_rate: 0.25 });
+  });
+
+  it('an event that keeps the state is no reconnection and no new segment', () => {
+    const { scheduler, log, metrics, at } = setup();
+    at(0, () => log({ type: 'connected', reconnectAttempts: 0 }));
+    at(1000, () => log({ type: 'lines_received', count: 1 }));
+    at(2000, () => log({ type: 'stable' }));
+    scheduler.schedule(() => undefined, 3000);
+    scheduler.flush();
+    const m = metrics.snapshot().node1?.log_reader;
+    expect(m?.reconnections).to.equal(0);
+    expect(m?.reconnection_duration_ms.last).to.equal(null);
+    expect(m?.time_in_state_ms.connected).to.equal(3000);
+  });
+
+  it('the window counts only the part of each state inside it', () => {
+    const { scheduler, log, metrics, at } = setup(); // a 60 s window
+    at(0, () => log({ type: 'connecting' }));
+    at(10_000, () => log({ type: 'connected', reconnectAttempts: 0 }));
+    at(100_000, () => log(failed));
+    scheduler.schedule(() => undefined, 130_000);
+    scheduler.flush();
+    // [70 s, 130 s]: 30 s connected, 30 s in error; the connecting second is outside.
+    expect(metrics.snapshot().node1?.log_reader?.uptime_ratio_window).to.equal(0.5);
+  });
+
+  it('a reconnection counts in reconnections_per_hour for exactly one hour', () => {
+    const { scheduler, log, metrics, at } = setup();
+    at(0, () => log({ type: 'connected', reconnectAttempts: 0 }));
+    at(1000, () => log(failed));
+    at(5000, () => log({ type: 'connected', reconnectAttempts: 0 }));
+    const perHour: number[] = [];
+    for (const ms of [5000, 5000 + HOUR_MS - 1, 5000 + HOUR_MS]) at(ms, () => perHour.push(metrics.snapshot().node1?.log_reader?.reconnections_per_hour ?? -1));
+    scheduler.flush();
+    expect(perHour).to.deep.equal([1, 1, 0]);
+  });
+
+  it('starts from the registry as it is: each tracked source, only those', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const registry = new ConnectionRegistry({ scheduler });
+    registry.track('api-only', 'api_client', initialApiClientStatus());
+    registry.track('log-only', 'log_reader', initialLogReaderStatus('h', 1));
+    const metrics = new ConnectionMetricsCollector(registry, { scheduler });
+    scheduler.schedule(() => undefined, 1000);
+    scheduler.flush();
+    const snapshot = metrics.snapshot();
+    expect(Object.keys(snapshot['api-only'] ?? {})).to.deep.equal(['api_client']);
+    expect(Object.keys(snapshot['log-only'] ?? {})).to.deep.equal(['log_reader']);
+    expect(snapshot['api-only']?.api_client?.time_in_state_ms.disconnected).to.equal(1000);
+  });
+
+  it('metrics$ emits every 10 s by default', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const metrics = new ConnectionMetricsCollector(new ConnectionRegistry({ scheduler }), { scheduler });
+    const times: number[] = [];
+    const subscription = metrics.metrics$.subscribe(() => times.push(scheduler.now()));
+    scheduler.schedule(() => subscription.unsubscribe(), 25_000);
+    scheduler.flush();
+    expect(times).to.deep.equal([0, 10_000, 20_000]);
+  });
+
+  it('stop(): no more updates, and reconnections$ and removed$ complete', () => {
+    const { scheduler, log, registry, metrics } = setup();
+    const completed: string[] = [];
+    metrics.reconnections$.subscribe({ complete: () => completed.push('reconnections$') });
+    metrics.removed$.subscribe({ complete: () => completed.push('removed$') });
+    metrics.stop();
+    log(failed);
+    registry.remove('node1', 'api_client');
+    scheduler.flush();
+    expect(completed).to.deep.equal(['reconnections$', 'removed$']);
+    expect(metrics.snapshot().node1?.log_reader?.failed_attempts).to.equal(0);
+    expect(Object.keys(metrics.snapshot().node1 ?? {})).to.deep.equal(['log_reader', 'api_client']);
+  });
+});

@@ -150,4 +150,52 @@ describe('ConnectionRegistry', () => {
     log({ type: 'stopped' });
     expect(registry.snapshot().node1?.log_reader?.state).to.equal('stopped');
   });
+
+  it('a removed or replaced source’s events stay off transitions$ and states$', () => {
+    const { registry, scheduler, emitted } = setup();
+    const transitions: string[] = [];
+    registry.transitions$.subscribe(({ node, component, event }) => transitions.push(`${node} ${component} ${event.type}`));
+    const removed = registry.track('node1', 'log_reader', initialLogReaderStatus('h', 1));
+    const replaced = registry.track('node2', 'api_client', initialApiClientStatus());
+    const replacement = registry.track('node2', 'api_client', initialApiClientStatus());
+    registry.remove('node1', 'log_reader');
+    scheduler.flush();
+    const before = emitted.length;
+    removed({ type: 'connecting' });
+    replaced({ type: 'connecting' });
+    scheduler.flush();
+    expect(transitions).to.deep.equal([]);
+    expect(emitted).to.have.length(before);
+    replacement({ type: 'connecting' });
+    scheduler.flush();
+    expect(transitions).to.deep.equal(['node2 api_client connecting']);
+    expect(emitted.at(-1)).to.deep.equal({ node2: { api_client: { ...initialApiClientStatus(), state: 'connecting' } } });
+  });
+
+  it('an event that changes no status is on transitions$, and no new map is emitted for it', () => {
+    const { registry, scheduler, emitted } = setup();
+    const transitions: string[] = [];
+    registry.transitions$.subscribe(({ event }) => transitions.push(event.type));
+    const log = registry.track('node1', 'log_reader', initialLogReaderStatus('h', 1));
+    scheduler.flush();
+    const before = emitted.length;
+    log({ type: 'lines_received', count: 10 });
+    scheduler.flush();
+    expect(transitions).to.deep.equal(['lines_received']);
+    expect(emitted).to.have.length(before);
+  });
+
+  it('a new map keeps the nodes that did not change, as the same objects', () => {
+    const { registry, scheduler, emitted } = setup();
+    const first = registry.track('node1', 'log_reader', initialLogReaderStatus('h', 1));
+    registry.track('node2', 'log_reader', initialLogReaderStatus('h', 2));
+    scheduler.flush();
+    const before = emitted.at(-1);
+    first({ type: 'connecting' });
+    scheduler.flush();
+    const after = emitted.at(-1);
+    expect(Object.keys(after ?? {})).to.deep.equal(['node1', 'node2']);
+    expect(after?.node2).to.equal(before?.node2);
+    expect(after?.node1?.log_reader?.state).to.equal('connecting');
+  });
 });
