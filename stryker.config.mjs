@@ -15,6 +15,6 @@ export default {
   reporters: ['clear-text', 'progress-append-only', 'json', 'html'],
   jsonReporter: { fileName: `reports/mutation/${folder}.json` },
   htmlReporter: { fileName: `reports/mutation/${folder}.html` },
-  tempDirName: '.stryker-tmp',
+  tempDirName: `.stryker-tmp/${folder}`,
   cleanTempDir: 'always',
 };

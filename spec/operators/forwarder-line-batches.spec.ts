@@ -20,6 +20,16 @@ describe('forwarderLineBatches', () => {
     expect(drops).to.deep.equal([['malformed', 'not a line']]);
   });
 
+  it('emits no batch for a chunk that completes no line, or only malformed ones', async () => {
+    const out: ForwarderLine[][] = await lastValueFrom(
+      from([Buffer.from('1.5 no newline yet'), Buffer.from(' still none'), Buffer.from('\ngarbage\n'), Buffer.from('junk\n')]).pipe(
+        forwarderLineBatches<never>({ node: 'n' }),
+        toArray(),
+      ),
+    );
+    expect(out.map((batch) => batch.map((line) => line.line))).to.deep.equal([['no newline yet still none']]);
+  });
+
   it('property: chunks delivered through one reused buffer, cut anywhere, give every line as sent, read at the end', () => {
     fc.assert(
       fc.property(

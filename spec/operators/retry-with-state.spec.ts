@@ -162,6 +162,28 @@ describe('retryWithState', () => {
     ]);
   });
 
+  it('each retryAt is the scheduler time the retry is due: now + the backoff, or + the cycle restart', () => {
+    const { raw } = record(({ cold }) => ({
+      source$: cold<string>('-#', {}, refused),
+      options: { backoff: { initialMs: 1000, factor: 1, maxMs: 1000 }, maxReconnectAttempts: 1, cycleRestartMs: 30_000 },
+      untilMs: 5000,
+    }));
+    expect(raw.filter((event) => event.type === 'failed' || event.type === 'exhausted').slice(0, 2)).to.deep.equal([
+      { type: 'failed', error: refused.message, reconnectAttempts: 1, retryInMs: 1000, retryAt: 1001 },
+      { type: 'exhausted', error: refused.message, reconnectAttempts: 1, retryAt: 1002 + 30_000 },
+    ]);
+  });
+
+  it('a peer that keeps closing exhausts the attempts with "connection closed by peer"', () => {
+    const { raw, error } = record(({ cold }) => ({
+      source$: cold('c|', connectedValues),
+      options: { backoff: { initialMs: 1000, factor: 1, maxMs: 1000 }, maxReconnectAttempts: 1, resetAfterStableMs: 60_000 },
+      untilMs: 5000,
+    }));
+    expect(raw.at(-1)).to.deep.equal({ type: 'exhausted', error: 'connection closed by peer', reconnectAttempts: 1, retryAt: null });
+    expect((error as Error).message).to.equal('Gave up after 1 reconnect attempts: connection closed by peer');
+  });
+
   it('reconnect$ ends a wait at once and starts a fresh cycle', () => {
     const { events } = record(({ cold, scheduler }) => {
       const reconnect$ = new Subject<void>();
