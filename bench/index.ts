@@ -4,6 +4,7 @@
 import { cpus } from 'node:os';
 import { runFanout } from './fanout.js';
 import { runFleet } from './fleet.js';
+import { runForwarder } from './forwarder.js';
 import { runIdle } from './idle.js';
 import { runIngest } from './ingest.js';
 import { runReconnect } from './reconnect.js';
@@ -11,14 +12,14 @@ import { runScale } from './scale.js';
 
 const quick = process.argv.includes('--quick');
 const json = process.argv.includes('--json');
-/** `--only=idle` (or ingest, scale, fanout, reconnect): one benchmark, for working on it; prints its raw result. */
+/** `--only=idle` (or ingest, scale, fanout, reconnect, forwarder): one benchmark, for working on it; prints its raw result. */
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
 /** `--idle-interval-s=10`: the idle benchmark's health-check interval (30 s by default, as the library's). */
 const idleIntervalSeconds = Number(process.argv.find((arg) => arg.startsWith('--idle-interval-s='))?.slice('--idle-interval-s='.length) ?? 30);
 if (!(idleIntervalSeconds > 0)) throw new RangeError(`--idle-interval-s must be a positive number of seconds; got ${idleIntervalSeconds}`);
 const idle = (quickRun: boolean) => runIdle(quickRun, idleIntervalSeconds);
 // fleet (how many nodes one process holds, ~6 min) runs only on its own: --only=fleet.
-const runners = { ingest: runIngest, scale: runScale, fanout: runFanout, reconnect: runReconnect, idle, fleet: runFleet } as const;
+const runners = { ingest: runIngest, scale: runScale, fanout: runFanout, reconnect: runReconnect, idle, fleet: runFleet, forwarder: runForwarder } as const;
 const log = (text: string): void => void process.stdout.write(`${text}\n`);
 
 interface Row {
@@ -42,16 +43,18 @@ async function main(): Promise<void> {
     return;
   }
 
-  log('1/5 ingest ...');
+  log('1/6 ingest ...');
   const ingest = await runIngest(quick);
-  log('2/5 scale ...');
+  log('2/6 scale ...');
   const scale = await runScale(quick);
-  log('3/5 fan-out ...');
+  log('3/6 fan-out ...');
   const fanout = await runFanout(quick);
-  log('4/5 reconnect ...');
+  log('4/6 reconnect ...');
   const reconnect = await runReconnect(quick);
-  log('5/5 idle ...');
+  log('5/6 idle ...');
   const idleResult = await idle(quick);
+  log('6/6 forwarder ...');
+  const forwarder = await runForwarder(quick);
 
   const rows: Row[] = [
     // Ingest and fan-out ratios are the median of each round's own ratio, not the ratio of the two medians.
@@ -104,6 +107,21 @@ async function main(): Promise<void> {
     absolute('  the same process before any source', idleResult.empty_process_cpu_ms_per_min, '', null),
     absolute('RSS per connected API client (bytes)', idleResult.bytes_per_api_client, '<= 30 KB', idleResult.bytes_per_api_client <= 30 * 1024),
     absolute('  of which V8 heap', idleResult.heap_bytes_per_api_client, '', null),
+    row(
+      `forwarder lines/s, file to client (${number(forwarder.lines)} lines)`,
+      forwarder.lines_per_s,
+      'tail -F to the socket',
+      forwarder.baseline_lines_per_s,
+      '>= 1 x',
+      (r) => r >= 1,
+      forwarder.ratio,
+    ),
+    beside(
+      `  CPU ms per 1,000 lines at ${forwarder.pace_lines_per_s} lines/s`,
+      forwarder.cpu_ms_per_1000_lines,
+      'tail -F to the socket',
+      forwarder.baseline_cpu_ms_per_1000_lines,
+    ),
   ];
   log('');
   printTable(rows);
@@ -141,6 +159,13 @@ async function main(): Promise<void> {
           baseline_cpu_us_per_check: idleResult.baseline_cpu_us_per_check,
           bytes_per_api_client: idleResult.bytes_per_api_client,
           interval_s: idleResult.interval_s,
+        },
+        forwarder: {
+          lines_per_s: forwarder.lines_per_s,
+          baseline_lines_per_s: forwarder.baseline_lines_per_s,
+          ratio: forwarder.ratio,
+          cpu_ms_per_1000_lines: forwarder.cpu_ms_per_1000_lines,
+          baseline_cpu_ms_per_1000_lines: forwarder.baseline_cpu_ms_per_1000_lines,
         },
       }),
     );

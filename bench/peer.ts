@@ -1,9 +1,17 @@
 // The other end of a benchmark, in its own process: a log forwarder that writes a block
 // of lines to each client ('sender'), silent forwarders and node APIs for idle cost
 // ('idle'), the bare cross-fetch baseline of the idle benchmark ('idle-baseline'), a crowd of
+<<<<<<< HEAD
 // WebSocket clients ('ws-clients'), and our own log sources or API clients in a process of
 // their own, for the memory they take ('sources').
+=======
+// WebSocket clients ('ws-clients'), and our own log sources in a process of their own, for
+// the memory they take ('log-sources'), our log forwarder on a file ('forwarder') and its
+// baseline, `tail -F` piped to each client ('tail-forwarder').
+>>>>>>> 4ad0787 (Bench: the forwarder, file to client against tail -F piped to the socket, and CPU per 1,000 lines at 50 lines/s (--only=forwarder; JSON forwarder.lines_per_s, forwarder.baseline_lines_per_s))
 import crossFetch from 'cross-fetch';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Agent, createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
@@ -163,6 +171,44 @@ if (mode === 'sender') {
   await settleGarbage();
   const after = process.memoryUsage();
   send({ type: 'ready', rssBytes: (after.rss - before.rss) / count, heapBytes: (after.heapUsed - before.heapUsed) / count });
+} else if (mode === 'forwarder') {
+  // Our forwarder on options.file; `cpu` asks for this process's CPU time so far.
+  const { startForwarder } = await import('storj-monitor-rx/forwarder');
+  const forwarder = await startForwarder({ file: String(options.file), port: 0 });
+  answerCpu(() => 0);
+  send({ type: 'ready', port: forwarder.port });
+} else if (mode === 'tail-forwarder') {
+  // The baseline: `tail -F` piped to each client's socket, what the reference forwarder
+  // does without its Python queue. `cpu` counts the tail processes too.
+  const tails = new Set<number>();
+  const server = createServer((socket) => {
+    const tail = spawn('tail', ['-F', '-n', '+1', String(options.file)], { stdio: ['ignore', 'pipe', 'ignore'] });
+    if (tail.pid !== undefined) tails.add(tail.pid);
+    tail.stdout.pipe(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => tail.kill());
+  });
+  answerCpu(() => [...tails].reduce((sum, pid) => sum + processCpuMs(pid), 0));
+  server.listen(0, '127.0.0.1', () => send({ type: 'ready', port: (server.address() as { port: number }).port }));
 } else {
   throw new Error(`unknown peer mode ${mode}`);
+}
+
+/** Answers `{ type: 'cpu' }` with this process's CPU ms (user + system) plus `others()`. */
+function answerCpu(others: () => number): void {
+  process.on('message', (message: { type?: string }) => {
+    if (message.type !== 'cpu') return;
+    const used = process.cpuUsage();
+    send({ type: 'cpu', ms: (used.user + used.system) / 1000 + others() });
+  });
+}
+
+/** CPU ms of another process, from /proc (utime + stime, in clock ticks of 10 ms on Linux). */
+function processCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
 }
