@@ -45,8 +45,7 @@ export class ForwarderClient {
     socket.on('close', () => this.generation++);
     socket.on('error', () => undefined);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    const { seq, offset } = replayStart(options.tailer.history, null);
-    void this.run(new LogReader(options.tailer, seq, offset, options.maxLineBytes, options.onNotice), false, 0);
+    void this.startPlain();
   }
 
   /** The only bytes a client may write: one hello, as its first line. */
@@ -63,13 +62,22 @@ export class ForwarderClient {
     if (position === undefined || newline !== this.received.length - 1) return void this.socket.destroy();
     this.helloDone = true;
     this.received = Buffer.alloc(0);
-    this.resume(position);
+    void this.resume(position);
   }
 
-  private resume(position: ResumePosition | null): void {
+  /** Lines from now on: from the end of the last complete line in the file at this moment. */
+  private async startPlain(): Promise<void> {
+    const generation = this.generation;
+    const { tailer, maxLineBytes, onNotice } = this.options;
+    const { seq, offset } = await tailer.liveEnd();
+    if (generation === this.generation) void this.run(new LogReader(tailer, seq, offset, maxLineBytes, onNotice), false, 0, generation);
+  }
+
+  private async resume(position: ResumePosition | null): Promise<void> {
     const generation = ++this.generation;
     const { tailer, maxLineBytes, onNotice } = this.options;
-    const start = replayStart(tailer.history, position);
+    const start = position === null ? { ...(await tailer.liveEnd()), skip: 0, gap: undefined } : replayStart(tailer.history, position);
+    if (generation !== this.generation) return;
     const reader = new LogReader(tailer, start.seq, start.offset, maxLineBytes, onNotice);
     this.socket.write(GREETING_RECORD);
     if (start.gap !== undefined) this.gap(start.gap, reader);

@@ -1,8 +1,12 @@
+import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { loadHistory, newHistory, saveHistory } from './history-file.js';
-import { completeLinesEnd, findLogFile, HEAD_BYTES, openLogFile, readHead, startsWith, type OpenLogFile } from './log-file.js';
-import { beginSegment, updateNewest, type ForwarderHistory, type Segment } from './segment-history.js';
+import { completeLinesEnd, findLogFile, HEAD_BYTES, headIsComplete, openLogFile, readHead, startsWith, type OpenLogFile } from './log-file.js';
+import { beginSegment, replayStart, updateNewest, type ForwarderHistory, type Segment } from './segment-history.js';
+
+/** How long after a write the readers are woken, so that the writes of one burst wake them once. */
+const WAKE_DELAY_MS = 10;
 
 /** Options of {@link LogFileTailer}. */
 export interface LogFileTailerOptions {
@@ -40,7 +44,12 @@ export class LogFileTailer {
   private current: OpenLogFile | null = null;
   private listeners: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
+  private watcher: FSWatcher | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
   private polling: Promise<void> = Promise.resolve();
+  private running = false;
+  /** A rename or create was seen while a look was running: look again at once. */
+  private again = false;
   private closed = false;
   private savedAt = 0;
   private saved: ForwarderHistory | undefined;
@@ -62,6 +71,7 @@ export class LogFileTailer {
     const saved = options.stateDir === undefined ? null : await loadHistory(options.stateDir, options.file);
     const tailer = new LogFileTailer(options, saved ?? newHistory());
     await tailer.poll();
+    tailer.watch();
     tailer.schedule();
     return tailer;
   }
@@ -69,6 +79,25 @@ export class LogFileTailer {
   /** Resolves at the next change of the history (or at close). */
   changed(): Promise<void> {
     return new Promise((resolve) => (this.closed ? resolve() : this.listeners.push(resolve)));
+  }
+
+  /**
+   * Where "now" is for a client that connects: the end of the last complete line in the
+   * file being tailed at this moment (not only what the last look saw), once its first
+   * bytes are saved in full; else the end the history has.
+   */
+  async liveEnd(): Promise<{ readonly seq: number; readonly offset: number }> {
+    const start = replayStart(this.history, null);
+    const newest = this.history.segments.at(-1);
+    const current = this.current;
+    if (newest === undefined || newest.sealed || !headIsComplete(newest.head) || current === null || current.ino !== newest.ino) return start;
+    try {
+      const { size } = await current.handle.stat();
+      return { seq: newest.seq, offset: await completeLinesEnd(current.handle, newest.end, size) };
+    } catch {
+      // Closed by a rotation meanwhile.
+      return start;
+    }
   }
 
   get isClosed(): boolean {
@@ -80,6 +109,8 @@ export class LogFileTailer {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.timer);
+    clearTimeout(this.wakeTimer);
+    this.watcher?.close();
     await this.polling;
     await this.save(true);
     await this.current?.handle.close();
@@ -87,14 +118,56 @@ export class LogFileTailer {
     this.notify();
   }
 
+  /**
+   * inotify on the directory, where the system has it (polling goes on regardless, so
+   * nothing depends on it): a write wakes the readers at once (they read what is there),
+   * a rename or a new file makes the tailer look at once.
+   */
+  private watch(): void {
+    try {
+      this.watcher = watch(this.directory, { persistent: false }, (event, name) => {
+        if (name !== null && !name.startsWith(this.name)) return;
+        if (event !== 'change') this.lookNow();
+        // A node writes lines in bursts: one wake per burst, not one read per write.
+        else
+          this.wakeTimer ??= setTimeout(() => {
+            this.wakeTimer = undefined;
+            this.wakeReaders();
+          }, WAKE_DELAY_MS);
+      });
+      this.watcher.on('error', () => this.watcher?.close());
+    } catch {
+      this.watcher = undefined;
+    }
+  }
+
   private schedule(): void {
-    this.timer = setTimeout(() => {
-      this.polling = this.poll().then(
-        () => undefined,
-        (error: unknown) => this.options.onNotice(`cannot read ${this.options.file}: ${(error as Error).message}`),
-      );
-      void this.polling.then(() => this.closed || this.schedule());
-    }, this.options.pollIntervalMs);
+    this.timer = setTimeout(() => this.look(), this.options.pollIntervalMs);
+  }
+
+  private lookNow(): void {
+    if (this.closed) return;
+    if (this.running) this.again = true;
+    else {
+      clearTimeout(this.timer);
+      this.look();
+    }
+  }
+
+  private look(): void {
+    this.running = true;
+    this.polling = this.poll().then(
+      () => undefined,
+      (error: unknown) => this.options.onNotice(`cannot read ${this.options.file}: ${(error as Error).message}`),
+    );
+    void this.polling.then(() => {
+      this.running = false;
+      if (this.closed) return;
+      if (this.again) {
+        this.again = false;
+        this.look();
+      } else this.schedule();
+    });
   }
 
   /** One look at the file: growth, truncation, rotation; then readers are told and the history saved. */
@@ -123,7 +196,7 @@ export class LogFileTailer {
   private async adopt(live: OpenLogFile, newest: Segment | undefined): Promise<void> {
     if (newest !== undefined && !newest.sealed) {
       const sameFile = live.dev === newest.dev && live.ino === newest.ino;
-      if (sameFile && live.size >= newest.end && (await startsWith(live.handle, newest.head))) {
+      if (sameFile && live.size >= newest.end && startsWith(live.handle, newest.head)) {
         this.current = live;
         await this.follow(live, newest);
         return;
@@ -136,7 +209,7 @@ export class LogFileTailer {
   /** The tailed file grew, was truncated, or was replaced at its path. */
   private async follow(current: OpenLogFile, newest: Segment): Promise<void> {
     const { size } = await current.handle.stat();
-    if (size < newest.end || !(await startsWith(current.handle, newest.head))) {
+    if (size < newest.end || !startsWith(current.handle, newest.head)) {
       // Truncated in place (copytruncate): the lines it had are in a copy now, if anywhere.
       await this.sealMoved(newest, current.ino);
       await this.begin({ ...current, size });
@@ -197,6 +270,11 @@ export class LogFileTailer {
 
   private notify(): void {
     this.history = this.working;
+    this.wakeReaders();
+  }
+
+  /** Readers waiting at the end of the file read again (the history is as it was). */
+  private wakeReaders(): void {
     const listeners = this.listeners;
     this.listeners = [];
     for (const listener of listeners) listener();

@@ -1,3 +1,4 @@
+import { readSync } from 'node:fs';
 import { open, readdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -67,19 +68,35 @@ export async function readHead(handle: FileHandle): Promise<string> {
 }
 
 /**
- * Whether a file still starts with `head` (base64): it was not truncated and written
- * again, and it is the file that `head` was read from.
+ * Whether `head` (base64) holds all of `HEAD_BYTES`: then it tells a file from any other,
+ * and from itself truncated and written again, wherever a position in it points.
  *
  * @example
  * ```ts
- * if (!(await startsWith(file.handle, segment.head))) console.log('truncated (copytruncate?)');
+ * headIsComplete(''); // false
  * ```
  */
-export async function startsWith(handle: FileHandle, head: string): Promise<boolean> {
+export function headIsComplete(head: string): boolean {
+  return Buffer.byteLength(head, 'base64') >= HEAD_BYTES;
+}
+
+/**
+ * Whether a file still starts with `head` (base64): it was not truncated and written
+ * again, and it is the file that `head` was read from. A synchronous read of at most
+ * `HEAD_BYTES` (from the page cache, a few µs): a reader checks it after every read of the
+ * file being tailed, and a round trip through libuv's thread pool for it cost more than
+ * the read itself on a loaded machine.
+ *
+ * @example
+ * ```ts
+ * if (!startsWith(file.handle, segment.head)) console.log('truncated (copytruncate?)');
+ * ```
+ */
+export function startsWith(handle: FileHandle, head: string): boolean {
   const expected = Buffer.from(head, 'base64');
   if (expected.length === 0) return true;
   const actual = Buffer.alloc(expected.length);
-  const { bytesRead } = await handle.read(actual, 0, expected.length, 0);
+  const bytesRead = readSync(handle.fd, actual, 0, expected.length, 0);
   return bytesRead === expected.length && actual.equals(expected);
 }
 
@@ -125,7 +142,7 @@ export async function findLogFile(directory: string, prefix: string, wanted: Log
     if (file === null) continue;
     const sameFile = file.dev === wanted.dev && file.ino === wanted.ino;
     const candidate = (sameFile || (byHead && wanted.head !== '')) && file.size >= wanted.end;
-    if (candidate && (await startsWith(file.handle, wanted.head))) return file;
+    if (candidate && startsWith(file.handle, wanted.head)) return file;
     await file.handle.close();
   }
   return null;

@@ -81,8 +81,8 @@ export function updateNewest(history: ForwarderHistory, changes: Partial<Segment
 /**
  * Where the lines after `position` start in `history` (a pure decision; whether the
  * files are still there is found out while reading). No position: the live end ("from
- * now on"). A position of another stream, or newer than the history: the live end, with
- * a gap of unknown size. Older than the window: the oldest segment's start, with a gap
+ * now on"). A position of another stream, newer than the history, or past the end of a
+ * rotated file: the live end, with a gap of unknown size. Older than the window: the oldest segment's start, with a gap
  * of unknown size.
  *
  * @example
@@ -101,7 +101,8 @@ export function replayStart(history: ForwarderHistory, position: ResumePosition 
   if (position.stream !== history.stream || position.segment > newest.seq) return live(null);
   if (position.segment < oldest.seq) return { seq: oldest.seq, offset: 0, skip: 0, gap: null };
   const segment = segments[position.segment - oldest.seq];
-  if (segment === undefined || position.offset > segment.end) return live(null);
+  // The file being tailed may hold more than the tailer has seen yet; a rotated one may not.
+  if (segment === undefined || (segment.sealed && position.offset > segment.end)) return live(null);
   return { seq: segment.seq, offset: position.offset, skip: position.skip, gap: undefined };
 }
 

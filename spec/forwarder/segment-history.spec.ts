@@ -35,7 +35,9 @@ describe('segment history (pure)', () => {
     expect(replayStart(history, { stream: 's1', segment: 3, offset: 40, skip: 2 })).to.deep.equal({ seq: 3, offset: 40, skip: 2, gap: undefined });
     // Older than the window: from the oldest kept, with a gap of unknown size.
     expect(replayStart(history, { stream: 's1', segment: 0, offset: 40, skip: 0 })).to.deep.equal({ seq: 2, offset: 0, skip: 0, gap: null });
-    // Another history, a segment not yet made, an offset past what was ever sent: from now, with a gap.
+    // Past what the tailer has seen of the file being tailed: readers read what is there.
+    expect(replayStart(history, { stream: 's1', segment: 4, offset: 150, skip: 0 })).to.deep.equal({ seq: 4, offset: 150, skip: 0, gap: undefined });
+    // Another history, a segment not yet made, past the end of a rotated file: from now, with a gap.
     for (const position of [
       { stream: 'other', segment: 3, offset: 40, skip: 0 },
       { stream: 's1', segment: 9, offset: 0, skip: 0 },
