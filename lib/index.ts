@@ -73,6 +73,7 @@ export {
   type ConnectionStatusFrame,
   type LogReaderStatus,
   type NodeConnectionStates,
+  type ResumeState,
 } from './state/connection-status.js';
 export { apiClientTransition, logReaderTransition, type ApiClientEvent, type DegradationEvent, type LogReaderEvent } from './state/transitions.js';
 export { ConnectionRegistry, type Component, type ConnectionRegistryOptions, type MembershipChange, type Transition } from './state/registry.js';

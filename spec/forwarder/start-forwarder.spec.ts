@@ -62,6 +62,17 @@ describe('startForwarder (real files and sockets on 127.0.0.1)', () => {
       expect(client.lines().map((line) => line.slice(line.indexOf(' ') + 1))).to.deep.equal(['1st half of a line and its 2nd half', long]);
     });
 
+    it('skips a line longer than maxLineBytes (with a warning) and goes on with the next', async () => {
+      forwarder = await startForwarder({ file: writer.file, port: 0, pollIntervalMs: POLL_MS, maxLineBytes: 1000 });
+      const client = await plainClient(forwarder.port);
+      cleanups.push(() => client.socket.destroy());
+      writer.append('y'.repeat(300_000));
+      writer.append('after the long one');
+      writer.append('z'.repeat(1000));
+      await eventually(() => client.lines().length >= 2);
+      expect(client.lines().map((line) => line.slice(line.indexOf(' ') + 1))).to.deep.equal(['after the long one', 'z'.repeat(1000)]);
+    });
+
     it('closes a client that writes anything but a resume hello, as the reference does', async () => {
       const { port } = await start();
       for (const bytes of ['hello\n', 'GET / HTTP/1.1\r\n\r\n', '#storj-log-resume 2 -\n', '#storj-log-resume 1 x.y\n', 'x'.repeat(300)]) {
