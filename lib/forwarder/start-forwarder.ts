@@ -1,6 +1,7 @@
 import createDebug from 'debug';
 import { createServer, type Socket } from 'node:net';
 import { resolve } from 'node:path';
+import { DEFAULT_MAX_LINE_BYTES } from '../log-lines/line-framer.js';
 import { requireInteger, requireText } from '../validate.js';
 import { ForwarderClient } from './forwarder-client.js';
 import { LogFileTailer } from './log-file-tailer.js';
@@ -67,7 +68,7 @@ export async function startForwarder(options: ForwarderOptions): Promise<Running
   const stateDir = options.stateDir === undefined ? undefined : resolve(requireText('stateDir', options.stateDir));
   const pollIntervalMs = requireInteger('pollIntervalMs', options.pollIntervalMs ?? 250, 1);
   const maxSegments = requireInteger('maxSegments', options.maxSegments ?? 16, 2);
-  const maxLineBytes = requireInteger('maxLineBytes', options.maxLineBytes ?? 1024 * 1024, 1);
+  const maxLineBytes = requireInteger('maxLineBytes', options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, 1);
   const maxClients = requireInteger('maxClients', options.maxClients ?? 64, 1);
   const now = options.now ?? Date.now;
   const onNotice = (message: string): void => warn('%s', message);
