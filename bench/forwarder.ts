@@ -6,7 +6,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { storageNodeLine } from '../examples/simulator/log-lines.js';
+import { storageNodeLines } from '../examples/simulator/log-lines.js';
 import { median, medianRatio, sleep, startPeer, type Peer } from './support.js';
 
 export interface ForwarderResult {
@@ -27,7 +27,9 @@ function lineBlock(distinct: number): Buffer {
   let seed = 11;
   const random = (): number => ((seed = (seed * 16_807) % 2_147_483_647) - 1) / 2_147_483_646;
   const lines: string[] = [];
-  for (let index = 0; index < distinct; index++) lines.push(`${storageNodeLine(new Date(1_759_735_252_000 + index * 37), random)}\n`);
+  for (let index = 0; lines.length < distinct; index++) {
+    for (const line of storageNodeLines(new Date(1_759_735_252_000 + index * 37), random)) if (lines.length < distinct) lines.push(`${line}\n`);
+  }
   return Buffer.from(lines.join(''));
 }
 
