@@ -1,14 +1,9 @@
 // The other end of a benchmark, in its own process: a log forwarder that writes a block
 // of lines to each client ('sender'), silent forwarders and node APIs for idle cost
 // ('idle'), the bare cross-fetch baseline of the idle benchmark ('idle-baseline'), a crowd of
-<<<<<<< HEAD
-// WebSocket clients ('ws-clients'), and our own log sources or API clients in a process of
-// their own, for the memory they take ('sources').
-=======
-// WebSocket clients ('ws-clients'), and our own log sources in a process of their own, for
-// the memory they take ('log-sources'), our log forwarder on a file ('forwarder') and its
-// baseline, `tail -F` piped to each client ('tail-forwarder').
->>>>>>> 4ad0787 (Bench: the forwarder, file to client against tail -F piped to the socket, and CPU per 1,000 lines at 50 lines/s (--only=forwarder; JSON forwarder.lines_per_s, forwarder.baseline_lines_per_s))
+// WebSocket clients ('ws-clients'), our own log sources or API clients in a process of
+// their own, for the memory they take ('sources'), our log forwarder on a file
+// ('forwarder') and its baseline, `tail -F` piped to each client ('tail-forwarder').
 import crossFetch from 'cross-fetch';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
