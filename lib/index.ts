@@ -136,7 +136,15 @@ export {
   type SnoDiskSpace,
   type SnoSatelliteSummary,
 } from './connections/node-api-types.js';
-export { toSatellite, toSatellites, type SnoBandwidthDay, type SnoSatellite, type SnoSatellites, type SnoStorageDay } from './connections/node-api-stats.js';
+export {
+  toSatellite,
+  toSatellites,
+  type SnoBandwidthDay,
+  type SnoSatellite,
+  type SnoSatellites,
+  type SnoStorageDay,
+  type SnoUsageTotals,
+} from './connections/node-api-stats.js';
 export { toEstimatedPayout, toPaystubs, type SnoEstimatedPayout, type SnoPaystub, type SnoPayoutMonth } from './connections/node-api-payouts.js';
 export { diskUsage, type DiskUsage } from './connections/disk-usage.js';
 export { toSatelliteScores } from './connections/satellite-scores.js';

@@ -23,8 +23,8 @@ export interface SnoBandwidthDay extends JsonObject {
   readonly intervalStart: string;
 }
 
-/** `GET /api/sno/satellites`: the totals over all satellites (`console.Satellites`). */
-export interface SnoSatellites extends JsonObject {
+/** The daily series and summaries that `console.Satellites` and `console.Satellite` both carry. */
+export interface SnoUsageTotals extends JsonObject {
   readonly storageDaily: readonly SnoStorageDay[];
   readonly bandwidthDaily: readonly SnoBandwidthDay[];
   readonly storageSummary?: number;
@@ -32,20 +32,17 @@ export interface SnoSatellites extends JsonObject {
   readonly bandwidthSummary?: number;
   readonly egressSummary?: number;
   readonly ingressSummary?: number;
+}
+
+/** `GET /api/sno/satellites`: the totals over all satellites (`console.Satellites`). */
+export interface SnoSatellites extends SnoUsageTotals {
   readonly earliestJoinedAt?: string;
   readonly audits: readonly JsonObject[];
 }
 
 /** `GET /api/sno/satellite/{id}`: one satellite (`console.Satellite`). */
-export interface SnoSatellite extends JsonObject {
+export interface SnoSatellite extends SnoUsageTotals {
   readonly id: string;
-  readonly storageDaily: readonly SnoStorageDay[];
-  readonly bandwidthDaily: readonly SnoBandwidthDay[];
-  readonly storageSummary?: number;
-  readonly averageUsageBytes?: number;
-  readonly bandwidthSummary?: number;
-  readonly egressSummary?: number;
-  readonly ingressSummary?: number;
   /** Up to v1.121 only (bytes). */
   readonly currentStorageUsed?: number;
   readonly audits?: { readonly auditScore: number; readonly suspensionScore: number; readonly onlineScore: number; readonly satelliteName: string };
