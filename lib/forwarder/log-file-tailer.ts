@@ -46,6 +46,7 @@ export class LogFileTailer {
   private timer: NodeJS.Timeout | undefined;
   private watcher: FSWatcher | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
+  private writtenSinceWake = false;
   private polling: Promise<void> = Promise.resolve();
   private running = false;
   /** A rename or create was seen while a look was running: look again at once. */
@@ -128,17 +129,33 @@ export class LogFileTailer {
       this.watcher = watch(this.directory, { persistent: false }, (event, name) => {
         if (name !== null && !name.startsWith(this.name)) return;
         if (event !== 'change') this.lookNow();
-        // A node writes lines in bursts: one wake per burst, not one read per write.
-        else
-          this.wakeTimer ??= setTimeout(() => {
-            this.wakeTimer = undefined;
-            this.wakeReaders();
-          }, WAKE_DELAY_MS);
+        else this.written();
       });
       this.watcher.on('error', () => this.watcher?.close());
     } catch {
       this.watcher = undefined;
     }
+  }
+
+  /**
+   * The file was written to: readers are woken at once, then at most once per
+   * `WAKE_DELAY_MS` while writes go on (a node writes a line per write, and a busy one
+   * thousands a second: one wake reads them all). Readers read past what the tailer saw
+   * only once the file's first bytes are saved (a new or truncated file): until then, a
+   * write is for the tailer to look at.
+   */
+  private written(): void {
+    if (this.wakeTimer !== undefined) {
+      this.writtenSinceWake = true;
+      return;
+    }
+    this.writtenSinceWake = false;
+    if (headIsComplete(this.history.segments.at(-1)?.head ?? '')) this.wakeReaders();
+    else this.lookNow();
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      if (this.writtenSinceWake) this.written();
+    }, WAKE_DELAY_MS);
   }
 
   private schedule(): void {

@@ -47,6 +47,21 @@ describe('startForwarder (real files and sockets on 127.0.0.1)', () => {
       expect(received.map((match) => match?.[2])).to.deep.equal(lines);
     });
 
+    it('sends the lines of a new, empty file as they are written, not at the next poll (inotify)', async function () {
+      // fs.watch is inotify on Linux, where the forwarder is meant to run; elsewhere only polling is promised.
+      if (process.platform !== 'linux') this.skip();
+      // A poll a minute away: only the watch can make these lines arrive within the wait.
+      forwarder = await startForwarder({ file: writer.file, port: 0, pollIntervalMs: 60_000 });
+      const client = await plainClient(forwarder.port);
+      cleanups.push(() => client.socket.destroy());
+      // Short lines first: the file's first 256 bytes (what identifies it) are written over several writes.
+      writer.append('a');
+      await eventually(() => client.lines().length === 1, 2000);
+      writer.write(20);
+      await eventually(() => client.lines().length === 21, 2000);
+      expect(client.lines()[0]).to.match(/^\d+\.\d{3} a$/);
+    });
+
     it('never sends a line still being written, and sends a 70 KB line whole', async () => {
       const { port } = await start();
       const client = await plainClient(port);
