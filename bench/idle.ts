@@ -19,6 +19,9 @@ export interface IdleResult {
   bytes_per_api_client: number;
   /** Of which V8 heap. */
   heap_bytes_per_api_client: number;
+  /** The same for a bare keep-alive agent that fetched the dashboard once through cross-fetch (bench/peer.ts 'bare-api'). */
+  baseline_bytes_per_api_client: number;
+  baseline_heap_bytes_per_api_client: number;
   interval_s: number;
   sources: number;
   measured_s: number;
@@ -30,6 +33,7 @@ export async function runIdle(quick: boolean, intervalSeconds = 30): Promise<Idl
   const seconds = quick ? 5 : 90;
   const intervalMs = intervalSeconds * 1000;
   const perClient = await memoryPerSource('api', count);
+  const perBareClient = await memoryPerSource('bare-api', count);
   const peer = await startPeer('idle');
   const window = (windowSeconds: number): Promise<number> => cpuMs(() => sleep(windowSeconds * 1000));
   const emptySeconds = quick ? 2 : 15;
@@ -71,6 +75,8 @@ export async function runIdle(quick: boolean, intervalSeconds = 30): Promise<Idl
       baseline_cpu_us_per_check: Math.round((measured.cpu_ms * 1000) / checks),
       bytes_per_api_client: perClient.rss,
       heap_bytes_per_api_client: perClient.heap,
+      baseline_bytes_per_api_client: perBareClient.rss,
+      baseline_heap_bytes_per_api_client: perBareClient.heap,
       interval_s: intervalSeconds,
       sources: count * 2,
       measured_s: seconds,

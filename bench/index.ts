@@ -105,8 +105,11 @@ async function main(): Promise<void> {
     ),
     beside('  CPU µs per health check', idleResult.cpu_us_per_check, 'bare cross-fetch loop', idleResult.baseline_cpu_us_per_check),
     absolute('  the same process before any source', idleResult.empty_process_cpu_ms_per_min, '', null),
-    absolute('RSS per connected API client (bytes)', idleResult.bytes_per_api_client, '<= 30 KB', idleResult.bytes_per_api_client <= 30 * 1024),
-    absolute('  of which V8 heap', idleResult.heap_bytes_per_api_client, '', null),
+    {
+      ...absolute('RSS per connected API client (bytes)', idleResult.bytes_per_api_client, '<= 30 KB', idleResult.bytes_per_api_client <= 30 * 1024),
+      baseline: `bare cross-fetch agent: ${number(idleResult.baseline_bytes_per_api_client)}`,
+    },
+    beside('  of which V8 heap', idleResult.heap_bytes_per_api_client, 'bare cross-fetch agent', idleResult.baseline_heap_bytes_per_api_client),
     row(
       `forwarder lines/s, file to client (${number(forwarder.lines)} lines)`,
       forwarder.lines_per_s,
@@ -158,6 +161,7 @@ async function main(): Promise<void> {
           cpu_us_per_check: idleResult.cpu_us_per_check,
           baseline_cpu_us_per_check: idleResult.baseline_cpu_us_per_check,
           bytes_per_api_client: idleResult.bytes_per_api_client,
+          baseline_bytes_per_api_client: idleResult.baseline_bytes_per_api_client,
           interval_s: idleResult.interval_s,
         },
         forwarder: {

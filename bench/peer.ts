@@ -151,21 +151,31 @@ if (mode === 'sender') {
   // resident set: its growth per connected, silent log source (kind 'log') or per API
   // client checking a node (kind 'api'), after garbage collection.
   const { ConnectionRegistry, NodeApiClient, tcpLogSource } = await import('storj-monitor-rx');
+  // Kind 'bare-api' is the baseline of 'api': per node a keep-alive agent with KeepAliveFetch's
+  // options that has done one `cross-fetch` of the dashboard, its connection kept open.
   const count = Number(options.count);
-  const api = options.kind === 'api';
+  const kind = String(options.kind);
   await settleGarbage();
   const before = process.memoryUsage();
   const registry = new ConnectionRegistry();
   const url = `http://127.0.0.1:${Number(options.port)}`;
-  for (let index = 0; index < count; index++) {
-    if (api) new NodeApiClient({ node: `node${index}`, url, registry }).start();
-    else tcpLogSource({ node: `node${index}`, host: '127.0.0.1', port: Number(options.port), registry }).subscribe();
+  const agents: Agent[] = [];
+  if (kind === 'bare-api') {
+    for (let index = 0; index < count; index++) agents.push(new Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 4 }));
+    await Promise.all(
+      agents.map(async (agent): Promise<unknown> => (await fetchWithAgent(`${url}/api/sno/`, { headers: { accept: 'application/json' }, agent })).json()),
+    );
+  } else {
+    for (let index = 0; index < count; index++) {
+      if (kind === 'api') new NodeApiClient({ node: `node${index}`, url, registry }).start();
+      else tcpLogSource({ node: `node${index}`, host: '127.0.0.1', port: Number(options.port), registry }).subscribe();
+    }
+    // Every source is in the map from its creation, so all of them connected is all `count`.
+    await allConnected(registry, [kind === 'api' ? 'api_client' : 'log_reader']);
   }
-  // Every source is in the map from its creation, so all of them connected is all `count`.
-  await allConnected(registry, [api ? 'api_client' : 'log_reader']);
   await settleGarbage();
   const after = process.memoryUsage();
-  send({ type: 'ready', rssBytes: (after.rss - before.rss) / count, heapBytes: (after.heapUsed - before.heapUsed) / count });
+  send({ type: 'ready', rssBytes: (after.rss - before.rss) / count, heapBytes: (after.heapUsed - before.heapUsed) / count, agents: agents.length });
 } else if (mode === 'forwarder') {
   // Our forwarder on options.file; `cpu` asks for this process's CPU time so far.
   const { startForwarder } = await import('storj-monitor-rx/forwarder');

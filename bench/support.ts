@@ -100,9 +100,10 @@ export async function startPeer(mode: string, options: Record<string, unknown> =
 /**
  * RSS and heap (with off-heap) growth per connected source, measured in a process of
  * their own (bench/peer.ts 'sources'): silent `tcpLogSource`s ('log') or `NodeApiClient`s
- * checking a node ('api'), against the loopback peers of the idle benchmark.
+ * checking a node ('api'), or bare keep-alive agents that fetched it once through
+ * cross-fetch ('bare-api', the baseline of 'api'), against the loopback peers of the idle benchmark.
  */
-export async function memoryPerSource(kind: 'log' | 'api', count: number): Promise<{ rss: number; heap: number }> {
+export async function memoryPerSource(kind: 'log' | 'api' | 'bare-api', count: number): Promise<{ rss: number; heap: number }> {
   const peer = await startPeer('idle');
   try {
     const sources = await startPeer('sources', { kind, port: Number(kind === 'log' ? peer.ready.logPort : peer.ready.apiPort), count });
