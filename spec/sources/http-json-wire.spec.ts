@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { asyncScheduler, lastValueFrom } from 'rxjs';
-import { ApiRequestError, httpJson, KeepAliveFetch } from '../../lib/index.js';
+import { ApiRequestError, httpJson, KeepAliveFetch, type FetchLike } from '../../lib/index.js';
 import { RawHttpServer } from '../support/raw-http-server.js';
 
 // What the bytes of an odd or hostile answer come to through the default transport
@@ -107,6 +107,21 @@ describe('odd and hostile answers on the wire, through KeepAliveFetch (a raw ser
     expect(await get(5000))
       .to.be.instanceOf(ApiRequestError)
       .and.include({ kind: 'transport', message: 'Premature close' });
+  });
+
+  it("the same cut-short body through Node's global fetch (undici, given as `fetch`) fails at the close, as README says", async () => {
+    server.answer = (_head, socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"nodeID"');
+    // A timeout beyond mocha's 10 s: waiting for it would fail the test.
+    const error: unknown = await lastValueFrom(
+      httpJson({
+        url: `${server.origin}/api/sno/`,
+        fetch: (url, init) => fetch(url, init) as unknown as ReturnType<FetchLike>,
+        scheduler: asyncScheduler,
+        timeoutMs: 60_000,
+        maxBodyBytes: 1 << 20,
+      }),
+    ).catch((caught: unknown) => caught);
+    expect(error).to.be.instanceOf(ApiRequestError).and.include({ kind: 'transport' });
   });
 
   it('any mutation of a valid answer settles, as a body or an ApiRequestError; only a Content-Length body cut short waits for the timeout (property, seeded)', async () => {
