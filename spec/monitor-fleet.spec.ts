@@ -4,72 +4,39 @@ import { Registry } from 'prom-client';
 import { Subscription, VirtualTimeScheduler } from 'rxjs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createMonitor, type ConnectionStates, type Monitor, type MonitorFrame, type NodeConfig, type NodeFeatures, type Transition } from '../lib/index.js';
+import { createMonitor, type ConnectionStates, type MonitorFrame, type NodeConfig, type NodeFeatures, type Transition } from '../lib/index.js';
 import { registerPrometheusMetrics } from '../lib/prometheus.js';
-import { firstMatch, refusedPort, TestForwarder } from './support/forwarder.js';
-import { TestNodeApi } from './support/node-api.js';
+import { firstMatch, refusedPort } from './support/forwarder.js';
+import { FAST_SETTINGS, MonitorFixture, nodeOf } from './support/monitor-fixture.js';
 import { eventually } from './support/wait.js';
-
-const FAST = {
-  logReader: { initialBackoffMs: 50, maxBackoffMs: 50, keepAliveMs: 1000 },
-  apiClient: { healthCheckIntervalMs: 100, timeoutMs: 1000, initialBackoffMs: 50, maxBackoffMs: 50 },
-  broadcastIntervalMs: 100,
-};
-
-/** A node's two peers: a log forwarder and a node API, both real servers on 127.0.0.1. */
-interface Peers {
-  readonly forwarder: TestForwarder;
-  readonly api: TestNodeApi;
-}
-
-const nodeOf = (name: string, { forwarder, api }: Peers): NodeConfig => ({
-  name,
-  log: { host: '127.0.0.1', port: forwarder.port },
-  api: { url: api.url },
-});
 
 const connected = (states: ConnectionStates, names: readonly string[]): boolean =>
   names.every((name) => states[name]?.log_reader?.state === 'connected' && states[name]?.api_client?.state === 'connected');
 
 describe('Monitor at run time: reconfigure, addNode, removeNode (real forwarders and node APIs on 127.0.0.1)', () => {
-  let peers: Peers[];
-  let monitor: Monitor | undefined;
-  let subscriptions: Subscription;
-
-  const startPeers = async (): Promise<Peers> => {
-    const started = { forwarder: await TestForwarder.start(), api: await TestNodeApi.start() };
-    peers.push(started);
-    return started;
-  };
-
-  beforeEach(() => {
-    peers = [];
-    subscriptions = new Subscription();
-  });
-  afterEach(async () => {
-    subscriptions.unsubscribe();
-    await monitor?.stop();
-    monitor = undefined;
-    for (const { forwarder, api } of peers) {
-      await forwarder.kill();
-      await api.stop();
-    }
-  });
+  const fixture = new MonitorFixture();
+  afterEach(() => fixture.stop());
 
   it('a reload adds, removes, changes and keeps nodes: only what changed reconnects, and every stream goes on', async () => {
-    const [keep, drop, relog, reapi, added] = [await startPeers(), await startPeers(), await startPeers(), await startPeers(), await startPeers()] as const;
-    const relogMoved = await TestForwarder.start();
-    const reapiMoved = await TestNodeApi.start();
-    peers.push({ forwarder: relogMoved, api: reapiMoved });
-    monitor = createMonitor({ nodes: [nodeOf('keep', keep), nodeOf('drop', drop), nodeOf('relog', relog), nodeOf('reapi', reapi)], ...FAST });
+    const [keep, drop, relog, reapi, added] = [
+      await fixture.startPeers(),
+      await fixture.startPeers(),
+      await fixture.startPeers(),
+      await fixture.startPeers(),
+      await fixture.startPeers(),
+    ] as const;
+    const { forwarder: relogMoved, api: reapiMoved } = await fixture.startPeers();
+    const monitor = fixture.track(
+      createMonitor({ nodes: [nodeOf('keep', keep), nodeOf('drop', drop), nodeOf('relog', relog), nodeOf('reapi', reapi)], ...FAST_SETTINGS }),
+    );
     const prometheus = new Registry();
-    subscriptions.add(registerPrometheusMetrics(monitor, { registry: prometheus }));
+    fixture.subscriptions.add(registerPrometheusMetrics(monitor, { registry: prometheus }));
     const lines: string[] = [];
-    subscriptions.add(monitor.lines$.subscribe((line) => lines.push(`${line.node}: ${line.line}`)));
+    fixture.subscriptions.add(monitor.lines$.subscribe((line) => lines.push(`${line.node}: ${line.line}`)));
     const features: Array<Readonly<Record<string, NodeFeatures>>> = [];
-    subscriptions.add(monitor.features$.subscribe((current) => features.push(current)));
+    fixture.subscriptions.add(monitor.features$.subscribe((current) => features.push(current)));
     const transitions: Transition[] = [];
-    subscriptions.add(monitor.registry.transitions$.subscribe((transition) => transitions.push(transition)));
+    fixture.subscriptions.add(monitor.registry.transitions$.subscribe((transition) => transitions.push(transition)));
     monitor.start();
     await firstMatch(monitor.states$, (states) => connected(states, ['keep', 'drop', 'relog', 'reapi']));
     const keptSocket = keep.forwarder.clients[0];
@@ -83,7 +50,7 @@ describe('Monitor at run time: reconfigure, addNode, removeNode (real forwarders
         { name: 'reapi', log: { host: '127.0.0.1', port: reapi.forwarder.port }, api: { url: reapiMoved.url } },
         nodeOf('added', added),
       ],
-      ...FAST,
+      ...FAST_SETTINGS,
     });
 
     expect(changes.map(({ action, node, component }) => `${action} ${node.name} ${component}`)).to.deep.equal([
@@ -137,8 +104,8 @@ describe('Monitor at run time: reconfigure, addNode, removeNode (real forwarders
   });
 
   it('addNode registers a node at once and connects it at once when the monitor runs; removeNode releases it', async () => {
-    const [first, second, third] = [await startPeers(), await startPeers(), await startPeers()] as const;
-    monitor = createMonitor({ nodes: [nodeOf('first', first)], ...FAST });
+    const [first, second, third] = [await fixture.startPeers(), await fixture.startPeers(), await fixture.startPeers()] as const;
+    const monitor = fixture.track(createMonitor({ nodes: [nodeOf('first', first)], ...FAST_SETTINGS }));
     monitor.addNode(nodeOf('second', second));
     expect(monitor.registry.snapshot().second?.log_reader?.state).to.equal('disconnected');
     expect(monitor.apis.has('second')).to.equal(true);
@@ -162,20 +129,20 @@ describe('Monitor at run time: reconfigure, addNode, removeNode (real forwarders
   });
 
   it('a bad change throws the RangeError createMonitor would, naming the field, and changes nothing', async () => {
-    const [first, second, unused] = [await startPeers(), await startPeers(), await startPeers()] as const;
-    monitor = createMonitor({ nodes: [nodeOf('first', first), nodeOf('second', second)], ...FAST });
+    const [first, second, unused] = [await fixture.startPeers(), await fixture.startPeers(), await fixture.startPeers()] as const;
+    const monitor = fixture.track(createMonitor({ nodes: [nodeOf('first', first), nodeOf('second', second)], ...FAST_SETTINGS }));
     monitor.start();
     await firstMatch(monitor.states$, (states) => connected(states, ['first', 'second']));
     const config = monitor.config;
     const sockets = [first.forwarder.clients[0], second.forwarder.clients[0]];
     const bad: Array<[() => unknown, RegExp]> = [
-      [() => monitor?.addNode({ name: 'third', log: { host: '127.0.0.1', port: 0 } }), /^nodes\[2\]\.log\.port must be an integer 1-65535; got 0$/],
-      [() => monitor?.addNode(nodeOf('first', unused)), /^nodes\[2\]\.name "first" is already the name of nodes\[0\]$/],
-      [() => monitor?.addNode({ name: 'third' }), /^nodes\[2\] must have a log, an api, or both$/],
-      [() => monitor?.removeNode('nobody'), /^name "nobody" is not a node of this monitor$/],
-      [() => monitor?.reconfigure({ nodes: [nodeOf('first', first)], logReader: { backof: 1 } } as never), /^logReader\.backof is not a known option/],
-      [() => monitor?.reconfigure({ nodes: [] }), /^nodes must be a non-empty array/],
-      [() => monitor?.reconfigure({ nodes: [nodeOf('unused', unused)], shard: { index: 3, count: 2 } }), /^shard\.index must be an integer 1-2; got 3$/],
+      [() => monitor.addNode({ name: 'third', log: { host: '127.0.0.1', port: 0 } }), /^nodes\[2\]\.log\.port must be an integer 1-65535; got 0$/],
+      [() => monitor.addNode(nodeOf('first', unused)), /^nodes\[2\]\.name "first" is already the name of nodes\[0\]$/],
+      [() => monitor.addNode({ name: 'third' }), /^nodes\[2\] must have a log, an api, or both$/],
+      [() => monitor.removeNode('nobody'), /^name "nobody" is not a node of this monitor$/],
+      [() => monitor.reconfigure({ nodes: [nodeOf('first', first)], logReader: { backof: 1 } } as never), /^logReader\.backof is not a known option/],
+      [() => monitor.reconfigure({ nodes: [] }), /^nodes must be a non-empty array/],
+      [() => monitor.reconfigure({ nodes: [nodeOf('unused', unused)], shard: { index: 3, count: 2 } }), /^shard\.index must be an integer 1-2; got 3$/],
     ];
     for (const [change, message] of bad) expect(change).to.throw(RangeError, message);
     expect(monitor.config).to.equal(config);
@@ -184,31 +151,31 @@ describe('Monitor at run time: reconfigure, addNode, removeNode (real forwarders
     expect([first.forwarder.clients[0], second.forwarder.clients[0]]).to.deep.equal(sockets);
     expect([first.forwarder.connections, second.forwarder.connections, unused.forwarder.connections, unused.api.connections]).to.deep.equal([1, 1, 0, 0]);
     monitor.removeNode('second');
-    expect(() => monitor?.removeNode('first')).to.throw(RangeError, /^nodes must be a non-empty array/);
+    expect(() => monitor.removeNode('first')).to.throw(RangeError, /^nodes must be a non-empty array/);
     expect(Object.keys(monitor.registry.snapshot())).to.deep.equal(['first']);
   });
 
   it('1,000 add/remove cycles leave no sockets, timers or memory behind', async function () {
     this.timeout(120_000);
     const settleGarbage = exposedGc();
-    const [anchor, cycled] = [await startPeers(), await startPeers()] as const;
-    monitor = createMonitor({ nodes: [{ name: 'anchor', log: { host: '127.0.0.1', port: anchor.forwarder.port } }], ...FAST });
+    const [anchor, cycled] = [await fixture.startPeers(), await fixture.startPeers()] as const;
+    const monitor = fixture.track(createMonitor({ nodes: [{ name: 'anchor', log: { host: '127.0.0.1', port: anchor.forwarder.port } }], ...FAST_SETTINGS }));
     const prometheus = new Registry();
-    subscriptions.add(registerPrometheusMetrics(monitor, { registry: prometheus }));
-    subscriptions.add(monitor.alerts$.subscribe());
-    subscriptions.add(monitor.features$.subscribe());
-    subscriptions.add(monitor.frames$.subscribe());
+    fixture.subscriptions.add(registerPrometheusMetrics(monitor, { registry: prometheus }));
+    fixture.subscriptions.add(monitor.alerts$.subscribe());
+    fixture.subscriptions.add(monitor.features$.subscribe());
+    fixture.subscriptions.add(monitor.frames$.subscribe());
     monitor.start();
     await firstMatch(monitor.states$, (states) => states.anchor?.log_reader?.state === 'connected');
     const released: Array<WeakRef<object>> = [];
     const cycles = async (from: number, to: number): Promise<void> => {
       for (let cycle = from; cycle < to; cycle++) {
         const name = `cycle${cycle}`;
-        monitor?.addNode(nodeOf(name, cycled));
-        const api = monitor?.apis.get(name);
+        monitor.addNode(nodeOf(name, cycled));
+        const api = monitor.apis.get(name);
         if (api) released.push(new WeakRef(api));
-        await firstMatch(monitor!.states$, (states) => connected(states, [name]));
-        monitor?.removeNode(name);
+        await firstMatch(monitor.states$, (states) => connected(states, [name]));
+        monitor.removeNode(name);
       }
       await eventually(() => cycled.forwarder.clients.length === 0 && cycled.api.sockets.size === 0);
       // The test server's own record of requests is not the monitor's memory.

@@ -1,20 +1,12 @@
 import { expect } from 'chai';
-import { Subscription } from 'rxjs';
 import { createMonitor, type HealthMap, type Monitor, type MonitorAlert, type MonitorOptions } from '../lib/index.js';
-import { firstMatch, TestForwarder } from './support/forwarder.js';
-import { DASHBOARD, healthy, json, TestNodeApi } from './support/node-api.js';
+import { firstMatch } from './support/forwarder.js';
+import { FAST_SETTINGS, MonitorFixture, nodeOf, type NodePeers } from './support/monitor-fixture.js';
+import { DASHBOARD, healthy, json } from './support/node-api.js';
 import { eventually } from './support/wait.js';
 
-const FAST = {
-  logReader: { initialBackoffMs: 50, maxBackoffMs: 50, keepAliveMs: 1000 },
-  apiClient: { healthCheckIntervalMs: 100, timeoutMs: 1000, initialBackoffMs: 50, maxBackoffMs: 50 },
-  broadcastIntervalMs: 100,
-};
-
-interface Node {
+interface Node extends NodePeers {
   readonly name: string;
-  readonly forwarder: TestForwarder;
-  readonly api: TestNodeApi;
 }
 
 /**
@@ -23,40 +15,26 @@ interface Node {
  * (a state, a verdict, an alert), never a fixed time.
  */
 describe('createMonitor health (real forwarders and node APIs on 127.0.0.1)', () => {
-  let nodes: Node[] = [];
-  let monitor: Monitor | undefined;
-  let subscriptions: Subscription;
+  const fixture = new MonitorFixture();
+  let nodes: Node[];
   let alerts: MonitorAlert[];
 
   const startNodes = async (count: number): Promise<void> => {
-    for (let index = 0; index < count; index++) nodes.push({ name: `n${index + 1}`, forwarder: await TestForwarder.start(), api: await TestNodeApi.start() });
+    for (let index = 0; index < count; index++) nodes.push({ name: `n${index + 1}`, ...(await fixture.startPeers()) });
   };
   const start = (options: MonitorOptions = {}): Monitor => {
-    const started = createMonitor(
-      { nodes: nodes.map(({ name, forwarder, api }) => ({ name, log: { host: '127.0.0.1', port: forwarder.port }, api: { url: api.url } })), ...FAST },
-      options,
-    );
-    subscriptions.add(started.alerts$.subscribe((alert) => alerts.push(alert)));
+    const started = fixture.track(createMonitor({ nodes: nodes.map((node) => nodeOf(node.name, node)), ...FAST_SETTINGS }, options));
+    fixture.subscriptions.add(started.alerts$.subscribe((alert) => alerts.push(alert)));
     started.start();
-    monitor = started;
     return started;
   };
   const verdictOf = (name: string, verdict: string) => (health: HealthMap) => health[name]?.verdict === verdict;
 
   beforeEach(() => {
-    subscriptions = new Subscription();
     nodes = [];
     alerts = [];
   });
-  afterEach(async () => {
-    subscriptions.unsubscribe();
-    await monitor?.stop();
-    monitor = undefined;
-    for (const { forwarder, api } of nodes) {
-      await forwarder.kill();
-      await api.stop();
-    }
-  });
+  afterEach(() => fixture.stop());
 
   it('a verdict per node in every frame and on health$: ok, then offline with its reasons when the node goes down, ok again when back', async () => {
     await startNodes(2);

@@ -2,52 +2,26 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Subscription, VirtualTimeScheduler } from 'rxjs';
+import { VirtualTimeScheduler } from 'rxjs';
 import { createMonitor, type ConnectionStatusFrame, type Monitor, type MonitorFrame, type NodeFeatures } from '../lib/index.js';
 import { firstMatch, refusedPort, statusMatch, TestForwarder } from './support/forwarder.js';
-import { json, TestNodeApi } from './support/node-api.js';
+import { FAST_SETTINGS, MonitorFixture, nodeOf, type NodePeers } from './support/monitor-fixture.js';
+import { json } from './support/node-api.js';
 import { eventually } from './support/wait.js';
 
 const LOG_READER_KEYS = ['state', 'host', 'port', 'reconnect_attempts', 'last_error'];
 const API_CLIENT_KEYS = ['state', 'is_available', 'last_error', 'reconnect_attempts', 'last_successful_request'];
 const EXTRA_KEYS = ['next_retry_at', 'dropped_lines', 'resume', 'degraded'];
 
-interface Node {
-  forwarder: TestForwarder;
-  api: TestNodeApi;
-}
-
-const FAST = {
-  logReader: { initialBackoffMs: 50, maxBackoffMs: 50, keepAliveMs: 1000 },
-  apiClient: { healthCheckIntervalMs: 100, timeoutMs: 1000, initialBackoffMs: 50, maxBackoffMs: 50 },
-  broadcastIntervalMs: 100,
-};
-
 describe('createMonitor (real forwarders and node APIs on 127.0.0.1)', () => {
-  let nodes: Node[];
-  let monitor: Monitor | undefined;
-  let subscriptions: Subscription;
+  const fixture = new MonitorFixture();
+  let nodes: readonly NodePeers[];
 
-  beforeEach(async () => {
-    subscriptions = new Subscription();
-    nodes = [];
-    for (let index = 0; index < 2; index++) nodes.push({ forwarder: await TestForwarder.start(), api: await TestNodeApi.start() });
-  });
-  afterEach(async () => {
-    subscriptions.unsubscribe();
-    await monitor?.stop();
-    monitor = undefined;
-    for (const { forwarder, api } of nodes) {
-      await forwarder.kill();
-      await api.stop();
-    }
-  });
+  beforeEach(async () => (nodes = [await fixture.startPeers(), await fixture.startPeers()]));
+  afterEach(() => fixture.stop());
 
   const start = (): Monitor => {
-    monitor = createMonitor({
-      nodes: nodes.map(({ forwarder, api }, index) => ({ name: `node${index + 1}`, log: { host: '127.0.0.1', port: forwarder.port }, api: { url: api.url } })),
-      ...FAST,
-    });
+    const monitor = fixture.track(createMonitor({ nodes: nodes.map((peers, index) => nodeOf(`node${index + 1}`, peers)), ...FAST_SETTINGS }));
     monitor.start();
     return monitor;
   };
@@ -86,7 +60,7 @@ describe('createMonitor (real forwarders and node APIs on 127.0.0.1)', () => {
   it('lines$ carries every node’s lines, tagged with its name', async () => {
     const monitor = start();
     const lines: string[] = [];
-    subscriptions.add(monitor.lines$.subscribe((line) => lines.push(`${line.node}: ${line.line}`)));
+    fixture.subscriptions.add(monitor.lines$.subscribe((line) => lines.push(`${line.node}: ${line.line}`)));
     await firstMatch(monitor.frames$, allConnected);
     nodes[0]?.forwarder.send('1.0 from one\n');
     nodes[1]?.forwarder.send('2.0 from two\n');
@@ -107,9 +81,9 @@ describe('createMonitor (real forwarders and node APIs on 127.0.0.1)', () => {
   it('degrades gracefully: an API outage never stops the log, a log outage never stops the API', async () => {
     const monitor = start();
     const features: Array<Readonly<Record<string, NodeFeatures>>> = [];
-    subscriptions.add(monitor.features$.subscribe((current) => features.push(current)));
+    fixture.subscriptions.add(monitor.features$.subscribe((current) => features.push(current)));
     const lines: string[] = [];
-    subscriptions.add(monitor.lines$.subscribe((line) => lines.push(line.line)));
+    fixture.subscriptions.add(monitor.lines$.subscribe((line) => lines.push(line.line)));
     await firstMatch(monitor.frames$, allConnected);
     expect(features.at(-1)).to.deep.equal({ node1: { logs: true, api: true, mode: 'log+api' }, node2: { logs: true, api: true, mode: 'log+api' } });
 
@@ -129,7 +103,7 @@ describe('createMonitor (real forwarders and node APIs on 127.0.0.1)', () => {
     const monitor = start();
     await firstMatch(monitor.frames$, allConnected);
     const frames: ConnectionStatusFrame[] = [];
-    subscriptions.add(monitor.frames$.subscribe((frame) => frames.push(frame)));
+    fixture.subscriptions.add(monitor.frames$.subscribe((frame) => frames.push(frame)));
     const before = frames.length;
     await monitor.stop();
     await monitor.stop();
@@ -163,7 +137,7 @@ describe('createMonitor with a historyFile', () => {
     const directory = await mkdtemp(join(tmpdir(), 'storj-monitor-history-'));
     const historyFile = join(directory, 'history.jsonl');
     const forwarder = await TestForwarder.start();
-    const config = { nodes: [{ name: 'node1', log: { host: '127.0.0.1', port: forwarder.port } }], ...FAST };
+    const config = { nodes: [{ name: 'node1', log: { host: '127.0.0.1', port: forwarder.port } }], ...FAST_SETTINGS };
     const logStates = (monitor: Monitor) => monitor.history.snapshot().node1?.log_reader?.map((segment) => segment.state) ?? [];
     let monitor: Monitor | undefined = createMonitor(config, { historyFile });
     try {

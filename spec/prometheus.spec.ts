@@ -1,9 +1,8 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -12,32 +11,11 @@ import { ConnectionMetricsCollector, ConnectionRegistry, createMonitor, initialL
 import { registerPrometheusMetrics } from '../lib/prometheus.js';
 import { TestForwarder } from './support/forwarder.js';
 import { listen } from './support/listen.js';
+import { PROMETHEUS, PrometheusServer } from './support/prometheus-server.js';
 import { healthy, json, TestNodeApi } from './support/node-api.js';
 import { eventually } from './support/wait.js';
 
-const PROMETHEUS = '/usr/bin/prometheus';
 const PROMTOOL = '/usr/bin/promtool';
-
-/** A free port on 127.0.0.1 (Prometheus cannot report back a port 0). */
-async function freePort(): Promise<number> {
-  const server = createTcpServer();
-  const port = await listen(server, 0);
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** The first value of an instant query to the Prometheus on `webPort` (undefined while it is not up or has no answer). */
-function prometheusQuery(webPort: number): (expression: string) => Promise<string | undefined> {
-  return async (expression) => {
-    try {
-      const response = await fetch(`http://127.0.0.1:${webPort}/api/v1/query?query=${encodeURIComponent(expression)}`);
-      const body = (await response.json()) as { data?: { result?: Array<{ value: [number, string] }> } };
-      return body.data?.result?.[0]?.value[1];
-    } catch {
-      return undefined;
-    }
-  };
-}
 
 function run(command: string, args: string[], input: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
@@ -147,29 +125,15 @@ describe('storj-monitor-rx/prometheus against a real Prometheus', function () {
   });
 
   it('a Prometheus server scraping the monitor sees the state gauge change when the node breaks', async () => {
-    const directory = await mkdtemp(join(tmpdir(), 'storj-monitor-prometheus-'));
-    const webPort = await freePort();
-    let prometheus: ChildProcess | undefined;
+    const prometheus = await PrometheusServer.start([`127.0.0.1:${metricsPort}`]);
     try {
-      await writeFile(
-        join(directory, 'prometheus.yml'),
-        `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: storj-monitor\n    static_configs:\n      - targets: ['127.0.0.1:${metricsPort}']\n`,
-      );
-      prometheus = spawn(
-        PROMETHEUS,
-        [`--config.file=${join(directory, 'prometheus.yml')}`, `--storage.tsdb.path=${join(directory, 'data')}`, `--web.listen-address=127.0.0.1:${webPort}`],
-        { stdio: 'ignore' },
-      );
-      const query = prometheusQuery(webPort);
       const connected = 'storj_monitor_connection_state{component="log_reader",state="connected"}';
-      await eventually(async () => (await query(connected)) === '1', 30_000, 250);
+      await eventually(async () => (await prometheus.query(connected)) === '1', 30_000, 250);
       await forwarder.kill();
-      await eventually(async () => (await query(connected)) === '0', 30_000, 250);
-      expect(await query('storj_monitor_connection_state{component="api_client",state="connected"}')).to.equal('1');
+      await eventually(async () => (await prometheus.query(connected)) === '0', 30_000, 250);
+      expect(await prometheus.query('storj_monitor_connection_state{component="api_client",state="connected"}')).to.equal('1');
     } finally {
-      prometheus?.kill('SIGTERM');
-      if (prometheus && prometheus.exitCode === null) await new Promise((resolve) => prometheus?.once('exit', resolve));
-      await rm(directory, { recursive: true, force: true });
+      await prometheus.stop();
     }
   });
 });
@@ -226,29 +190,18 @@ describe('sharded monitors scraped by one Prometheus', function () {
       monitor.start();
       return { monitor, unregister, server };
     });
-    const directory = await mkdtemp(join(tmpdir(), 'storj-monitor-shards-'));
-    const webPort = await freePort();
-    let prometheus: ChildProcess | undefined;
+    let prometheus: PrometheusServer | undefined;
     try {
-      const targets = await Promise.all(shards.map(async ({ server }) => `'127.0.0.1:${await listen(server, 0)}'`));
-      await writeFile(
-        join(directory, 'prometheus.yml'),
-        `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: storj-monitor\n    static_configs:\n      - targets: [${targets.join(', ')}]\n`,
-      );
-      prometheus = spawn(
-        PROMETHEUS,
-        [`--config.file=${join(directory, 'prometheus.yml')}`, `--storage.tsdb.path=${join(directory, 'data')}`, `--web.listen-address=127.0.0.1:${webPort}`],
-        { stdio: 'ignore' },
-      );
-      const query = prometheusQuery(webPort);
+      const targets = await Promise.all(shards.map(async ({ server }) => `127.0.0.1:${await listen(server, 0)}`));
+      const running = (prometheus = await PrometheusServer.start(targets));
+      const query = (expression: string) => running.query(expression);
       const connected = 'storj_monitor_connection_state{component="log_reader",state="connected"}';
       await eventually(async () => (await query(`count(${connected} == 1)`)) === '6', 30_000, 250);
       expect(await query(`count(count by (node) (${connected}))`)).to.equal('6');
       expect(await query(`max(count by (node) (${connected}))`)).to.equal('1');
       expect(await query(`count(count by (instance) (${connected}))`)).to.equal('3');
     } finally {
-      prometheus?.kill('SIGTERM');
-      if (prometheus && prometheus.exitCode === null) await new Promise((resolve) => prometheus?.once('exit', resolve));
+      await prometheus?.stop();
       for (const { monitor, unregister, server } of shards) {
         unregister();
         await monitor.stop();
@@ -256,7 +209,6 @@ describe('sharded monitors scraped by one Prometheus', function () {
         await new Promise((resolve) => server.close(resolve));
       }
       for (const forwarder of forwarders) await forwarder.kill();
-      await rm(directory, { recursive: true, force: true });
     }
   });
 

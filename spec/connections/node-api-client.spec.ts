@@ -42,6 +42,20 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
     await node.stop();
   });
 
+  /** Starts a client that checks every 10 ms; `events` gets its events' types (`checked true|false` for a check). */
+  const startCheckingEvery10Ms = (): { api: NodeApiClient; events: string[] } => {
+    const events: string[] = [];
+    under = client({
+      node: 'node1',
+      url: node.url,
+      ...FAST,
+      healthCheckIntervalMs: 10,
+      onEvent: (event) => events.push(event.type === 'health_checked' ? `checked ${event.ok}` : event.type),
+    });
+    under.api.start();
+    return { api: under.api, events };
+  };
+
   it('is registered before it connects, then connected with is_available and last_successful_request', async () => {
     under = client({ node: 'node1', url: node.url, ...FAST });
     expect(under.registry.snapshot().node1?.api_client).to.include({ state: 'disconnected', is_available: false });
@@ -122,15 +136,7 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
   }
 
   it('checks over one kept-alive connection, and a node that closes idle connections causes no failed check', async () => {
-    const events: string[] = [];
-    under = client({
-      node: 'node1',
-      url: node.url,
-      ...FAST,
-      healthCheckIntervalMs: 10,
-      onEvent: (event) => events.push(event.type === 'health_checked' ? `checked ${event.ok}` : event.type),
-    });
-    under.api.start();
+    const { events } = startCheckingEvery10Ms();
     await eventually(() => node.requests.length >= 5);
     expect(new Set(node.requests.map((request) => request.socket)).size).to.equal(1);
     // Now the node closes each connection 1 ms after answering (an idle timeout): every check finds it closed and connects again.
@@ -146,18 +152,10 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
   });
 
   it('resetConnections(): the next health check goes over a new TCP connection, without a failed check', async () => {
-    const events: string[] = [];
-    under = client({
-      node: 'node1',
-      url: node.url,
-      ...FAST,
-      healthCheckIntervalMs: 10,
-      onEvent: (event) => event.type === 'health_checked' && events.push(`checked ${event.ok}`),
-    });
-    under.api.start();
+    const { api, events } = startCheckingEvery10Ms();
     await eventually(() => node.requests.length >= 3);
     const before = node.requests.length;
-    under.api.resetConnections();
+    api.resetConnections();
     await eventually(() => node.requests.length >= before + 3);
     const sockets = node.requests.map((request) => request.socket);
     expect(new Set(sockets.slice(0, before - 1)).size).to.equal(1);
