@@ -1,14 +1,12 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { judgeLineBucket, lineRateRule, NO_LINE_BUCKETS, type LineRateHistory } from '../../lib/index.js';
+import { scanStates } from '../support/scan-states.js';
 
 const rule = lineRateRule();
 
-function run(buckets: readonly number[], history: LineRateHistory = NO_LINE_BUCKETS): LineRateHistory[] {
-  const histories: LineRateHistory[] = [];
-  for (const lines of buckets) histories.push((history = judgeLineBucket(history, lines, rule)));
-  return histories;
-}
+const judge = (history: LineRateHistory, lines: number): LineRateHistory => judgeLineBucket(history, lines, rule);
+const run = (buckets: readonly number[]): LineRateHistory[] => scanStates(buckets, NO_LINE_BUCKETS, judge);
 
 describe('lineRateRule and judgeLineBucket', () => {
   it('has the documented defaults and names a bad field', () => {
@@ -56,15 +54,10 @@ describe('lineRateRule and judgeLineBucket', () => {
   it('bounded history, never mutates its input, degraded exactly after quietBuckets quiet buckets (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.nat(2000), { maxLength: 300 }), (buckets) => {
-        let history = NO_LINE_BUCKETS;
-        for (const lines of buckets) {
-          const before = JSON.stringify(history);
-          const after = judgeLineBucket(history, lines, rule);
-          expect(JSON.stringify(history)).to.equal(before);
-          expect(after.usual.length).to.be.at.most(rule.usualBuckets);
-          expect(after.degraded).to.equal(after.quiet >= rule.quietBuckets);
-          expect(after.degraded).to.equal(after.reason !== null);
-          history = after;
+        for (const history of run(buckets)) {
+          expect(history.usual.length).to.be.at.most(rule.usualBuckets);
+          expect(history.degraded).to.equal(history.quiet >= rule.quietBuckets);
+          expect(history.degraded).to.equal(history.reason !== null);
         }
       }),
       { seed: 19, numRuns: 200 },

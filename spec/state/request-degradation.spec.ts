@@ -2,16 +2,14 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { judgeRequest, NO_REQUESTS, requestDegradationRule, type RequestHistory, type RequestSample } from '../../lib/index.js';
 import { median } from '../../lib/state/request-degradation.js';
+import { scanStates } from '../support/scan-states.js';
 
 const rule = requestDegradationRule();
 const ok = (latencyMs: number): RequestSample => ({ latencyMs, ok: true });
 const failed: RequestSample = { latencyMs: 10_000, ok: false };
 
-function run(samples: readonly RequestSample[], history: RequestHistory = NO_REQUESTS): RequestHistory[] {
-  const histories: RequestHistory[] = [];
-  for (const sample of samples) histories.push((history = judgeRequest(history, sample, rule)));
-  return histories;
-}
+const judge = (history: RequestHistory, sample: RequestSample): RequestHistory => judgeRequest(history, sample, rule);
+const run = (samples: readonly RequestSample[]): RequestHistory[] => scanStates(samples, NO_REQUESTS, judge);
 
 describe('requestDegradationRule and judgeRequest', () => {
   it('has the documented defaults, derives the ceiling from the timeout, and names a bad field', () => {
@@ -62,7 +60,7 @@ describe('requestDegradationRule and judgeRequest', () => {
     expect(run([ok(20), failed, ok(20), ok(20), ok(20)]).map((history) => history.degraded)).to.deep.equal([false, false, false, false, false]);
     const flaky = run([ok(20), failed, ok(20), failed]);
     expect(flaky.map((history) => history.degraded)).to.deep.equal([false, false, false, false]);
-    const full = judgeRequest(flaky.at(-1) ?? NO_REQUESTS, ok(20), rule);
+    const full = judge(flaky.at(-1) ?? NO_REQUESTS, ok(20));
     expect(full).to.include({ degraded: true, reason: '2 of the last 5 checks failed' });
   });
 
@@ -70,16 +68,11 @@ describe('requestDegradationRule and judgeRequest', () => {
     const sample = fc.record({ latencyMs: fc.double({ min: 0, max: 20_000, noNaN: true }), ok: fc.boolean() });
     fc.assert(
       fc.property(fc.array(sample, { maxLength: 200 }), (samples) => {
-        let history = NO_REQUESTS;
-        for (const next of samples) {
-          const before = JSON.stringify(history);
-          const after = judgeRequest(history, next, rule);
-          expect(JSON.stringify(history)).to.equal(before);
-          expect(after.window.length).to.be.at.most(rule.windowSize);
-          expect(after.baseline.length).to.be.at.most(rule.baselineSize);
-          expect(after.degraded).to.equal(after.reason !== null);
-          if (after.window.length < rule.windowSize) expect(after.degraded).to.equal(false);
-          history = after;
+        for (const history of run(samples)) {
+          expect(history.window.length).to.be.at.most(rule.windowSize);
+          expect(history.baseline.length).to.be.at.most(rule.baselineSize);
+          expect(history.degraded).to.equal(history.reason !== null);
+          if (history.window.length < rule.windowSize) expect(history.degraded).to.equal(false);
         }
       }),
       { seed: 19, numRuns: 200 },

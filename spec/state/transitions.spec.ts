@@ -15,6 +15,7 @@ import {
   type LogReaderStatus,
 } from '../../lib/index.js';
 import { connectionTransition } from '../support/connection-transition.js';
+import { scanStates } from '../support/scan-states.js';
 
 const failed = (reconnectAttempts: number, retryInMs = 2000): ConnectionEvent => ({
   type: 'failed',
@@ -146,17 +147,14 @@ describe('reducer properties', () => {
   it('any event sequence yields a valid status and never mutates its input', () => {
     fc.assert(
       fc.property(fc.array(eventArbitrary, { maxLength: 50 }), (events) => {
-        let status = initialLogReaderStatus('10.0.0.2', 9001);
-        for (const event of events) {
-          const before = JSON.stringify(status);
-          const next = logReaderTransition(status, event);
-          expect(JSON.stringify(status)).to.equal(before);
+        const statuses = scanStates(events, initialLogReaderStatus('10.0.0.2', 9001), logReaderTransition);
+        for (const [index, next] of statuses.entries()) {
+          const event = events[index];
           expect(CONNECTION_STATES).to.include(next.state);
           expect(next.reconnect_attempts).to.be.at.least(0);
           expect(Object.keys(next)).to.include.members(['state', 'host', 'port', 'reconnect_attempts', 'last_error']);
-          if (event.type === 'connected') expect(next.last_error).to.equal(null);
-          if (event.type === 'stopped') expect(next.state).to.equal('stopped');
-          status = next;
+          if (event?.type === 'connected') expect(next.last_error).to.equal(null);
+          if (event?.type === 'stopped') expect(next.state).to.equal('stopped');
         }
       }),
     );
