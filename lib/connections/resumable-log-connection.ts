@@ -2,7 +2,7 @@ import { connect as netConnect } from 'node:net';
 import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { DropReason } from '../log-lines/drop-reason.js';
 import { parseForwarderLineAt, type ForwarderLine } from '../log-lines/forwarder-line.js';
-import { forwarderLineBatches } from '../operators/forwarder-line-batches.js';
+import { uncheckedForwarderLineBatches } from '../operators/forwarder-line-batches.js';
 import { framingOperator } from '../operators/framing-operator.js';
 import { CONNECTED, type Connected } from '../sources/connection-signal.js';
 import { helloRecord, parseRecord, RECORD_MARK } from '../sources/resume-protocol.js';
@@ -17,6 +17,7 @@ export interface ResumableLogConnectionOptions {
   readonly node: string;
   /** The socket's options (`connect` included); its reads go to the shared buffer. */
   readonly socket: Omit<TcpConnectionOptions, 'sharedReadBuffer'>;
+  /** A positive integer, checked by the caller (`tcpLogSource`, at its entry). */
   readonly maxLineBytes: number;
   /** The source's position, advanced as lines are handed on. */
   readonly cursor: ResumeCursor;
@@ -61,7 +62,7 @@ export function resumableLogConnection(options: ResumableLogConnectionOptions): 
   };
   // Safe to share the read buffer: the lines are framed, and their text taken, before a read returns.
   const hello$ = tcpConnection({ ...options.socket, connect: sayHello, sharedReadBuffer: true });
-  const plain$ = tcpConnection({ ...options.socket, sharedReadBuffer: true }).pipe(forwarderLineBatches({ node, maxLineBytes, onDrop }));
+  const plain$ = tcpConnection({ ...options.socket, sharedReadBuffer: true }).pipe(uncheckedForwarderLineBatches({ node, maxLineBytes, onDrop }));
 
   return new Observable<Connected | ForwarderLine[]>((subscriber) => {
     let phase: 'greeting' | 'resumed' | 'plain' = 'greeting';

@@ -6,7 +6,7 @@ import { flattenBatches } from '../operators/flatten-batches.js';
 import type { ForwarderLine } from '../log-lines/forwarder-line.js';
 import type { DropReason } from '../log-lines/drop-reason.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../log-lines/line-framer.js';
-import { forwarderLineBatches } from '../operators/forwarder-line-batches.js';
+import { uncheckedForwarderLineBatches } from '../operators/forwarder-line-batches.js';
 import { retryWithState } from '../operators/retry-with-state.js';
 import { peerText } from '../peer-text.js';
 import { DEFAULT_KEEPALIVE_MS, describeSocketError, tcpConnection, type TcpConnect } from '../sources/tcp-connection.js';
@@ -126,7 +126,7 @@ export function tcpLogSource(options: TcpLogSourceOptions): Observable<Forwarder
     scheduler,
     describeError: describeSocketError,
   };
-  // Checked here too, and not only by the framing operator, so a bad value fails at once, not at subscription.
+  // Checked here, once, so a bad value fails at once and not at subscription: the operators below do not check it again.
   const maxLineBytes = requireInteger('maxLineBytes', options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, 1);
   const detectSchemaDrift = requireBoolean('detectSchemaDrift', options.detectSchemaDrift ?? false);
   const nodeVersion = options.nodeVersion ?? (() => null);
@@ -164,7 +164,7 @@ export function tcpLogSource(options: TcpLogSourceOptions): Observable<Forwarder
           onProtocol: (resumed, reason) => report({ type: 'resume', resume: resumed ? 'on' : 'fallback', ...(reason !== undefined && { reason }) }),
         })
       : // Safe to share the read buffer: the lines are framed, and their text taken, before a read returns.
-        tcpConnection({ ...socket, sharedReadBuffer: true }).pipe(forwarderLineBatches({ node, maxLineBytes, onDrop }));
+        tcpConnection({ ...socket, sharedReadBuffer: true }).pipe(uncheckedForwarderLineBatches({ node, maxLineBytes, onDrop }));
     return batches$.pipe(
       retryWithState({ ...retry, onEvent: report }),
       tap((batch) => {

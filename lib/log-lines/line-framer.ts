@@ -52,7 +52,7 @@ export class LineFramer {
   private carried = 0;
   private discarding = false;
 
-  /** `maxLineBytes` is a positive integer: `framingOperator`, the framer's one user, checks it. */
+  /** `maxLineBytes` is a positive integer, checked once by the public entry that takes it (`tcpLogSource`, `forwarderLineBatches`). */
   constructor(
     private readonly maxLineBytes: number,
     private readonly onDrop: (reason: FramingDropReason) => void,

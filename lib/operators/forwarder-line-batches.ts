@@ -1,8 +1,9 @@
-import type { OperatorFunction } from 'rxjs';
+import { noop, type OperatorFunction } from 'rxjs';
 import { CancellationPairs } from '../log-lines/cancellation-pairs.js';
 import type { DropReason } from '../log-lines/drop-reason.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../log-lines/line-framer.js';
 import { parseForwarderLineAt, type ForwarderLine } from '../log-lines/forwarder-line.js';
+import { requireInteger } from '../validate.js';
 import { framingOperator } from './framing-operator.js';
 
 /** Options of {@link forwarderLineBatches}. */
@@ -29,9 +30,28 @@ export interface ForwarderLineBatchesOptions {
 export function forwarderLineBatches<Passthrough = never>(
   options: ForwarderLineBatchesOptions,
 ): OperatorFunction<Buffer | Passthrough, ForwarderLine[] | Passthrough> {
-  const { node } = options;
-  const onDrop = options.onDrop ?? (() => undefined);
-  return framingOperator<Passthrough, ForwarderLine[]>(options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, onDrop, (emit) => {
+  return uncheckedForwarderLineBatches<Passthrough>({
+    node: options.node,
+    maxLineBytes: requireInteger('maxLineBytes', options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, 1),
+    onDrop: options.onDrop ?? noop,
+  });
+}
+
+/**
+ * {@link forwarderLineBatches} with every option given and `maxLineBytes` not checked:
+ * for a caller that checked it at its own public entry (`tcpLogSource`), so that no
+ * value is validated twice along one path. Not exported from the package.
+ *
+ * @example
+ * ```ts
+ * tcpConnection({ host, port }).pipe(uncheckedForwarderLineBatches({ node: 'node1', maxLineBytes, onDrop }));
+ * ```
+ */
+export function uncheckedForwarderLineBatches<Passthrough = never>(
+  options: Required<ForwarderLineBatchesOptions>,
+): OperatorFunction<Buffer | Passthrough, ForwarderLine[] | Passthrough> {
+  const { node, onDrop } = options;
+  return framingOperator<Passthrough, ForwarderLine[]>(options.maxLineBytes, onDrop, (emit) => {
     let batch: ForwarderLine[] = [];
     const pairs = new CancellationPairs();
     return {

@@ -1,6 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
 import { LineFramer, type FramingDropReason, type LineSink } from '../log-lines/line-framer.js';
-import { requireInteger } from '../validate.js';
 import { operate } from './operate.js';
 
 /** What a framing operator does with the lines of one subscription. */
@@ -15,8 +14,9 @@ export interface FramingHandlers {
  * The shape every framing operator shares: a {@link LineFramer} per subscription,
  * Buffers framed, other values (such as `CONNECTED`) passed through in order, and the
  * framer ended (its partial line reported) when the stream completes or fails.
- * `handlers` gets the function that emits downstream. `maxLineBytes` is checked here,
- * once per operator (a `RangeError` naming it), not by each framer.
+ * `handlers` gets the function that emits downstream. `maxLineBytes` must be a positive
+ * integer: the public entry that takes it checks it, once (a `RangeError` naming it), and
+ * nothing on the way does again.
  *
  * @example
  * ```ts
@@ -30,7 +30,6 @@ export function framingOperator<Passthrough, Out>(
   onDrop: (reason: FramingDropReason) => void,
   handlers: (emit: (value: Out) => void) => FramingHandlers,
 ): OperatorFunction<Buffer | Passthrough, Out | Passthrough> {
-  requireInteger('maxLineBytes', maxLineBytes, 1);
   return operate<Buffer | Passthrough, Out | Passthrough>((subscriber) => {
     const framer = new LineFramer(maxLineBytes, onDrop);
     const { sink, afterChunk } = handlers((value) => subscriber.next(value));

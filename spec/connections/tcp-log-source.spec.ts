@@ -303,6 +303,11 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
     expect(() => tcpLogSource({ ...base, node: '' })).to.throw(RangeError, /^node/);
     expect(() => tcpLogSource({ ...base, keepAliveMs: 10 })).to.throw(RangeError, /^keepAliveMs/);
     expect(() => tcpLogSource({ ...base, maxLineBytes: 0 })).to.throw(RangeError, /^maxLineBytes/);
+    // The one check of maxLineBytes on this path is here: also for a resuming source, whose operators do not check it again.
+    expect(() => tcpLogSource({ ...base, maxLineBytes: 1.5, positionFile: '/nonexistent/position' })).to.throw(
+      RangeError,
+      /^maxLineBytes must be an integer >= 1; got 1\.5/,
+    );
     expect(() => tcpLogSource({ ...base, maxReconnectAttempts: -1 })).to.throw(RangeError, /^maxReconnectAttempts/);
     expect(() => tcpLogSource({ ...base, backoff: { initialMs: -1 } })).to.throw(RangeError, /^initialMs/);
     expect(() => tcpLogSource({ ...base, detectSchemaDrift: 'yes' as unknown as boolean })).to.throw(RangeError, /^detectSchemaDrift must be true or false/);

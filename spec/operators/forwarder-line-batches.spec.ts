@@ -30,6 +30,24 @@ describe('forwarderLineBatches', () => {
     expect(out.map((batch) => batch.map((line) => line.line))).to.deep.equal([['no newline yet still none']]);
   });
 
+  it('keeps a line of maxLineBytes and drops one a byte longer as oversize', async () => {
+    const drops: DropReason[] = [];
+    const out: ForwarderLine[][] = await lastValueFrom(
+      from([Buffer.from('1.5 abcdef\n1.5 abcdefg\n')]).pipe(
+        forwarderLineBatches<never>({ node: 'n', maxLineBytes: 10, onDrop: (reason) => drops.push(reason) }),
+        toArray(),
+      ),
+    );
+    expect(out.map((batch) => batch.map((line) => line.line))).to.deep.equal([['abcdef']]);
+    expect(drops).to.deep.equal(['oversize']);
+  });
+
+  it('rejects a bad maxLineBytes at the call, with a RangeError naming it', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => forwarderLineBatches({ node: 'n', maxLineBytes: bad }), String(bad)).to.throw(RangeError, /^maxLineBytes must be an integer >= 1; got /);
+    }
+  });
+
   it('property: chunks delivered through one reused buffer, cut anywhere, give every line as sent, read at the end', () => {
     fc.assert(
       fc.property(

@@ -81,11 +81,6 @@ describe('framingOperator (through textLines, the simplest framing operator)', (
     expect(drops).to.deep.equal(['oversize']);
   });
 
-  it('rejects a bad maxLineBytes with a RangeError naming it', () => {
-    expect(() => textLines(0)).to.throw(RangeError, /^maxLineBytes/);
-    expect(() => textLines(1.5)).to.throw(RangeError, /^maxLineBytes/);
-  });
-
   it('property: any chunking of any text yields the lines of the whole text', async () => {
     await fc.assert(
       fc.asyncProperty(
