@@ -173,8 +173,8 @@ function render(timelines = false) {
   nodesElement.hidden = table;
   tableElement.hidden = !table;
   const view = table
-    ? { items: rows, make: createRow, update: updateRow, parent: tableElement.tBodies[0] }
-    : { items: cards, make: createCard, update: updateCard, parent: nodesElement };
+    ? { items: rows, template: 'table-row', update: updateRow, parent: tableElement.tBodies[0] }
+    : { items: cards, template: 'node-card', update: updateCard, parent: nodesElement };
   for (const [name, element] of view.items) {
     if (!names.includes(name)) {
       element.remove();
@@ -187,7 +187,7 @@ function render(timelines = false) {
   for (const name of names) {
     let element = view.items.get(name);
     if (!element) {
-      element = view.make(name);
+      element = nodeElement(view.template, name);
       view.items.set(name, element);
       view.parent.append(element);
       timelines = true;
@@ -211,11 +211,12 @@ function nodeView(name) {
   };
 }
 
-function createCard(name) {
-  const card = document.getElementById('node-card').content.firstElementChild.cloneNode(true);
-  card.dataset.node = name;
-  card.querySelector('.name').textContent = name;
-  return card;
+/** A node's card or table row, from the template `templateId`, with its name (as text, never as HTML). */
+function nodeElement(templateId, name) {
+  const element = document.getElementById(templateId).content.firstElementChild.cloneNode(true);
+  element.dataset.node = name;
+  element.querySelector('.name').textContent = name;
+  return element;
 }
 
 function updateCard(card, name, range, timelines) {
@@ -271,13 +272,6 @@ function updateSourceRow(row, component, status, view) {
     drift.hidden = false;
     row.querySelector('.drift-label').hidden = false;
   }
-}
-
-function createRow(name) {
-  const row = document.getElementById('table-row').content.firstElementChild.cloneNode(true);
-  row.dataset.node = name;
-  row.querySelector('.name').textContent = name;
-  return row;
 }
 
 function updateRow(row, name, range, timelines) {
