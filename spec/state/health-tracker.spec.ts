@@ -80,6 +80,71 @@ describe('NodeHealthTracker (virtual time)', () => {
     expect(tracker.scores().size).to.equal(0);
   });
 
+  it('a new reason of a source that stays degraded, and a reason that goes, change the verdict; the same verdict keeps its object', () => {
+    const { scheduler, sources, tracker, emitted } = setup();
+    const { log, api } = sources[0]!;
+    log({ type: 'connected', reconnectAttempts: 0 });
+    api({ type: 'connected', reconnectAttempts: 0 });
+    api({ type: 'degradation', degraded: true, reason: 'reason A' });
+    log({ type: 'degradation', degraded: true, reason: 'reason L' });
+    scheduler.flush();
+    expect(tracker.snapshot().node1?.reasons).to.deep.equal(['log degraded: reason L', 'API degraded: reason A']);
+    api({ type: 'degradation', degraded: true, reason: 'reason B' });
+    scheduler.flush();
+    expect(tracker.snapshot().node1?.reasons, 'same length, another reason').to.deep.equal(['log degraded: reason L', 'API degraded: reason B']);
+    log({ type: 'degradation', degraded: false, reason: null });
+    scheduler.flush();
+    expect(tracker.snapshot().node1, 'still degraded, one reason fewer').to.deep.equal({ verdict: 'degraded', reasons: ['API degraded: reason B'] });
+    const before = tracker.snapshot();
+    api({ type: 'health_checked', ok: true, contact: { lastPingedMs: null, startedAtMs: null, quicStatus: 'OK' } });
+    scheduler.flush();
+    expect(tracker.snapshot(), 'a contact that changes no verdict').to.equal(before);
+    expect(emitted.map((health) => health.node1?.reasons.length)).to.deep.equal([0, 2, 2, 1]);
+  });
+
+  it('a removed node leaves the map while others stay; a node without readings has no scores', () => {
+    const { registry, tracker } = setup(['node1', 'node2']);
+    tracker.record({ node: 'node1', satellites: [{ satellite: 'us1.storj.io:7777', audit: 1, suspension: 1, online: 1 }] });
+    expect([...tracker.scores().keys()]).to.deep.equal(['node1']);
+    expect(Object.keys(tracker.snapshot())).to.deep.equal(['node1', 'node2']);
+    registry.remove('node1');
+    expect(Object.keys(tracker.snapshot())).to.deep.equal(['node2']);
+  });
+
+  it('lastPingedStaleMs is the verdict’s, and stop() ends both streams and the following of the registry', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const registry = new ConnectionRegistry({ scheduler });
+    const api = registry.track('node1', 'api_client', initialApiClientStatus());
+    const tracker = new NodeHealthTracker(registry, { scheduler, coalesceScheduler: scheduler, lastPingedStaleMs: 60_000 });
+    api({ type: 'connected', reconnectAttempts: 0 });
+    scheduler.schedule(() => api({ type: 'health_checked', ok: true, contact: { lastPingedMs: 1, startedAtMs: 1, quicStatus: 'OK' } }), 60_002);
+    scheduler.flush();
+    expect(tracker.snapshot().node1?.verdict).to.equal('satellites-unreachable');
+    const completed: string[] = [];
+    tracker.health$.subscribe({ complete: () => completed.push('health$') });
+    tracker.alerts$.subscribe({ complete: () => completed.push('alerts$') });
+    tracker.stop();
+    expect(completed).to.deep.equal(['health$', 'alerts$']);
+    api({ type: 'health_checked', ok: true, contact: { lastPingedMs: 60_000, startedAtMs: 1, quicStatus: 'OK' } });
+    expect(tracker.snapshot().node1?.verdict, 'no longer follows the contact').to.equal('satellites-unreachable');
+  });
+
+  it('by default judges by the wall clock and emits a change in the same tick, before any timer', async () => {
+    const registry = new ConnectionRegistry();
+    const api = registry.track('node1', 'api_client', initialApiClientStatus());
+    const tracker = new NodeHealthTracker(registry);
+    const emitted: HealthMap[] = [];
+    const subscription = tracker.health$.subscribe((health) => emitted.push(health));
+    const atTimer = new Promise<number>((resolve) => setTimeout(() => resolve(emitted.length), 0));
+    api({ type: 'connected', reconnectAttempts: 0 });
+    api({ type: 'health_checked', ok: true, contact: { lastPingedMs: Date.now() - 3 * 3_600_000, startedAtMs: null, quicStatus: 'OK' } });
+    expect(await atTimer).to.equal(2);
+    expect(emitted[1]?.node1?.verdict).to.equal('satellites-unreachable');
+    subscription.unsubscribe();
+    tracker.stop();
+    registry.remove('node1');
+  });
+
   it('a node named __proto__ or constructor is a node like any other', () => {
     const { tracker } = setup(['__proto__', 'constructor']);
     const health = tracker.snapshot();

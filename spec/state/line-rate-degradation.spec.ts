@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { judgeLineBucket, lineRateRule, NO_LINE_BUCKETS, type LineRateHistory } from '../../lib/index.js';
+import { judgeLineBucket, lineRateRule, NO_LINE_BUCKETS, type LineRateHistory, type LineRateOptions } from '../../lib/index.js';
+import { lineBucketsInterrupted } from '../../lib/state/line-rate-degradation.js';
 import { scanStates } from '../support/scan-states.js';
 
 const rule = lineRateRule();
@@ -49,6 +50,57 @@ describe('lineRateRule and judgeLineBucket', () => {
     const histories = run([600, 600, 600, 600, 600, 0, 0, 0, 0, 600, 0, 0, 0, 0]);
     expect(histories.some((history) => history.degraded)).to.equal(false);
     expect(histories.at(-1)?.quiet).to.equal(4);
+  });
+
+  it('names every field it rejects, under the path given', () => {
+    const bad = { bucketMs: 0.5, usualBuckets: 0, minUsualLines: -1, collapseRatio: -0.1, quietBuckets: 0 } as const;
+    for (const [field, value] of Object.entries(bad)) {
+      expect(() => lineRateRule({ [field]: value }, 'nodes[2].log.lineRate'), field).to.throw(
+        RangeError,
+        new RegExp(`^nodes\\[2\\]\\.log\\.lineRate\\.${field} must be `),
+      );
+    }
+  });
+
+  it('judges at the thresholds exactly: quietBuckets buckets make a usual rate, minUsualLines is judged, a tenth is not quiet', () => {
+    const flags = (buckets: readonly number[], options: LineRateOptions = {}): boolean[] => {
+      const own = lineRateRule(options);
+      let history = NO_LINE_BUCKETS;
+      return buckets.map((lines) => (history = judgeLineBucket(history, lines, own)).degraded);
+    };
+    const times = (count: number, lines: number): number[] => Array.from({ length: count }, () => lines);
+    expect(flags([...times(5, 600), ...times(5, 0)]).at(-1), 'five buckets are a usual rate').to.equal(true);
+    expect(flags([...times(5, 10), ...times(5, 0)]).at(-1), 'a usual rate of exactly minUsualLines').to.equal(true);
+    expect(flags([...times(5, 600), ...times(5, 60)]).at(-1), 'exactly a tenth').to.equal(false);
+    expect(flags([...times(5, 600), ...times(5, 59)]).at(-1), 'under a tenth').to.equal(true);
+    expect(flags([...times(3, 600), ...times(3, 0)], { quietBuckets: 3 })).to.deep.equal([false, false, false, false, false, true]);
+  });
+
+  it('the reason shows lines per minute and the quiet time whatever the bucket length', () => {
+    const own = lineRateRule({ bucketMs: 30_000, quietBuckets: 3 });
+    const last = (buckets: readonly number[]): LineRateHistory => buckets.reduce((history, lines) => judgeLineBucket(history, lines, own), NO_LINE_BUCKETS);
+    expect(last([300, 300, 300, 1, 2, 1]).reason).to.equal('line rate collapsed: 2.7 lines/min over the last 90 s against its usual 600');
+    expect(last([300, 300, 300, 6, 6, 6]).reason).to.equal('line rate collapsed: 12 lines/min over the last 90 s against its usual 600');
+    expect(last([300, 300, 300, 1, 1, 1]).reason).to.equal('line rate collapsed: 2 lines/min over the last 90 s against its usual 600');
+    expect(last([300, 300, 300, 0, 0, 0, 0]).reason).to.equal('line rate collapsed: 0 lines/min over the last 2 min against its usual 600');
+  });
+
+  it('an interruption ends a run of quiet buckets and the verdict, keeps the usual rate, and changes nothing else', () => {
+    const quiet = run([600, 600, 600, 600, 600, 0, 0]);
+    expect(lineBucketsInterrupted(quiet.at(-1) ?? NO_LINE_BUCKETS)).to.deep.equal({
+      usual: [600, 600, 600, 600, 600],
+      quiet: 0,
+      quietLines: 0,
+      degraded: false,
+      reason: null,
+    });
+    const degraded = run([600, 600, 600, 600, 600, 5, 0, 0, 0, 0]).at(-1) ?? NO_LINE_BUCKETS;
+    expect(degraded.degraded).to.equal(true);
+    expect(lineBucketsInterrupted(degraded)).to.include({ quiet: 0, quietLines: 0, degraded: false, reason: null });
+    const healthy = run([600, 600]).at(-1) ?? NO_LINE_BUCKETS;
+    expect(lineBucketsInterrupted(healthy)).to.equal(healthy);
+    const afterwards = [0, 0, 0, 0, 0].reduce((history, lines) => judgeLineBucket(history, lines, rule), lineBucketsInterrupted(degraded));
+    expect(afterwards.degraded, 'quiet buckets counted again from the interruption').to.equal(true);
   });
 
   it('bounded history, never mutates its input, degraded exactly after quietBuckets quiet buckets (property)', () => {

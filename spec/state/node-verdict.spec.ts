@@ -100,6 +100,37 @@ describe('nodeVerdict', () => {
     );
   });
 
+  it('contact at the thresholds exactly: stale is strictly older than lastPingedStaleMs, durations under 2 h in minutes', () => {
+    const verdict = (fields: Partial<SatelliteContact>) => nodeVerdict({ api_client: api(), contact: contact(fields) }, NOW);
+    expect(verdict({ lastPingedMs: NOW - 2 * HOUR }).verdict, 'exactly 2 h').to.equal('ok');
+    expect(verdict({ lastPingedMs: NOW - 2 * HOUR - 1 }).reasons, 'just over 2 h').to.deep.equal([
+      `no satellite has pinged the node for 2 h 0 min (lastPinged ${new Date(NOW - 2 * HOUR - 1).toISOString()})`,
+    ]);
+    expect(nodeVerdict({ api_client: api(), contact: contact({ lastPingedMs: NOW - 119 * 60_000 }) }, NOW, HOUR).reasons).to.deep.equal([
+      `no satellite has pinged the node for 119 min (lastPinged ${new Date(NOW - 119 * 60_000).toISOString()})`,
+    ]);
+    expect(verdict({ lastPingedMs: null, startedAtMs: null }).verdict, 'nothing known of the contact').to.equal('ok');
+    expect(verdict({ quicStatus: 'Refreshing', startedAtMs: NOW - 2 * HOUR }).verdict, 'Refreshing, up exactly 2 h').to.equal('ok');
+    expect(verdict({ quicStatus: 'Refreshing', startedAtMs: NOW - 2 * HOUR - 1 }).verdict, 'Refreshing, up just over 2 h').to.equal('satellites-unreachable');
+    expect(verdict({ quicStatus: 'Refreshing', startedAtMs: null }).verdict, 'Refreshing, start unknown').to.equal('satellites-unreachable');
+    expect(verdict({ quicStatus: null }).verdict, 'no quicStatus sent').to.equal('ok');
+    expect(
+      nodeVerdict({ api_client: api({ state: 'connecting', is_available: false }), contact: contact({ quicStatus: 'Misconfigured' }) }, NOW).verdict,
+      'the contact of an API not connected now is not judged',
+    ).to.equal('ok');
+  });
+
+  it('a degraded source without a recorded reason says so; a warning shows its scores to four places', () => {
+    expect(nodeVerdict({ log_reader: log({ degraded: true }), api_client: api() }, NOW)).to.deep.equal({
+      verdict: 'degraded',
+      reasons: ['log degraded: no reason recorded'],
+    });
+    const warnings = [{ satellite: 'eu1.storj.io:7777', score: 'audit', value: 0.987654, threshold: 0.99 }] as const;
+    expect(nodeVerdict({ api_client: api(), warnings }, NOW).reasons).to.deep.equal([
+      'eu1.storj.io:7777: audit score 0.9877 is below the warning threshold 0.99 (the satellite acts at 0.96)',
+    ]);
+  });
+
   it('at-risk below a warning threshold; worse verdicts win and keep the warning among the reasons', () => {
     const warnings = [{ satellite: 'us1.storj.io:7777', score: 'online', value: 0.71, threshold: 0.9 }] as const;
     const warning = 'us1.storj.io:7777: online score 0.71 is below the warning threshold 0.9 (the satellite acts at 0.6)';

@@ -23,6 +23,20 @@ describe('reputation thresholds and alerts', () => {
     expect(() => reputationThresholds({ uptime: 0.5 } as never)).to.throw(RangeError, 'reputationThresholds.uptime is not a known score');
   });
 
+  it('names every threshold it rejects, under the path given, and lists the known scores', () => {
+    for (const score of ['audit', 'suspension', 'online'] as const) {
+      expect(() => reputationThresholds({ [score]: -0.1 }, 'nodes[1].reputationThresholds'), score).to.throw(
+        RangeError,
+        `nodes[1].reputationThresholds.${score} must be a number 0-1; got -0.1`,
+      );
+    }
+    expect(() => reputationThresholds({ uptime: 0.5 } as never)).to.throw(
+      RangeError,
+      'reputationThresholds.uptime is not a known score (known: audit, suspension, online)',
+    );
+    expect(reputationThresholds({ audit: 0.5, suspension: 0.4 })).to.deep.equal({ audit: 0.5, suspension: 0.4, online: 0.9 });
+  });
+
   it('a score below its threshold warns; at the threshold it does not', () => {
     const warnings = reputationWarnings([us1({ audit: 0.985, online: 0.9 }), eu1({ suspension: 0.5, online: 0.7 })], REPUTATION_WARNING_THRESHOLDS);
     expect(warnings).to.deep.equal([

@@ -79,6 +79,52 @@ describe('requestDegradationRule and judgeRequest', () => {
     );
   });
 
+  it('names every field it rejects, under the path given', () => {
+    const bad = { windowSize: 0, baselineSize: 0, latencyFactor: 0.5, minLatencyMs: -1, maxLatencyMs: -1, minSuccessRate: 2 } as const;
+    for (const [field, value] of Object.entries(bad)) {
+      expect(() => requestDegradationRule({ [field]: value }, 10_000, 'nodes[3].apiClient.degradation'), field).to.throw(
+        RangeError,
+        new RegExp(`^nodes\\[3\\]\\.apiClient\\.degradation\\.${field} must be `),
+      );
+    }
+  });
+
+  it('judges at the thresholds exactly: "above" is strictly above, a baseline of windowSize samples counts', () => {
+    const judged = (samples: readonly RequestSample[], options: Parameters<typeof requestDegradationRule>[0] = {}): RequestHistory => {
+      const own = requestDegradationRule(options);
+      return samples.reduce((history, sample) => judgeRequest(history, sample, own), NO_REQUESTS);
+    };
+    const five = (latencyMs: number): RequestSample[] => Array.from({ length: 5 }, () => ok(latencyMs));
+    expect(judged(five(5000)).degraded, 'at the ceiling').to.equal(false);
+    expect(judged(five(5001)).degraded, 'above the ceiling').to.equal(true);
+    expect(judged([...five(100), ...five(100), ...five(400)]).degraded, 'exactly 4 x the usual 100 ms').to.equal(false);
+    expect(judged([...five(100), ...five(100), ...five(401)]).degraded, 'above 4 x the usual 100 ms, below the floor').to.equal(false);
+    expect(judged([...five(150), ...five(150), ...five(600)]).degraded, 'exactly 4 x the usual 150 ms').to.equal(false);
+    expect(judged([...five(150), ...five(150), ...five(601)]).degraded, 'above 4 x the usual 150 ms').to.equal(true);
+    expect(judged([...five(100), ...five(100), ...five(500)], { latencyFactor: 1 }).degraded, 'at the 500 ms floor').to.equal(false);
+    expect(judged([...five(100), ...five(100), ...five(501)], { latencyFactor: 1 }).degraded, 'above the 500 ms floor').to.equal(true);
+    // A baseline capped at windowSize samples is full enough to judge against.
+    expect(judged([...five(100), ...five(100), ...five(1000)], { baselineSize: 5 })).to.include({
+      degraded: true,
+      reason: 'answers slowly: median 1000 ms over the last 5 checks, 10.0 x its usual 100 ms',
+    });
+    expect(judged([...five(100), ...five(100), ...five(1000)], { baselineSize: 4 }).degraded, 'a baseline smaller than the window').to.equal(false);
+  });
+
+  it('a usual latency under 1 ms is shown as such, the factor counted against 1 ms', () => {
+    const zero = Array.from({ length: 10 }, () => ok(0));
+    const slow = Array.from({ length: 5 }, () => ok(600));
+    expect(run([...zero, ...slow]).at(-1)?.reason).to.equal('answers slowly: median 600 ms over the last 5 checks, 600.0 x its usual 0 ms');
+  });
+
+  it('only successful samples that were not slow join the baseline, the latest baselineSize of them', () => {
+    const own = requestDegradationRule({ baselineSize: 3, minLatencyMs: 0, maxLatencyMs: 1000 });
+    const samples = [ok(10), failed, ok(2000), ok(11), ok(12), ok(13), ok(14), ok(15), ok(16), ok(17)];
+    const history = samples.reduce((before, sample) => judgeRequest(before, sample, own), NO_REQUESTS);
+    expect(history.window.map((sample) => sample.latencyMs)).to.deep.equal([13, 14, 15, 16, 17]);
+    expect(history.baseline).to.deep.equal([10, 11, 12]);
+  });
+
   it('median: odd, even, empty', () => {
     expect(median([3, 1, 2])).to.equal(2);
     expect(median([4, 1, 3, 2])).to.equal(2.5);
