@@ -102,6 +102,26 @@ describe('NodeHealthTracker (virtual time)', () => {
     expect(emitted.map((health) => health.node1?.reasons.length)).to.deep.equal([0, 2, 2, 1]);
   });
 
+  it('a verdict is made again only when something of it changed: the contact is judged at the time it came', () => {
+    const { scheduler, sources, tracker } = setup();
+    const { log, api } = sources[0]!;
+    const contact = { lastPingedMs: 1, startedAtMs: 1, quicStatus: 'OK' } as const;
+    api({ type: 'connected', reconnectAttempts: 0 });
+    api({ type: 'health_checked', ok: true, contact });
+    scheduler.schedule(() => undefined, 3 * 3_600_000);
+    scheduler.flush();
+    expect(tracker.snapshot().node1?.verdict, 'nothing came since').to.equal('ok');
+    api({ type: 'health_checked', ok: false });
+    expect(tracker.snapshot().node1?.verdict, 'a check without a contact changes nothing').to.equal('ok');
+    api({ type: 'health_checked', ok: true, contact });
+    expect(tracker.snapshot().node1?.verdict, 'the same contact judged now').to.equal('satellites-unreachable');
+    log({ type: 'connected', reconnectAttempts: 0 });
+    log({ type: 'failed', error: 'Connection refused', reconnectAttempts: 1, retryInMs: 1000, retryAt: 0 });
+    log({ type: 'connected', reconnectAttempts: 1 });
+    api({ type: 'health_checked', ok: false });
+    expect(tracker.snapshot().node1?.verdict, 'the contact is kept through other events').to.equal('satellites-unreachable');
+  });
+
   it('a removed node leaves the map while others stay; a node without readings has no scores', () => {
     const { registry, tracker } = setup(['node1', 'node2']);
     tracker.record({ node: 'node1', satellites: [{ satellite: 'us1.storj.io:7777', audit: 1, suspension: 1, online: 1 }] });

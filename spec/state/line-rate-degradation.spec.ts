@@ -81,8 +81,17 @@ describe('lineRateRule and judgeLineBucket', () => {
     const last = (buckets: readonly number[]): LineRateHistory => buckets.reduce((history, lines) => judgeLineBucket(history, lines, own), NO_LINE_BUCKETS);
     expect(last([300, 300, 300, 1, 2, 1]).reason).to.equal('line rate collapsed: 2.7 lines/min over the last 90 s against its usual 600');
     expect(last([300, 300, 300, 6, 6, 6]).reason).to.equal('line rate collapsed: 12 lines/min over the last 90 s against its usual 600');
+    expect(last([300, 300, 300, 5, 5, 6]).reason, '10.7 lines/min, rounded').to.equal(
+      'line rate collapsed: 11 lines/min over the last 90 s against its usual 600',
+    );
     expect(last([300, 300, 300, 1, 1, 1]).reason).to.equal('line rate collapsed: 2 lines/min over the last 90 s against its usual 600');
     expect(last([300, 300, 300, 0, 0, 0, 0]).reason).to.equal('line rate collapsed: 0 lines/min over the last 2 min against its usual 600');
+  });
+
+  it('the usual rate is of the latest usualBuckets healthy buckets', () => {
+    const own = lineRateRule({ usualBuckets: 3, quietBuckets: 2 });
+    const history = [100, 200, 300, 400, 500].reduce((before, lines) => judgeLineBucket(before, lines, own), NO_LINE_BUCKETS);
+    expect(history.usual).to.deep.equal([300, 400, 500]);
   });
 
   it('an interruption ends a run of quiet buckets and the verdict, keeps the usual rate, and changes nothing else', () => {
@@ -99,6 +108,8 @@ describe('lineRateRule and judgeLineBucket', () => {
     expect(lineBucketsInterrupted(degraded)).to.include({ quiet: 0, quietLines: 0, degraded: false, reason: null });
     const healthy = run([600, 600]).at(-1) ?? NO_LINE_BUCKETS;
     expect(lineBucketsInterrupted(healthy)).to.equal(healthy);
+    expect(lineBucketsInterrupted(NO_LINE_BUCKETS)).to.equal(NO_LINE_BUCKETS);
+    expect(NO_LINE_BUCKETS).to.deep.equal({ usual: [], quiet: 0, quietLines: 0, degraded: false, reason: null });
     const afterwards = [0, 0, 0, 0, 0].reduce((history, lines) => judgeLineBucket(history, lines, rule), lineBucketsInterrupted(degraded));
     expect(afterwards.degraded, 'quiet buckets counted again from the interruption').to.equal(true);
   });

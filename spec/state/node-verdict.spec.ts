@@ -3,6 +3,7 @@ import {
   describeSocketError,
   initialApiClientStatus,
   initialLogReaderStatus,
+  NODE_VERDICTS,
   nodeVerdict,
   type ApiClientStatus,
   type LogReaderStatus,
@@ -118,6 +119,25 @@ describe('nodeVerdict', () => {
       nodeVerdict({ api_client: api({ state: 'connecting', is_available: false }), contact: contact({ quicStatus: 'Misconfigured' }) }, NOW).verdict,
       'the contact of an API not connected now is not judged',
     ).to.equal('ok');
+  });
+
+  it('lists the verdicts worst first; judges a node with a log only; a connected source with earlier failures is up', () => {
+    expect(NODE_VERDICTS).to.deep.equal(['offline', 'unreachable', 'satellites-unreachable', 'at-risk', 'degraded', 'ok']);
+    expect(nodeVerdict({ log_reader: log() }, NOW)).to.deep.equal({ verdict: 'ok', reasons: [] });
+    expect(
+      nodeVerdict({ log_reader: log({ reconnect_attempts: 3 }), api_client: api({ reconnect_attempts: 2, last_error: REFUSED_API }) }, NOW).verdict,
+    ).to.equal('ok');
+    expect(nodeVerdict({ api_client: api({ ...down(REFUSED_API), reconnect_attempts: 0 }) }, NOW).verdict, 'an error before any retry').to.equal('offline');
+    expect(
+      nodeVerdict({ api_client: api(), contact: contact({ quicStatus: 'Misconfigured', startedAtMs: NOW - 60_000, lastPingedMs: null }) }, NOW).verdict,
+      'Misconfigured matters at once',
+    ).to.equal('satellites-unreachable');
+  });
+
+  it('a stopped source counts for nothing: not its degradation, nor as a source that shows the host', () => {
+    expect(nodeVerdict({ log_reader: log({ state: 'stopped', degraded: true }), api_client: api() }, NOW).verdict).to.equal('ok');
+    const timeout = 'Connection timeout (no response within 10000 ms)';
+    expect(nodeVerdict({ log_reader: log({ state: 'stopped' }), api_client: api(down(timeout)) }, NOW).verdict).to.equal('unreachable');
   });
 
   it('a degraded source without a recorded reason says so; a warning shows its scores to four places', () => {

@@ -111,6 +111,16 @@ describe('requestDegradationRule and judgeRequest', () => {
     expect(judged([...five(100), ...five(100), ...five(1000)], { baselineSize: 4 }).degraded, 'a baseline smaller than the window').to.equal(false);
   });
 
+  it('slow by the ceiling alone says so even with a baseline; the median is of the successful checks only', () => {
+    const five = (latencyMs: number): RequestSample[] => Array.from({ length: 5 }, () => ok(latencyMs));
+    expect(run([...five(1500), ...five(1500), ...five(6000)]).at(-1)?.reason, 'exactly 4 x the usual 1500 ms').to.equal(
+      'answers slowly: median 6000 ms over the last 5 checks, above 5000 ms',
+    );
+    const lenient = requestDegradationRule({ minSuccessRate: 0 });
+    const mostlyFailed = [ok(100), ok(100), failed, failed, failed].reduce((history, sample) => judgeRequest(history, sample, lenient), NO_REQUESTS);
+    expect(mostlyFailed).to.include({ degraded: false, reason: null });
+  });
+
   it('a usual latency under 1 ms is shown as such, the factor counted against 1 ms', () => {
     const zero = Array.from({ length: 10 }, () => ok(0));
     const slow = Array.from({ length: 5 }, () => ok(600));
@@ -119,10 +129,11 @@ describe('requestDegradationRule and judgeRequest', () => {
 
   it('only successful samples that were not slow join the baseline, the latest baselineSize of them', () => {
     const own = requestDegradationRule({ baselineSize: 3, minLatencyMs: 0, maxLatencyMs: 1000 });
-    const samples = [ok(10), failed, ok(2000), ok(11), ok(12), ok(13), ok(14), ok(15), ok(16), ok(17)];
+    const samples = [ok(10), failed, ok(2000), ok(11), ok(12), ok(13), ok(14), ok(15), ok(16), ok(17), ok(18)];
     const history = samples.reduce((before, sample) => judgeRequest(before, sample, own), NO_REQUESTS);
-    expect(history.window.map((sample) => sample.latencyMs)).to.deep.equal([13, 14, 15, 16, 17]);
-    expect(history.baseline).to.deep.equal([10, 11, 12]);
+    expect(history.window.map((sample) => sample.latencyMs)).to.deep.equal([14, 15, 16, 17, 18]);
+    expect(history.baseline).to.deep.equal([11, 12, 13]);
+    expect(NO_REQUESTS).to.deep.equal({ window: [], baseline: [], degraded: false, reason: null });
   });
 
   it('median: odd, even, empty', () => {
