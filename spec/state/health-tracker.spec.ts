@@ -92,9 +92,9 @@ describe('NodeHealthTracker (virtual time)', () => {
     api({ type: 'degradation', degraded: true, reason: 'reason B' });
     scheduler.flush();
     expect(tracker.snapshot().node1?.reasons, 'same length, another reason').to.deep.equal(['log degraded: reason L', 'API degraded: reason B']);
-    log({ type: 'degradation', degraded: false, reason: null });
+    api({ type: 'degradation', degraded: false, reason: null });
     scheduler.flush();
-    expect(tracker.snapshot().node1, 'still degraded, one reason fewer').to.deep.equal({ verdict: 'degraded', reasons: ['API degraded: reason B'] });
+    expect(tracker.snapshot().node1, 'still degraded, one reason fewer').to.deep.equal({ verdict: 'degraded', reasons: ['log degraded: reason L'] });
     const before = tracker.snapshot();
     api({ type: 'health_checked', ok: true, contact: { lastPingedMs: null, startedAtMs: null, quicStatus: 'OK' } });
     scheduler.flush();
@@ -120,6 +120,17 @@ describe('NodeHealthTracker (virtual time)', () => {
     log({ type: 'connected', reconnectAttempts: 1 });
     api({ type: 'health_checked', ok: false });
     expect(tracker.snapshot().node1?.verdict, 'the contact is kept through other events').to.equal('satellites-unreachable');
+  });
+
+  it('a change of one node does not judge the others again', () => {
+    const { scheduler, sources, tracker } = setup(['node1', 'node2']);
+    sources[0]?.api({ type: 'connected', reconnectAttempts: 0 });
+    sources[0]?.api({ type: 'health_checked', ok: true, contact: { lastPingedMs: 1, startedAtMs: 1, quicStatus: 'OK' } });
+    expect(tracker.snapshot().node1?.verdict).to.equal('ok');
+    scheduler.schedule(() => sources[1]?.log({ type: 'connected', reconnectAttempts: 0 }), 3 * 3_600_000);
+    scheduler.flush();
+    expect(tracker.snapshot().node1?.verdict, 'node1 judged when its contact came').to.equal('ok');
+    expect(tracker.snapshot().node2?.verdict).to.equal('ok');
   });
 
   it('a removed node leaves the map while others stay; a node without readings has no scores', () => {

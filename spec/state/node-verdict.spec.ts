@@ -116,6 +116,10 @@ describe('nodeVerdict', () => {
     expect(verdict({ quicStatus: 'Refreshing', startedAtMs: null }).verdict, 'Refreshing, start unknown').to.equal('satellites-unreachable');
     expect(verdict({ quicStatus: null }).verdict, 'no quicStatus sent').to.equal('ok');
     expect(
+      nodeVerdict({ api_client: api(), contact: { lastPingedMs: null, startedAtMs: null, quicStatus: 'Refreshing' } }, 1000).verdict,
+      'Refreshing, start unknown, whatever the clock',
+    ).to.equal('satellites-unreachable');
+    expect(
       nodeVerdict({ api_client: api({ state: 'connecting', is_available: false }), contact: contact({ quicStatus: 'Misconfigured' }) }, NOW).verdict,
       'the contact of an API not connected now is not judged',
     ).to.equal('ok');
