@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { judgeLineBucket, lineRateRule, NO_LINE_BUCKETS, type LineRateHistory, type LineRateOptions } from '../../lib/index.js';
+import { judgeLineBucket, lineRateRule, NO_LINE_BUCKETS, type LineRateHistory, type LineRateOptions, type LineRateRule } from '../../lib/index.js';
 import { lineBucketsInterrupted } from '../../lib/state/line-rate-degradation.js';
 import { scanStates } from '../support/scan-states.js';
 
 const rule = lineRateRule();
 
-const judge = (history: LineRateHistory, lines: number): LineRateHistory => judgeLineBucket(history, lines, rule);
-const run = (buckets: readonly number[]): LineRateHistory[] => scanStates(buckets, NO_LINE_BUCKETS, judge);
+const run = (buckets: readonly number[], own: LineRateRule = rule, from: LineRateHistory = NO_LINE_BUCKETS): LineRateHistory[] =>
+  scanStates(buckets, from, (history, lines) => judgeLineBucket(history, lines, own));
 
 describe('lineRateRule and judgeLineBucket', () => {
   it('has the documented defaults and names a bad field', () => {
@@ -64,9 +64,7 @@ describe('lineRateRule and judgeLineBucket', () => {
 
   it('judges at the thresholds exactly: quietBuckets buckets make a usual rate, minUsualLines is judged, a tenth is not quiet', () => {
     const flags = (buckets: readonly number[], options: LineRateOptions = {}): boolean[] => {
-      const own = lineRateRule(options);
-      let history = NO_LINE_BUCKETS;
-      return buckets.map((lines) => (history = judgeLineBucket(history, lines, own)).degraded);
+      return run(buckets, lineRateRule(options)).map((history) => history.degraded);
     };
     const times = (count: number, lines: number): number[] => Array.from({ length: count }, () => lines);
     expect(flags([...times(5, 600), ...times(5, 0)]).at(-1), 'five buckets are a usual rate').to.equal(true);
@@ -78,7 +76,7 @@ describe('lineRateRule and judgeLineBucket', () => {
 
   it('the reason shows lines per minute and the quiet time whatever the bucket length', () => {
     const own = lineRateRule({ bucketMs: 30_000, quietBuckets: 3 });
-    const last = (buckets: readonly number[]): LineRateHistory => buckets.reduce((history, lines) => judgeLineBucket(history, lines, own), NO_LINE_BUCKETS);
+    const last = (buckets: readonly number[]): LineRateHistory => run(buckets, own).at(-1) ?? NO_LINE_BUCKETS;
     expect(last([300, 300, 300, 1, 2, 1]).reason).to.equal('line rate collapsed: 2.7 lines/min over the last 90 s against its usual 600');
     expect(last([300, 300, 300, 6, 6, 6]).reason).to.equal('line rate collapsed: 12 lines/min over the last 90 s against its usual 600');
     expect(last([300, 300, 300, 5, 5, 6]).reason, '10.7 lines/min, rounded').to.equal(
@@ -90,8 +88,7 @@ describe('lineRateRule and judgeLineBucket', () => {
 
   it('the usual rate is of the latest usualBuckets healthy buckets', () => {
     const own = lineRateRule({ usualBuckets: 3, quietBuckets: 2 });
-    const history = [100, 200, 300, 400, 500].reduce((before, lines) => judgeLineBucket(before, lines, own), NO_LINE_BUCKETS);
-    expect(history.usual).to.deep.equal([300, 400, 500]);
+    expect(run([100, 200, 300, 400, 500], own).at(-1)?.usual).to.deep.equal([300, 400, 500]);
   });
 
   it('an interruption ends a run of quiet buckets and the verdict, keeps the usual rate, and changes nothing else', () => {
@@ -110,8 +107,8 @@ describe('lineRateRule and judgeLineBucket', () => {
     expect(lineBucketsInterrupted(healthy)).to.equal(healthy);
     expect(lineBucketsInterrupted(NO_LINE_BUCKETS)).to.equal(NO_LINE_BUCKETS);
     expect(NO_LINE_BUCKETS).to.deep.equal({ usual: [], quiet: 0, quietLines: 0, degraded: false, reason: null });
-    const afterwards = [0, 0, 0, 0, 0].reduce((history, lines) => judgeLineBucket(history, lines, rule), lineBucketsInterrupted(degraded));
-    expect(afterwards.degraded, 'quiet buckets counted again from the interruption').to.equal(true);
+    const afterwards = run([0, 0, 0, 0, 0], rule, lineBucketsInterrupted(degraded)).at(-1);
+    expect(afterwards?.degraded, 'quiet buckets counted again from the interruption').to.equal(true);
   });
 
   it('bounded history, never mutates its input, degraded exactly after quietBuckets quiet buckets (property)', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { judgeRequest, NO_REQUESTS, requestDegradationRule, type RequestHistory, type RequestSample } from '../../lib/index.js';
+import { judgeRequest, NO_REQUESTS, requestDegradationRule, type RequestDegradationRule, type RequestHistory, type RequestSample } from '../../lib/index.js';
 import { median } from '../../lib/state/request-degradation.js';
 import { scanStates } from '../support/scan-states.js';
 
@@ -8,8 +8,8 @@ const rule = requestDegradationRule();
 const ok = (latencyMs: number): RequestSample => ({ latencyMs, ok: true });
 const failed: RequestSample = { latencyMs: 10_000, ok: false };
 
-const judge = (history: RequestHistory, sample: RequestSample): RequestHistory => judgeRequest(history, sample, rule);
-const run = (samples: readonly RequestSample[]): RequestHistory[] => scanStates(samples, NO_REQUESTS, judge);
+const run = (samples: readonly RequestSample[], own: RequestDegradationRule = rule): RequestHistory[] =>
+  scanStates(samples, NO_REQUESTS, (history, sample) => judgeRequest(history, sample, own));
 
 describe('requestDegradationRule and judgeRequest', () => {
   it('has the documented defaults, derives the ceiling from the timeout, and names a bad field', () => {
@@ -60,7 +60,7 @@ describe('requestDegradationRule and judgeRequest', () => {
     expect(run([ok(20), failed, ok(20), ok(20), ok(20)]).map((history) => history.degraded)).to.deep.equal([false, false, false, false, false]);
     const flaky = run([ok(20), failed, ok(20), failed]);
     expect(flaky.map((history) => history.degraded)).to.deep.equal([false, false, false, false]);
-    const full = judge(flaky.at(-1) ?? NO_REQUESTS, ok(20));
+    const full = judgeRequest(flaky.at(-1) ?? NO_REQUESTS, ok(20), rule);
     expect(full).to.include({ degraded: true, reason: '2 of the last 5 checks failed' });
   });
 
@@ -91,8 +91,7 @@ describe('requestDegradationRule and judgeRequest', () => {
 
   it('judges at the thresholds exactly: "above" is strictly above, a baseline of windowSize samples counts', () => {
     const judged = (samples: readonly RequestSample[], options: Parameters<typeof requestDegradationRule>[0] = {}): RequestHistory => {
-      const own = requestDegradationRule(options);
-      return samples.reduce((history, sample) => judgeRequest(history, sample, own), NO_REQUESTS);
+      return run(samples, requestDegradationRule(options)).at(-1) ?? NO_REQUESTS;
     };
     const five = (latencyMs: number): RequestSample[] => Array.from({ length: 5 }, () => ok(latencyMs));
     expect(judged(five(5000)).degraded, 'at the ceiling').to.equal(false);
@@ -117,7 +116,7 @@ describe('requestDegradationRule and judgeRequest', () => {
       'answers slowly: median 6000 ms over the last 5 checks, above 5000 ms',
     );
     const lenient = requestDegradationRule({ minSuccessRate: 0 });
-    const mostlyFailed = [ok(100), ok(100), failed, failed, failed].reduce((history, sample) => judgeRequest(history, sample, lenient), NO_REQUESTS);
+    const mostlyFailed = run([ok(100), ok(100), failed, failed, failed], lenient).at(-1);
     expect(mostlyFailed).to.include({ degraded: false, reason: null });
   });
 
@@ -130,7 +129,7 @@ describe('requestDegradationRule and judgeRequest', () => {
   it('only successful samples that were not slow join the baseline, the latest baselineSize of them', () => {
     const own = requestDegradationRule({ baselineSize: 3, minLatencyMs: 0, maxLatencyMs: 1000 });
     const samples = [ok(10), failed, ok(2000), ok(11), ok(12), ok(13), ok(14), ok(15), ok(16), ok(17), ok(18)];
-    const history = samples.reduce((before, sample) => judgeRequest(before, sample, own), NO_REQUESTS);
+    const history = run(samples, own).at(-1) ?? NO_REQUESTS;
     expect(history.window.map((sample) => sample.latencyMs)).to.deep.equal([14, 15, 16, 17, 18]);
     expect(history.baseline).to.deep.equal([11, 12, 13]);
     expect(NO_REQUESTS).to.deep.equal({ window: [], baseline: [], degraded: false, reason: null });
