@@ -178,6 +178,21 @@ for (const [name, open] of Object.entries(fetches))
       expect(error).to.include({ kind: 'http', marksUnavailable: false, message: 'Too many redirects (more than 20)' });
     });
 
+    it('follows a chain of exactly 20 redirects; of 21, it refuses the 21st without sending it', async () => {
+      /** `/hop/N/of/M` redirects to `/hop/N+1/of/M` until N is M, which answers the dashboard. */
+      api.behaviour = (request, response) => {
+        const [, at, of] = /^\/hop\/(\d+)\/of\/(\d+)$/.exec(request.url ?? '') ?? [];
+        if (at === of) json(response, DASHBOARD);
+        else response.writeHead(302, { location: `/hop/${Number(at) + 1}/of/${of}` }).end();
+      };
+      expect(await get('/hop/0/of/20')).to.deep.equal(DASHBOARD);
+      expect(api.requests).to.have.length(21);
+      expect(await failure('/hop/0/of/21')).to.include({ kind: 'http', status: 302, message: 'Too many redirects (more than 20)' });
+      const sent = api.requests.slice(21).map((request) => request.url);
+      expect(sent).to.have.length(21);
+      expect(sent.at(-1)).to.equal('/hop/20/of/21');
+    });
+
     it('a 301 without a location is a failed request, not a crash', async () => {
       api.behaviour = (_request, response) => response.writeHead(301).end();
       expect(await failure('/api/sno')).to.include({ status: 301, marksUnavailable: false });
