@@ -9,6 +9,7 @@ import {
   ApiRequestError,
   ApiUnavailableError,
   ConnectionRegistry,
+  KeepAliveFetch,
   NodeApiClient,
   tcpLogSource,
   type ApiClientStatus,
@@ -21,6 +22,22 @@ import { DASHBOARD, json, TestNodeApi } from '../support/node-api.js';
 import { eventually } from '../support/wait.js';
 
 const FAST = { healthCheckIntervalMs: 100, timeoutMs: 1000, backoff: { initialMs: 30, maxMs: 30 } } as const;
+
+/** Runs `body` with every `storj-monitor:*` log line captured into the array it is given. */
+async function withLogs(body: (logs: readonly string[]) => Promise<void>): Promise<void> {
+  const logs: string[] = [];
+  const previous = createDebug.disable();
+  createDebug.enable('storj-monitor:*');
+  const log = createDebug.log;
+  createDebug.log = (...args: unknown[]) => logs.push(format(...args));
+  try {
+    await body(logs);
+  } finally {
+    createDebug.log = log;
+    createDebug.disable();
+    if (previous) createDebug.enable(previous);
+  }
+}
 
 function client(options: NodeApiClientOptions) {
   const registry = new ConnectionRegistry();
@@ -255,31 +272,70 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
     });
   });
 
-  it('sends URL credentials as Basic auth and never shows them in last_error, logs or frames', async () => {
-    const logs: string[] = [];
-    const previous = createDebug.disable();
-    createDebug.enable('storj-monitor:*');
-    const log = createDebug.log;
-    createDebug.log = (...args: unknown[]) => logs.push(format(...args));
-    try {
-      under = client({ node: 'node1', url: `http://operator:hunter2@127.0.0.1:${node.port}`, ...FAST });
-      under.api.start();
-      await under.until((current) => current.state === 'connected');
+  it('sends URL credentials as Basic auth and never shows them in last_error, logs or frames', () =>
+    withLogs(async (logs) => {
+      const api = client({ node: 'node1', url: `http://operator:hunter2@127.0.0.1:${node.port}`, ...FAST });
+      under = api;
+      api.api.start();
+      await api.until((current) => current.state === 'connected');
       expect(node.requests[0]?.headers.authorization).to.equal(`Basic ${Buffer.from('operator:hunter2').toString('base64')}`);
-      expect(under.api.url).to.equal(`http://127.0.0.1:${node.port}`);
+      expect(api.api.url).to.equal(`http://127.0.0.1:${node.port}`);
       await node.stop();
-      const status = await under.until((current) => current.state === 'error');
-      const everything = JSON.stringify({ status, frames: under.registry.snapshot(), logs, url: under.api.url });
+      const status = await api.until((current) => current.state === 'error');
+      const everything = JSON.stringify({ status, frames: api.registry.snapshot(), logs, url: api.api.url });
       expect(everything).to.not.include('hunter2');
       expect(everything).to.not.include('operator');
       expect(logs.join('\n')).to.include(`[node1] API client connected to http://127.0.0.1:${node.port} (Node ID: 12AB...34CD)`);
       expect(logs.join('\n')).to.include('[node1] API health check failed: Connection refused');
-    } finally {
-      createDebug.log = log;
-      createDebug.disable();
-      if (previous) createDebug.enable(previous);
-    }
-  });
+    }));
+
+  it("a transport error naming a URL with credentials (a proxy's, from a fetch of your own) shows them neither in the query's error, last_error nor logs", () =>
+    withLogs(async (logs) => {
+      const connections = new KeepAliveFetch();
+      let broken = false;
+      /** Over the client's own kind of connections, until `broken`: then refused by a proxy that names itself with its credentials. */
+      const fetch: FetchLike = (url, init) =>
+        broken
+          ? Promise.reject(
+              Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3128 (proxy http://proxy:hunter2@127.0.0.1:3128)'), { code: 'ECONNREFUSED' }),
+            )
+          : connections.fetch(url, init);
+      const api = client({ node: 'node1', url: node.url, ...FAST, backoff: { initialMs: 5000 }, fetch });
+      under = api;
+      try {
+        api.api.start();
+        await api.until((current) => current.state === 'connected');
+        broken = true;
+        const error = await lastValueFrom(api.api.dashboard()).then(
+          () => expect.fail('should have failed'),
+          (caught: unknown) => caught,
+        );
+        expect(error).to.be.instanceOf(ApiRequestError);
+        expect((error as ApiRequestError).message).to.equal('Connection refused (connect ECONNREFUSED 127.0.0.1:3128 (proxy http://127.0.0.1:3128))');
+        const status = await api.until((current) => current.state === 'error');
+        expect(status.last_error).to.equal('Connection refused (connect ECONNREFUSED 127.0.0.1:3128 (proxy http://127.0.0.1:3128))');
+        expect(logs.join('\n')).to.include('[node1] API health check failed: Connection refused').and.not.include('hunter2');
+      } finally {
+        connections.close();
+      }
+    }));
+
+  it("a node's error reason naming a URL with credentials: the query's error, last_error and logs show the URL without them", () =>
+    withLogs(async (logs) => {
+      const api = client({ node: 'node1', url: node.url, ...FAST, backoff: { initialMs: 5000 } });
+      under = api;
+      api.api.start();
+      await api.until((current) => current.state === 'connected');
+      node.behaviour = (_request, response) => json(response, { error: 'upstream http://proxy:hunter2@10.0.0.9:3128 refused' }, 503);
+      const shown = 'HTTP 503 Service Unavailable: upstream http://10.0.0.9:3128 refused';
+      const error = await lastValueFrom(api.api.dashboard()).then(
+        () => expect.fail('should have failed'),
+        (caught: unknown) => caught,
+      );
+      expect(error).to.be.instanceOf(ApiRequestError).and.include({ message: shown });
+      expect((await api.until((current) => current.state === 'error')).last_error).to.equal(shown);
+      expect(logs.join('\n')).to.include(`[node1] API health check failed: ${shown}`).and.not.include('hunter2');
+    }));
 
   it('stop() aborts in-flight requests, cancels timers and leaves the state stopped', async () => {
     let closed!: () => void;
