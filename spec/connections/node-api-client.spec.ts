@@ -238,6 +238,8 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
         '/api/heldamount/paystubs/2025-01/2025-09',
       ]);
       expect(() => api.paystubs('2025-13', '2025-09')).to.throw(RangeError, /^from must be a month/);
+      expect(() => api.paystubs('2025-01', '2025-9')).to.throw(RangeError, /^to must be a month/);
+      expect(() => api.satellite('')).to.throw(RangeError, /^id /);
     });
 
     it('every successful query updates last_successful_request', async () => {
@@ -349,6 +351,26 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
     expect(under.api.status).to.include({ state: 'stopped', is_available: false, next_retry_at: null });
     expect(under.registry.snapshot().node1?.api_client?.state).to.equal('stopped');
     under.api.stop();
+  });
+
+  it('stop() reports stopped once, whether it was running or never started', async () => {
+    const events: string[] = [];
+    const running = client({ node: 'node1', url: node.url, ...FAST, onEvent: (event) => events.push(event.type) });
+    under = running;
+    running.api.start();
+    await running.until((current) => current.state === 'connected');
+    running.api.stop();
+    running.api.stop();
+    expect(events.filter((type) => type === 'stopped')).to.have.length(1);
+    expect(running.api.status.state).to.equal('stopped');
+
+    const idleEvents: string[] = [];
+    const idle = client({ node: 'node2', url: node.url, ...FAST, onEvent: (event) => idleEvents.push(event.type) });
+    idle.api.stop();
+    idle.api.stop();
+    expect(idleEvents).to.deep.equal(['stopped']);
+    expect(idle.api.status).to.include({ state: 'stopped', is_available: false });
+    expect(idle.registry.snapshot().node2?.api_client?.state).to.equal('stopped');
   });
 
   it('rejects bad options at once, naming the option', () => {
