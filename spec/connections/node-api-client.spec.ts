@@ -272,6 +272,26 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
       expect((fast as Error).message).to.equal('[node1] API unavailable: HTTP 503 Service Unavailable');
       expect(node.requests.length).to.equal(requestsBefore);
     });
+
+    it('stop() fails a query under way as unavailable (client stopped) and aborts its request', async () => {
+      let closed!: () => void;
+      const aborted = new Promise<void>((resolve) => (closed = resolve));
+      node.behaviour = (request) => request.socket.once('close', closed);
+      const error = lastValueFrom(under!.api.satellites()).catch((caught: unknown) => caught);
+      await eventually(() => node.requests.some((request) => request.url === '/api/sno/satellites'));
+      under!.api.stop();
+      expect(await error)
+        .to.be.instanceOf(ApiUnavailableError)
+        .and.include({ message: '[node1] API unavailable: client stopped' });
+      await aborted;
+    });
+  });
+
+  it('a query before the first healthy check fails fast, naming the state', async () => {
+    under = client({ node: 'node1', url: node.url, ...FAST });
+    const error = await lastValueFrom(under.api.dashboard()).catch((caught: unknown) => caught);
+    expect(error).to.be.instanceOf(ApiUnavailableError).and.include({ node: 'node1', message: '[node1] API unavailable: state is disconnected' });
+    expect(node.requests).to.have.length(0);
   });
 
   it('sends URL credentials as Basic auth and never shows them in last_error, logs or frames', () =>
