@@ -75,6 +75,9 @@ describe('NodeApiClient degradation (a real scripted server, virtual time)', () 
     for (const latencyMs of [25, 22, 21]) await check(latencyMs);
     expect(api.status).to.include({ state: 'connected', degraded: false });
     expect(events.filter((event) => event.type === 'degradation').map((event) => event.type === 'degradation' && event.degraded)).to.deep.equal([true, false]);
+    // Back to normal is no reason for a new connection: the next check keeps this one.
+    await check(20);
+    expect(connections()).to.equal(2);
   });
 
   it('checks failing now and then (two in five) are degraded, and stay so after the client connects again, until fewer fail', async () => {

@@ -1,7 +1,5 @@
 import { expect } from 'chai';
-import createDebug from 'debug';
 import type { ServerResponse } from 'node:http';
-import { format } from 'node:util';
 import { Readable } from 'node:stream';
 import { firstValueFrom, lastValueFrom, Subscription } from 'rxjs';
 import sinon from 'sinon';
@@ -17,27 +15,12 @@ import {
   type FetchResponseLike,
   type NodeApiClientOptions,
 } from '../../lib/index.js';
+import { withDebugLogs } from '../support/debug-logs.js';
 import { firstMatch, refusedPort, statusMatch, TestForwarder } from '../support/forwarder.js';
 import { DASHBOARD, json, TestNodeApi } from '../support/node-api.js';
 import { eventually } from '../support/wait.js';
 
 const FAST = { healthCheckIntervalMs: 100, timeoutMs: 1000, backoff: { initialMs: 30, maxMs: 30 } } as const;
-
-/** Runs `body` with every `storj-monitor:*` log line captured into the array it is given. */
-async function withLogs(body: (logs: readonly string[]) => Promise<void>): Promise<void> {
-  const logs: string[] = [];
-  const previous = createDebug.disable();
-  createDebug.enable('storj-monitor:*');
-  const log = createDebug.log;
-  createDebug.log = (...args: unknown[]) => logs.push(format(...args));
-  try {
-    await body(logs);
-  } finally {
-    createDebug.log = log;
-    createDebug.disable();
-    if (previous) createDebug.enable(previous);
-  }
-}
 
 function client(options: NodeApiClientOptions) {
   const registry = new ConnectionRegistry();
@@ -295,7 +278,7 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
   });
 
   it('sends URL credentials as Basic auth and never shows them in last_error, logs or frames', () =>
-    withLogs(async (logs) => {
+    withDebugLogs('storj-monitor:*', async (logs) => {
       const api = client({ node: 'node1', url: `http://operator:hunter2@127.0.0.1:${node.port}`, ...FAST });
       under = api;
       api.api.start();
@@ -312,7 +295,7 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
     }));
 
   it("a transport error naming a URL with credentials (a proxy's, from a fetch of your own) shows them neither in the query's error, last_error nor logs", () =>
-    withLogs(async (logs) => {
+    withDebugLogs('storj-monitor:*', async (logs) => {
       const connections = new KeepAliveFetch();
       let broken = false;
       /** Over the client's own kind of connections, until `broken`: then refused by a proxy that names itself with its credentials. */
@@ -343,7 +326,7 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
     }));
 
   it("a node's error reason naming a URL with credentials: the query's error, last_error and logs show the URL without them", () =>
-    withLogs(async (logs) => {
+    withDebugLogs('storj-monitor:*', async (logs) => {
       const api = client({ node: 'node1', url: node.url, ...FAST, backoff: { initialMs: 5000 } });
       under = api;
       api.api.start();
