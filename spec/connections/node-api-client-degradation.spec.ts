@@ -2,14 +2,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { NodeApiClient, type ApiClientEvent } from '../../lib/index.js';
 import { DASHBOARD, json, TestNodeApi } from '../support/node-api.js';
-
-/** Lets real I/O happen while the clock is fake (setImmediate is not faked). */
-async function until(condition: () => boolean, turns = 20_000): Promise<void> {
-  for (let turn = 0; !condition(); turn++) {
-    if (turn > turns) throw new Error(`condition not met: ${condition.toString()}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
+import { untilTurns as until } from '../support/wait.js';
 
 /**
  * A node API whose answers slow from milliseconds to most of the timeout and back, on a
