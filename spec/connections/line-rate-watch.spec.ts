@@ -55,4 +55,22 @@ describe('lineRateWatch (virtual time)', () => {
     watch({ type: 'disconnected', error: null, reconnectAttempts: 1, retryInMs: 2000, retryAt: 0 });
     expect(scheduler.actions).to.have.length(0);
   });
+
+  it('exhausted and stopped end a degradation and the timer too; an end before any connect is nothing', () => {
+    const ends = [{ type: 'exhausted', error: 'refused', reconnectAttempts: 10, retryAt: null }, { type: 'stopped' }] as const;
+    for (const end of ends) {
+      const { scheduler, reported, watch, runTo } = setup();
+      watch(end);
+      expect(reported, `${end.type} before a connect`).to.deep.equal([]);
+      watch(connected);
+      runTo(30 * 60_000, 300);
+      runTo(36 * 60_000, 0);
+      watch(end);
+      expect(
+        reported.map(([, event]) => event.degraded),
+        end.type,
+      ).to.deep.equal([true, false]);
+      expect(scheduler.actions, end.type).to.have.length(0);
+    }
+  });
 });

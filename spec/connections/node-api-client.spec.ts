@@ -273,7 +273,9 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
   it('a query before the first healthy check fails fast, naming the state', async () => {
     under = client({ node: 'node1', url: node.url, ...FAST });
     const error = await lastValueFrom(under.api.dashboard()).catch((caught: unknown) => caught);
-    expect(error).to.be.instanceOf(ApiUnavailableError).and.include({ node: 'node1', message: '[node1] API unavailable: state is disconnected' });
+    expect(error)
+      .to.be.instanceOf(ApiUnavailableError)
+      .and.include({ name: 'ApiUnavailableError', node: 'node1', message: '[node1] API unavailable: state is disconnected' });
     expect(node.requests).to.have.length(0);
   });
 
@@ -385,6 +387,8 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
     expect(() => new NodeApiClient({ node: 'n', url: 'http://x', timeoutMs: 0 })).to.throw(RangeError, /^timeoutMs/);
     expect(() => new NodeApiClient({ node: 'n', url: 'http://x', healthCheckIntervalMs: -1 })).to.throw(RangeError, /^healthCheckIntervalMs/);
     expect(() => new NodeApiClient({ node: 'n', url: 'http://x', maxReconnectAttempts: 1.5 })).to.throw(RangeError, /^maxReconnectAttempts/);
+    expect(() => new NodeApiClient({ node: 'n', url: 'http://x', maxBodyBytes: 0 })).to.throw(RangeError, /^maxBodyBytes/);
+    expect(() => new NodeApiClient({ node: '', url: 'http://x' })).to.throw(RangeError, /^node /);
   });
 });
 
