@@ -70,6 +70,21 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
     expect(node.requests.every((request) => request.url === '/api/sno/')).to.equal(true);
   });
 
+  it('a dashboard without a version leaves the version known before', async () => {
+    const { version: _version, ...unversioned } = DASHBOARD;
+    node.behaviour = (_request, response) => json(response, unversioned);
+    under = client({ node: 'node1', url: node.url, ...FAST });
+    under.api.start();
+    await under.until((current) => current.state === 'connected');
+    expect(under.api.version).to.equal(null);
+    node.behaviour = (_request, response) => json(response, DASHBOARD);
+    await eventually(() => under?.api.version === '1.115.5');
+    node.behaviour = (_request, response) => json(response, unversioned);
+    const checked = node.requests.length;
+    await eventually(() => node.requests.length > checked + 1);
+    expect(under.api.version).to.equal('1.115.5');
+  });
+
   it('Scenario 3, API unavailability: error and not available while the log keeps streaming; recovers by itself', async () => {
     const forwarder = await TestForwarder.start();
     const registry = new ConnectionRegistry();

@@ -29,12 +29,18 @@ describe('toSatellites and toSatellite', () => {
   });
 
   it('rejects wrong shapes, naming the field', () => {
-    expect(() => toSatellites([])).to.throw(ApiRequestError, /^Response is not a JSON object \(got an array\)/);
+    expect(() => toSatellites([]))
+      .to.throw(ApiRequestError, /^Response is not a JSON object \(got an array\)/)
+      .with.property('kind', 'body');
     expect(() => toSatellites({ storageDaily: [{ atRestTotal: 'x' }] })).to.throw(
       ApiRequestError,
       /^satellites\.storageDaily\[0\]\.atRestTotal is not a number/,
     );
-    expect(() => toSatellite({ storageDaily: [] })).to.throw(ApiRequestError, /^Response has no string id/);
-    expect(() => toSatellite({ id: 'x', vettedAt: 3 })).to.throw(ApiRequestError, /^satellite\.vettedAt is not a time or null/);
+    expect(() => toSatellite({ storageDaily: [] }))
+      .to.throw(ApiRequestError, /^Response has no string id/)
+      .with.property('kind', 'body');
+    expect(() => toSatellite({ id: 'x', vettedAt: 3 }))
+      .to.throw(ApiRequestError, /^satellite\.vettedAt is not a time or null/)
+      .with.property('kind', 'body');
   });
 });

@@ -39,8 +39,12 @@ describe('toSatelliteScores', () => {
     expect(toSatelliteScores({ audits }).map((scores) => scores.satellite)).to.deep.equal(['[2001:db8::1]:7777']);
     const many = Array.from({ length: 500 }, (_, index) => ({ auditScore: 1, suspensionScore: 1, onlineScore: 1, satelliteName: `s${index}.example:7777` }));
     expect(toSatelliteScores({ audits: many })).to.have.length(64);
-    expect(() => toSatelliteScores([])).to.throw(ApiRequestError, 'Satellites response is not a JSON object');
-    expect(() => toSatelliteScores({ audits: {} })).to.throw(ApiRequestError, 'Satellites response has no audits array');
+    expect(() => toSatelliteScores([]))
+      .to.throw(ApiRequestError, 'Satellites response is not a JSON object')
+      .with.property('kind', 'body');
+    expect(() => toSatelliteScores({ audits: {} }))
+      .to.throw(ApiRequestError, 'Satellites response has no audits array')
+      .with.property('kind', 'body');
   });
 
   it('never throws on any JSON object, and every score it returns is in [0, 1] (property)', () => {
