@@ -43,4 +43,21 @@ describe('toSatellites and toSatellite', () => {
       .to.throw(ApiRequestError, /^satellite\.vettedAt is not a time or null/)
       .with.property('kind', 'body');
   });
+
+  it('a wrong field anywhere is named by its path', () => {
+    const cases: Array<[() => unknown, RegExp]> = [
+      [() => toSatellites({ storageSummary: 'x' }), /^satellites\.storageSummary is not a number/],
+      [() => toSatellites({ earliestJoinedAt: 1 }), /^satellites\.earliestJoinedAt is not a string/],
+      [() => toSatellites({ bandwidthDaily: [1] }), /^satellites\.bandwidthDaily\[0\] is not a JSON object/],
+      [() => toSatellites({ audits: [1] }), /^satellites\.audits\[0\] is not a JSON object/],
+      [() => toSatellite({ id: 'x', nodeJoinedAt: 1 }), /^satellite\.nodeJoinedAt is not a string/],
+      [() => toSatellite({ id: 'x', currentStorageUsed: '1' }), /^satellite\.currentStorageUsed is not a number/],
+      [() => toSatellite({ id: 'x', auditHistory: 1 }), /^satellite\.auditHistory is not a JSON object/],
+      [() => toSatellite({ id: 'x', auditHistory: { windows: [1] } }), /^satellite\.auditHistory\.windows\[0\] is not a JSON object/],
+      [() => toSatellite({ id: 'x', storageDaily: [1] }), /^satellite\.storageDaily\[0\] is not a JSON object/],
+      [() => toSatellite({ id: 'x', bandwidthDaily: [1] }), /^satellite\.bandwidthDaily\[0\] is not a JSON object/],
+      [() => toSatellite({ id: 'x', storageDaily: [{ calculated: 'no' }] }), /^satellite\.storageDaily\[0\]\.calculated is not true or false/],
+    ];
+    for (const [parse, message] of cases) expect(parse, message.source).to.throw(ApiRequestError, message).with.property('kind', 'body');
+  });
 });
