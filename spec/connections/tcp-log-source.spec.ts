@@ -13,6 +13,7 @@ import {
   type LogReaderStatus,
   type TcpLogSourceOptions,
 } from '../../lib/index.js';
+import { withDebugLogs } from '../support/debug-logs.js';
 import { firstMatch, refusedPort, statusMatch, TestForwarder } from '../support/forwarder.js';
 
 const FAST_RETRY = { initialMs: 20, maxMs: 20 };
@@ -155,6 +156,44 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
     expect(status.state).to.equal('connected');
     await served;
   });
+
+  it('logs its decisions with the messages of SPEC §7: connect, close, loss, refusal, giving up', () =>
+    withDebugLogs('storj-monitor:log-reader*', async (logs) => {
+      const address = `127.0.0.1:${forwarder.port}`;
+      const lines = () => logs.map((line) => line.replace(/^.*storj-monitor:log-reader(:warn)? /, '$1 ').trim());
+      let client = forwarder.nextClient();
+      source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port, backoff: FAST_RETRY, maxReconnectAttempts: 2 });
+      await source.until((current) => current.state === 'connected');
+      const next = forwarder.nextClient();
+      (await client).end();
+      await source.until((current) => current.state === 'disconnected');
+      client = next;
+      await source.until((current) => current.state === 'connected');
+      (await client).resetAndDestroy();
+      await source.until((current) => current.state === 'error');
+      await forwarder.stop();
+      await source.until((current) => current.last_error?.startsWith('Gave up') ?? false);
+      source.subscription.unsubscribe();
+      const said = lines();
+      expect(said.slice(0, 4)).to.deep.equal([
+        `[node1] Connected to remote log source at ${address}`,
+        `[node1] Connection to ${address} closed by remote end. Retrying in 0.02s`,
+        `[node1] Connected to remote log source at ${address}`,
+        `:warn [node1] Connection lost to ${address}: Connection reset by peer (read ECONNRESET). Attempt 1. Retrying in 0.02s`,
+      ]);
+      expect(said.slice(4, -1).join('\n')).to.match(
+        new RegExp(`^:warn \\[node1\\] Cannot connect to ${address}: Connection refused .*\\. Attempt 2\\. Retrying in 0\\.02s`),
+      );
+      expect(said.at(-1)).to.match(new RegExp(`^:warn \\[node1\\] Giving up on ${address} after 2 reconnect attempts: Connection refused`));
+    }));
+
+  it('says when it stops', () =>
+    withDebugLogs('storj-monitor:log-reader', async (logs) => {
+      source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port });
+      await source.until((current) => current.state === 'connected');
+      source.subscription.unsubscribe();
+      expect(logs.at(-1)).to.match(new RegExp(`\\[node1\\] Log reader for 127\\.0\\.0\\.1:${forwarder.port} stopped$`));
+    }));
 
   it('warns about malformed lines with their first 100 characters, at most once per 10 s', async () => {
     const warnings: string[] = [];
