@@ -83,6 +83,8 @@ export async function serveFrames(source: FrameSource, options: ServeFramesOptio
   const heartbeatMs = requireInteger('heartbeatMs', options.heartbeatMs ?? 30_000, 1);
   const maxBufferedBytes = requireInteger('maxBufferedBytes', options.maxBufferedBytes ?? 1024 * 1024, 1);
   const maxPayload = requireInteger('maxPayload', options.maxPayload ?? 4096, 1);
+  const owned = options.server === undefined;
+  const listenPort = owned ? requireInteger('port', options.port ?? 8080, 0, 65_535) : 0;
   const checkToken = options.token === undefined ? undefined : tokenCheck(options.token);
   const guard = requestGuard({
     ...(options.allowedOrigins && { allowedOrigins: options.allowedOrigins }),
@@ -91,7 +93,6 @@ export async function serveFrames(source: FrameSource, options: ServeFramesOptio
 
   const wss = new WebSocketServer({ noServer: true, maxPayload, clientTracking: true });
   const alive = new WeakSet<WebSocket>();
-  const owned = options.server === undefined;
   const server = options.server ?? createServer((_request, response) => response.writeHead(426, { connection: 'close' }).end());
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -129,11 +130,21 @@ export async function serveFrames(source: FrameSource, options: ServeFramesOptio
   wss.on('connection', (client) => {
     alive.add(client);
     client.on('pong', () => alive.add(client));
-    client.on('message', noop);
     client.on('error', noop);
     latest ??= serialise(source.frame());
     send(client, latest);
   });
+
+  if (owned) {
+    // Before any subscription: a port that is taken leaves no timer or subscriber behind.
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(listenPort, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  }
 
   const subscriptions: Subscription[] = [
     source.frames$.subscribe((frame) => {
@@ -156,16 +167,6 @@ export async function serveFrames(source: FrameSource, options: ServeFramesOptio
     }),
   ];
 
-  if (owned) {
-    const port = requireInteger('port', options.port ?? 8080, 0, 65_535);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, options.host ?? '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
 

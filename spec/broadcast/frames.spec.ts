@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { take } from 'rxjs';
+import { take, VirtualTimeScheduler } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { connectionStatusFrames, initialLogReaderStatus, type ConnectionStates } from '../../lib/index.js';
 
@@ -50,6 +50,26 @@ describe('connectionStatusFrames', () => {
         .subscribe((next) => (seen = next.states));
       scheduler.flush();
       expect(seen).to.equal(node1);
+    });
+  });
+
+  it('calls a snapshot function once per frame, on the given scheduler', () => {
+    const scheduler = new VirtualTimeScheduler();
+    let calls = 0;
+    const frames: unknown[] = [];
+    const subscription = connectionStatusFrames(() => (calls++, node1), { intervalMs: 1000, scheduler }).subscribe((next) => frames.push(next));
+    scheduler.maxFrames = 2000;
+    scheduler.flush();
+    subscription.unsubscribe();
+    expect(calls).to.equal(2);
+    expect(frames).to.deep.equal([frame(node1), frame(node1)]);
+  });
+
+  it('counts only own keys as nodes', () => {
+    marbles(({ hot, expectObservable }, scheduler) => {
+      const inherited = Object.create(node1) as ConnectionStates;
+      const states$ = hot('a', { a: inherited });
+      expectObservable(connectionStatusFrames(states$, { intervalMs: 1000, scheduler }), '^ 3s !').toBe('');
     });
   });
 

@@ -58,6 +58,20 @@ describe('requestGuard', () => {
     expect(from('http://127.0.0.1', '127.0.0.1:80')).to.equal(200);
   });
 
+  it('answers with the status and its reason phrase', () => {
+    const guard = requestGuard();
+    expect(guard(request('/ws', { origin: 'https://evil.example', host: '127.0.0.1' }))).to.deep.equal({ ok: false, status: 403, reason: 'Forbidden' });
+    expect(guard(request('/ws', { origin: 'http://evil.example', host: 'evil.example' }))).to.deep.equal({
+      ok: false,
+      status: 421,
+      reason: 'Misdirected Request',
+    });
+  });
+
+  it('refuses pages of an opaque origin even when their host matches (file://)', () => {
+    expect(statusOf(requestGuard()(request('/ws', { origin: 'file://127.0.0.1', host: '127.0.0.1' })))).to.equal(403);
+  });
+
   it('stops DNS rebinding: a same-origin page on a name that is not ours gets 421', () => {
     expect(statusOf(requestGuard()(request('/ws', { origin: 'http://attacker.example:8080', host: 'attacker.example:8080' })))).to.equal(421);
   });
@@ -74,6 +88,10 @@ describe('requestGuard', () => {
     ['an origin that is not a URL', { allowedOrigins: ['dash.example'] }, /^allowedOrigins\[0\] must be an origin/],
     ['a host with a port', { allowedHosts: ['monitor.lan:80'] }, /^allowedHosts\[0\] must be a host name without port/],
     ['a host with a scheme', { allowedHosts: ['ok', 'http://x'] }, /^allowedHosts\[1\] must be a host name/],
+    ['a host with a space', { allowedHosts: ['a b'] }, /^allowedHosts\[0\] must be a host name/],
+    ['a host that is not a string', { allowedHosts: [5] }, /^allowedHosts\[0\] must be a host name/],
+    ['an opaque origin', { allowedOrigins: ['file:///'] }, /^allowedOrigins\[0\] must be an origin/],
+    ['an origin that is a URL object, not a string', { allowedOrigins: [new URL('https://dash.example')] }, /^allowedOrigins\[0\] must be an origin/],
   ];
   for (const [what, options, message] of badOptions) {
     it(`refuses ${what} with a RangeError naming the option`, () => expect(() => requestGuard(options)).to.throw(RangeError, message));

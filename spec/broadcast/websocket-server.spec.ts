@@ -1,9 +1,13 @@
 import { expect } from 'chai';
+import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import { connect } from 'node:net';
-import { Subject } from 'rxjs';
-import { WebSocket } from 'ws';
+import { connect, Server as NetServer } from 'node:net';
+import { Subject, VirtualTimeScheduler } from 'rxjs';
+import sinon from 'sinon';
+import { WebSocket, WebSocketServer } from 'ws';
 import { initialLogReaderStatus, serveFrames, type ConnectionStatusFrame, type FrameBroadcast, type ServeFramesOptions } from '../../lib/index.js';
+import { listen } from '../support/listen.js';
+import { rawRequest, statusOf, upgradeRequest } from '../support/raw-request.js';
 import { eventually } from '../support/wait.js';
 
 const frameOf = (nodes: number, padding = ''): ConnectionStatusFrame => ({
@@ -48,6 +52,19 @@ function rejectedWith(url: string, options?: ConstructorParameters<typeof WebSoc
 }
 
 const closeCode = (client: WebSocket): Promise<number> => new Promise((resolve) => client.once('close', (code) => resolve(code)));
+
+/** What serveFrames rejected with. */
+const refusal = (promise: Promise<FrameBroadcast>): Promise<unknown> =>
+  promise.then(
+    async (started) => {
+      await started.close();
+      throw new Error('serveFrames started');
+    },
+    (error: unknown) => error,
+  );
+
+/** The raw socket under a ws client, to pause its reading. */
+const socketOf = (client: WebSocket): import('node:net').Socket => (client as unknown as { _socket: import('node:net').Socket })._socket;
 
 describe('serveFrames (real ws clients on 127.0.0.1)', () => {
   let broadcast: FrameBroadcast | undefined;
@@ -210,6 +227,8 @@ describe('serveFrames (real ws clients on 127.0.0.1)', () => {
     expect(await rejectedWith(url)).to.equal(401);
     expect(await rejectedWith(`${url}?token=wrong`)).to.equal(401);
     expect(await rejectedWith(url, { headers: { authorization: 'Bearer nope' } })).to.equal(401);
+    // Seven characters, but not `Bearer `: the token after them is not taken.
+    expect(await rejectedWith(url, { headers: { authorization: 'Token: s3cret' } })).to.equal(401);
     await harness.open(`${url}?token=s3cret`).opened;
     await harness.open(url, { headers: { authorization: 'Bearer s3cret' } }).opened;
     expect(broadcast!.clientCount).to.equal(2);
@@ -233,10 +252,134 @@ describe('serveFrames (real ws clients on 127.0.0.1)', () => {
     const url = await serve();
     const clients = [harness.open(url), harness.open(url)];
     await Promise.all(clients.map(({ opened }) => opened));
-    const codes = Promise.all(clients.map(({ client }) => closeCode(client)));
+    const codes = Promise.all(clients.map(({ client }) => once(client, 'close') as Promise<[number, Buffer]>));
     await broadcast!.close();
     broadcast = undefined;
-    expect(await codes).to.deep.equal([1001, 1001]);
+    expect((await codes).map(([code, reason]) => `${code} ${reason.toString()}`)).to.deep.equal(['1001 server going away', '1001 server going away']);
+  });
+
+  it('cuts off a client that does not answer the closing handshake after 1 s (virtual time: sinon fake timers)', async () => {
+    const url = await serve();
+    const stalled = harness.open(url);
+    await stalled.opened;
+    socketOf(stalled.client).pause();
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const closing = broadcast!.close();
+      broadcast = undefined;
+      await clock.tickAsync(999);
+      expect(clock.countTimers()).to.be.greaterThan(0);
+      await clock.tickAsync(1);
+      await closing;
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it('sends frames as text messages', async () => {
+    const url = await serve();
+    const { client } = harness.open(url);
+    const [, isBinary] = (await once(client, 'message')) as [Buffer, boolean];
+    expect(isBinary).to.equal(false);
+  });
+
+  it('pings every 30 s by default on the given scheduler, and terminates a client that did not answer the last ping', async () => {
+    const scheduler = new VirtualTimeScheduler();
+    const advanceTo = (ms: number): void => {
+      scheduler.maxFrames = ms;
+      scheduler.flush();
+    };
+    const url = await serve({ scheduler });
+    const lively = harness.open(url);
+    const silent = harness.open(url);
+    await Promise.all([lively.opened, silent.opened]);
+    let pings = 0;
+    lively.client.on('ping', () => pings++);
+    socketOf(silent.client).pause();
+    advanceTo(29_999);
+    advanceTo(30_000);
+    await eventually(() => pings === 1);
+    // A ping of our own comes back after the server has read the pong sent before it.
+    lively.client.ping();
+    await once(lively.client, 'pong');
+    expect(broadcast!.clientCount).to.equal(2);
+    advanceTo(60_000);
+    await eventually(() => pings === 2 && broadcast!.clientCount === 1);
+    expect(lively.client.readyState).to.equal(WebSocket.OPEN);
+  });
+
+  const badOptions: Array<[ServeFramesOptions, string]> = [
+    [{ heartbeatMs: 0 }, 'heartbeatMs'],
+    [{ maxBufferedBytes: 0 }, 'maxBufferedBytes'],
+    [{ maxPayload: 1.5 }, 'maxPayload'],
+    [{ port: 65_536 }, 'port'],
+    [{ port: -1 }, 'port'],
+  ];
+  for (const [options, field] of badOptions) {
+    it(`refuses ${JSON.stringify(options)} with a RangeError naming ${field}, leaving nothing subscribed`, async () => {
+      const error = await refusal(serveFrames(harness.source, options));
+      expect(error).to.be.instanceOf(RangeError);
+      expect((error as RangeError).message).to.match(new RegExp(`^${field} must`));
+      expect(harness.frames$.observed).to.equal(false);
+    });
+  }
+
+  it('rejects when its port is taken, leaving nothing subscribed', async () => {
+    const occupier = new NetServer();
+    const taken = await listen(occupier, 0);
+    try {
+      const error = await refusal(serveFrames(harness.source, { port: taken }));
+      expect(error).to.have.property('code', 'EADDRINUSE');
+      expect(harness.frames$.observed).to.equal(false);
+    } finally {
+      await new Promise((resolve) => occupier.close(resolve));
+    }
+  });
+
+  it('listens on the port asked for, on 127.0.0.1 unless host says otherwise', async () => {
+    const probe = new NetServer();
+    const free = await listen(probe, 0);
+    await new Promise((resolve) => probe.close(resolve));
+    const listening = sinon.spy(NetServer.prototype, 'listen');
+    try {
+      broadcast = await serveFrames(harness.source, { port: free });
+      expect(broadcast.port).to.equal(free);
+      expect(listening.lastCall.args.slice(0, 2)).to.deep.equal([free, '127.0.0.1']);
+      await broadcast.close();
+      broadcast = await serveFrames(harness.source, { port: 0, host: 'localhost' });
+      expect(listening.lastCall.args.slice(0, 2)).to.deep.equal([0, 'localhost']);
+    } finally {
+      listening.restore();
+    }
+  });
+
+  it('answers plain HTTP with 426 and closes the connection', async () => {
+    await serve();
+    const answer = await rawRequest(broadcast!.port, 'GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    expect(statusOf(answer)).to.equal(426);
+    expect(answer.response).to.match(/\r\nconnection: close\r\n/i);
+    expect(answer.closed).to.equal(true);
+  });
+
+  const refusedUpgrades: Array<[string, string]> = [
+    ['http://[', 'HTTP/1.1 400 Bad Request'],
+    ['/other', 'HTTP/1.1 404 Not Found'],
+    ['/ws', 'HTTP/1.1 401 Unauthorized'],
+  ];
+  for (const [target, statusLine] of refusedUpgrades) {
+    it(`answers an upgrade to ${target} with ${statusLine} and closes`, async () => {
+      await serve({ token: 't' });
+      const answer = await rawRequest(broadcast!.port, upgradeRequest(target));
+      expect(answer.response.split('\r\n')[0]).to.equal(statusLine);
+      expect(answer.closed).to.equal(true);
+    });
+  }
+
+  it('lets browsers connect by a name in allowedHosts; others by name get 421', async () => {
+    const url = await serve({ allowedHosts: ['monitor.lan'] });
+    const by = (name: string) => ({ origin: `http://${name}:${broadcast!.port}`, headers: { host: `${name}:${broadcast!.port}` } });
+    await harness.open(url, by('monitor.lan')).opened;
+    expect(await rejectedWith(url, by('rebound.example'))).to.equal(421);
   });
 
   describe('attached to an existing http.Server', () => {
@@ -261,6 +404,32 @@ describe('serveFrames (real ws clients on 127.0.0.1)', () => {
       await broadcast.close();
       broadcast = undefined;
       expect(server.listening).to.equal(true);
+      expect(server.listenerCount('upgrade')).to.equal(0);
+    });
+
+    it('answers 404 to other paths when it is the only upgrade handler', async () => {
+      broadcast = await serveFrames(harness.source, { server, path: '/status' });
+      expect(await rejectedWith(`ws://127.0.0.1:${broadcast.port}/other`)).to.equal(404);
+    });
+
+    it('leaves other paths to the server’s other upgrade handler', async () => {
+      broadcast = await serveFrames(harness.source, { server, path: '/status' });
+      const other = new WebSocketServer({ noServer: true });
+      server.on('upgrade', (request, socket, head) => other.handleUpgrade(request, socket, head, (client) => client.send(JSON.stringify(frameOf(3)))));
+      try {
+        const { opened, messages } = harness.open(`ws://127.0.0.1:${broadcast.port}/other`);
+        await opened;
+        await eventually(() => messages.length === 1);
+        expect(messages[0]).to.deep.equal(frameOf(3));
+      } finally {
+        for (const client of other.clients) client.terminate();
+        await new Promise((resolve) => other.close(resolve));
+      }
+    });
+
+    it('reports port 0 on a server that is not listening', async () => {
+      broadcast = await serveFrames(harness.source, { server: createServer() });
+      expect(broadcast.port).to.equal(0);
     });
   });
 });
