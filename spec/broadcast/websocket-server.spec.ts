@@ -375,6 +375,28 @@ describe('serveFrames (real ws clients on 127.0.0.1)', () => {
     });
   }
 
+  it('closes a refused upgrade’s connection itself, not waiting for the client to end its side', async () => {
+    await serve();
+    const socket = connect({ port: broadcast!.port, host: '127.0.0.1', allowHalfOpen: true });
+    socket.on('data', () => undefined);
+    socket.write(upgradeRequest('/other'));
+    await once(socket, 'end');
+    // Our side stays open: writing to a connection the server has closed gets a reset.
+    const reset = new Promise<boolean>((resolve) => {
+      socket.once('close', () => resolve(true));
+      // The real timer is the point: whether the kernel sees the server's socket gone.
+      setTimeout(() => resolve(false), 3000).unref();
+    });
+    socket.on('error', () => undefined);
+    const writing = setInterval(() => socket.write('x'), 5);
+    try {
+      expect(await reset).to.equal(true);
+    } finally {
+      clearInterval(writing);
+      socket.destroy();
+    }
+  });
+
   it('lets browsers connect by a name in allowedHosts; others by name get 421', async () => {
     const url = await serve({ allowedHosts: ['monitor.lan'] });
     const by = (name: string) => ({ origin: `http://${name}:${broadcast!.port}`, headers: { host: `${name}:${broadcast!.port}` } });

@@ -141,6 +141,7 @@ describe('retryWithState', () => {
     expect(raw.filter((event) => event.type === 'connecting')).to.have.length(11);
     expect(error).to.be.instanceOf(ReconnectAttemptsExhaustedError);
     expect((error as Error).message).to.equal(`Gave up after 10 reconnect attempts: ${refused.message}`);
+    expect(error).to.include({ name: 'ReconnectAttemptsExhaustedError', attempts: 10, lastError: refused.message });
   });
 
   it('with cycleRestartMs, waits one cycle after exhaustion and starts over with a fresh counter', () => {
