@@ -1,5 +1,8 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import { connect, Server as NetServer } from 'node:net';
 import { Subject, VirtualTimeScheduler } from 'rxjs';
@@ -449,9 +452,22 @@ describe('serveFrames (real ws clients on 127.0.0.1)', () => {
       }
     });
 
-    it('reports port 0 on a server that is not listening', async () => {
+    it('reports port 0 on a server that is not listening, or listening on a Unix socket', async () => {
       broadcast = await serveFrames(harness.source, { server: createServer() });
       expect(broadcast.port).to.equal(0);
+      await broadcast.close();
+      const directory = await mkdtemp(join(tmpdir(), 'serve-frames-'));
+      const unix = createServer();
+      await new Promise<void>((resolve) => unix.listen(join(directory, 'socket'), resolve));
+      try {
+        broadcast = await serveFrames(harness.source, { server: unix });
+        expect(broadcast.port).to.equal(0);
+      } finally {
+        await broadcast?.close();
+        broadcast = undefined;
+        await new Promise((resolve) => unix.close(resolve));
+        await rm(directory, { recursive: true, force: true });
+      }
     });
   });
 });
