@@ -79,6 +79,23 @@ describe('thinSegments', () => {
     expect(thinned[1]?.merged).to.deep.equal({ segments: 30, tracked_ms: 30_000, connected_ms: 15_000, reconnections: 0, reconnection_ms: 0 });
   });
 
+  it('stops at the first width that fits, keeps a segment of exactly one width whole, and a lone short segment as it is', () => {
+    const blip = (from: number, state: ConnectionState = 'connected'): HistorySegment => ({ state, from, to: from + 1000, last_error: null });
+    const threeMinutes = [0, 1000, 60_000, 61_000, 120_000, 121_000].map((from) => blip(from));
+    expect(thinSegments(threeMinutes, 3).map(({ from, to }) => [from, to])).to.deep.equal([
+      [0, 2000],
+      [60_000, 62_000],
+      [120_000, 122_000],
+    ]);
+    const minute: HistorySegment = { state: 'error', from: 10_000, to: 70_000, last_error: 'refused' };
+    const lone = blip(200_000);
+    const run = [blip(0), blip(1000, 'error'), minute, blip(70_000), blip(71_000, 'error'), lone];
+    const thinned = thinSegments(run, 5);
+    expect(thinned).to.have.length(4);
+    expect(thinned[1], 'exactly one width long').to.equal(minute);
+    expect(thinned[3], 'alone in its bucket').to.equal(lone);
+  });
+
   it('is stable: thinning a thinned run again changes nothing', () => {
     fc.assert(
       fc.property(segmentRuns, fc.integer({ min: 2, max: 64 }), (segments, limit) => {
@@ -109,7 +126,61 @@ describe('mergeSegments', () => {
   });
 });
 
+describe('mergeSegments, the state', () => {
+  it('is the one most time was spent in wherever it comes; on a tie, the first', () => {
+    const part = (state: ConnectionState, from: number, to: number): HistorySegment => ({ state, from, to, last_error: null });
+    expect(mergeSegments([part('error', 0, 1000), part('connected', 1000, 10_000)]).state).to.equal('connected');
+    expect(mergeSegments([part('error', 0, 5000), part('connected', 5000, 10_000)]).state).to.equal('error');
+    expect(mergeSegments([part('error', 0, 2000), part('connected', 2000, 5000), part('error', 5000, 9000)]).state).to.equal('error');
+  });
+});
+
 describe('SegmentTimeline', () => {
+  it('holds exactly maxSegments unthinned, and thins past it', () => {
+    const timeline = new SegmentTimeline(16);
+    const states: readonly ConnectionState[] = ['connected', 'error'];
+    for (let index = 0; index < 16; index++) timeline.begin(states[index % 2]!, index * 1000, null);
+    expect(timeline.segments()).to.have.length(16);
+    expect(timeline.segments().every((segment) => segment.merged === undefined)).to.equal(true);
+    for (let index = 16; index < 40; index++) timeline.begin(states[index % 2]!, index * 1000, null);
+    expect(timeline.segments().length).to.be.at.most(16);
+  });
+
+  it('end() returns the segment it ended, nothing when none is open; a state begun after it is new, with no reconnection', () => {
+    const timeline = new SegmentTimeline(512);
+    timeline.begin('connected', 0, null);
+    expect(timeline.end(10)).to.deep.equal({ state: 'connected', from: 0, to: 10, last_error: null });
+    expect(timeline.current).to.equal(undefined);
+    expect(timeline.end(20)).to.equal(undefined);
+    expect(timeline.begin('connected', 30, null)).to.deep.equal({ state: 'connected', from: 30, to: null, last_error: null });
+  });
+
+  it('restore() replaces only the open segment with its closed copy: same from, same state', () => {
+    const timeline = new SegmentTimeline(512);
+    timeline.begin('connecting', 0, null);
+    timeline.begin('error', 10, 'refused');
+    timeline.begin('connected', 20, null);
+    expect(timeline.restore({ state: 'connected', from: 20, to: 30, last_error: null })).to.equal(true);
+    expect(timeline.segments().map(({ state, from, to }) => [state, from, to])).to.deep.equal([
+      ['connecting', 0, 10],
+      ['error', 10, 20],
+      ['connected', 20, 30],
+    ]);
+    expect(timeline.restore({ state: 'connected', from: 20, to: 40, last_error: null }), 'no longer open: overlaps').to.equal(false);
+
+    const other = new SegmentTimeline(512);
+    other.begin('connected', 100, null);
+    expect(other.restore({ state: 'error', from: 100, to: 200, last_error: 'x' })).to.equal(true);
+    other.begin('connected', 200, null);
+    expect(other.restore({ state: 'connected', from: 250, to: 300, last_error: null })).to.equal(true);
+    expect(other.segments().map(({ state, from, to }) => [state, from, to])).to.deep.equal([
+      ['connected', 100, 100],
+      ['error', 100, 200],
+      ['connected', 200, 250],
+      ['connected', 250, 300],
+    ]);
+  });
+
   it('begins a segment per state change and ends the open one there; the same state twice is one segment', () => {
     const timeline = new SegmentTimeline(64);
     expect(timeline.current).to.equal(undefined);
