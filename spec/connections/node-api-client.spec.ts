@@ -10,6 +10,7 @@ import {
   KeepAliveFetch,
   NodeApiClient,
   tcpLogSource,
+  type ApiClientEvent,
   type ApiClientStatus,
   type FetchLike,
   type FetchResponseLike,
@@ -486,6 +487,26 @@ describe('NodeApiClient schedule (virtual time: sinon fake timers)', () => {
       await clock.tickAsync(120_000);
       expect(seconds(calls)).to.deep.equal([0, 38, 76, 114]);
       expect(api.status).to.include({ state: 'connected', last_successful_request: 122 });
+    } finally {
+      api.stop();
+    }
+  });
+
+  it('a loop whose subscriber is done after a value checks no more; each check is reported with its outcome', async () => {
+    const { fetch, calls, script } = scriptedFetch();
+    script.down = false;
+    const events: ApiClientEvent[] = [];
+    const api = new NodeApiClient({ node: 'node1', url: 'http://127.0.0.1:14002', fetch, onEvent: (event) => events.push(event) });
+    try {
+      const first = firstValueFrom(api.connection$);
+      await clock.tickAsync(0);
+      expect((await first).nodeID).to.equal(DASHBOARD.nodeID);
+      await clock.tickAsync(300_000);
+      expect(calls).to.have.length(1);
+      script.down = true;
+      api.start();
+      await clock.tickAsync(0);
+      expect(events.flatMap((event) => (event.type === 'health_checked' ? [event.ok] : []))).to.deep.equal([true, false]);
     } finally {
       api.stop();
     }

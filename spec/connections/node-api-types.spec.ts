@@ -46,6 +46,7 @@ describe('toDashboard', () => {
     const cases: Array<[unknown, RegExp]> = [
       ['<html>', /^Response is not a JSON object \(got string\)/],
       [{ ...base, nodeID: 7 }, /^Response has no string nodeID/],
+      [{ ...base, nodeID: '' }, /^Response has no string nodeID/],
       [{ ...base, satellites: {} }, /^dashboard\.satellites is not an array \(got object\)/],
       [{ ...base, satellites: [{ url: 'x' }] }, /^dashboard\.satellites\[0\]\.id is not a string/],
       [{ ...base, satellites: [{ id: 'x', disqualified: true }] }, /^dashboard\.satellites\[0\]\.disqualified is not a time or null/],
