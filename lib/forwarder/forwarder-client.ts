@@ -96,11 +96,12 @@ export class ForwarderClient {
         this.checkpoint(reader);
       }
       while (live()) {
-        const changed = this.options.tailer.changed();
+        // A wake during the read is not missed: `changed` resolves at once after one.
+        const wakes = this.options.tailer.wakes;
         const result = await reader.read();
         if (!live()) return;
         if (result.type === 'wait') {
-          await Promise.race([changed, this.gone]);
+          await Promise.race([this.options.tailer.changed(wakes), this.gone]);
           continue;
         }
         if (result.type === 'lines') this.socket.write(this.format(result.chunk));

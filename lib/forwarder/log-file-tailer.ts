@@ -43,6 +43,7 @@ export class LogFileTailer {
   readonly name: string;
   private current: OpenLogFile | null = null;
   private listeners: Array<() => void> = [];
+  private wakeCount = 0;
   private timer: NodeJS.Timeout | undefined;
   private watcher: FSWatcher | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
@@ -77,9 +78,15 @@ export class LogFileTailer {
     return tailer;
   }
 
-  /** Resolves at the next change of the history (or at close). */
-  changed(): Promise<void> {
-    return new Promise((resolve) => (this.closed ? resolve() : this.listeners.push(resolve)));
+  /** How many times readers have been woken so far: what a reader notes before a read, for {@link changed}. */
+  get wakes(): number {
+    return this.wakeCount;
+  }
+
+  /** Resolves at the first wake after the `since`-th (at once if it happened already), or at close. */
+  changed(since: number): Promise<void> {
+    if (this.closed || since !== this.wakeCount) return Promise.resolve();
+    return new Promise((resolve) => this.listeners.push(resolve));
   }
 
   /**
@@ -292,6 +299,7 @@ export class LogFileTailer {
 
   /** Readers waiting at the end of the file read again (the history is as it was). */
   private wakeReaders(): void {
+    this.wakeCount++;
     const listeners = this.listeners;
     this.listeners = [];
     for (const listener of listeners) listener();
