@@ -16,6 +16,8 @@ import { allConnected, settleGarbage } from './support.js';
 const [mode = '', rawOptions = '{}'] = process.argv.slice(2);
 const options = JSON.parse(rawOptions) as Record<string, number | string>;
 const send = (message: Record<string, unknown>): void => void process.send?.(message);
+/** KeepAliveFetch's agent options (lib/sources/keep-alive-fetch.ts), for the bare baselines. */
+const AGENT_OPTIONS = { keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 4 } as const;
 /** cross-fetch in Node is node-fetch, which takes an `agent`. */
 const fetchWithAgent = crossFetch as unknown as (url: string, init: { headers: Record<string, string>; agent: Agent }) => Promise<Response>;
 
@@ -96,7 +98,7 @@ if (mode === 'sender') {
     connect(Number(options.logPort), '127.0.0.1')
       .setKeepAlive(true, 10_000)
       .on('error', () => undefined);
-    const agent = new Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 4 });
+    const agent = new Agent(AGENT_OPTIONS);
     void check(agent).then((ok) => ok && ++healthy === count && send({ type: 'ready' }));
     setInterval(() => void check(agent), intervalMs);
   }
@@ -161,7 +163,7 @@ if (mode === 'sender') {
   const url = `http://127.0.0.1:${Number(options.port)}`;
   const agents: Agent[] = [];
   if (kind === 'bare-api') {
-    for (let index = 0; index < count; index++) agents.push(new Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 4 }));
+    for (let index = 0; index < count; index++) agents.push(new Agent(AGENT_OPTIONS));
     await Promise.all(
       agents.map(async (agent): Promise<unknown> => (await fetchWithAgent(`${url}/api/sno/`, { headers: { accept: 'application/json' }, agent })).json()),
     );
@@ -175,7 +177,9 @@ if (mode === 'sender') {
   }
   await settleGarbage();
   const after = process.memoryUsage();
-  send({ type: 'ready', rssBytes: (after.rss - before.rss) / count, heapBytes: (after.heapUsed - before.heapUsed) / count, agents: agents.length });
+  send({ type: 'ready', rssBytes: (after.rss - before.rss) / count, heapBytes: (after.heapUsed - before.heapUsed) / count });
+  // The agents stay referenced until measured (nothing else holds them).
+  agents.length = 0;
 } else if (mode === 'forwarder') {
   // Our forwarder on options.file; `cpu` asks for this process's CPU time so far.
   const { startForwarder } = await import('storj-monitor-rx/forwarder');
