@@ -1,12 +1,11 @@
 import { expect } from 'chai';
-import createDebug from 'debug';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { join, resolve } from 'node:path';
-import { format } from 'node:util';
 import { VirtualTimeScheduler } from 'rxjs';
 import { startForwarder } from '../../lib/forwarder/index.js';
+import { withDebugLogs } from '../support/debug-logs.js';
 import { TestForwarder } from '../support/forwarder.js';
 import { expectExactly, LogWriter, tempDirectory } from '../support/log-writer.js';
 import { resumingReader } from '../support/resuming-reader.js';
@@ -18,20 +17,11 @@ const REFERENCE = ['..', '../..', '../../..']
   .find((path) => existsSync(path));
 
 /** Collects what `storj-monitor:log-reader:warn` prints while `work` runs. */
-async function warnings(work: () => Promise<void>): Promise<string[]> {
-  const printed: string[] = [];
-  const previous = createDebug.disable();
-  createDebug.enable('storj-monitor:log-reader:warn');
-  const log = createDebug.log;
-  createDebug.log = (...args: unknown[]) => printed.push(format(...args));
-  try {
+async function warnings(work: () => Promise<void>): Promise<readonly string[]> {
+  return withDebugLogs('storj-monitor:log-reader:warn', async (printed) => {
     await work();
-  } finally {
-    createDebug.log = log;
-    createDebug.disable();
-    if (previous) createDebug.enable(previous);
-  }
-  return printed;
+    return printed;
+  });
 }
 
 describe('tcpLogSource({ resume: true }) against forwarders that do not resume', function () {

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
-import createDebug from 'debug';
 import { readdirSync, readFileSync } from 'node:fs';
-import { format } from 'node:util';
 import { schemaDriftCounter, type ForwarderLine } from '../../lib/index.js';
+import { withDebugLogs } from '../support/debug-logs.js';
 import { parseForwarderLine } from '../support/parse-forwarder-line.js';
 
 const at = (text: string): ForwarderLine => {
@@ -15,21 +14,7 @@ const FUTURE =
 const FUTURE_MESSAGE = '2027-03-01T10:00:00Z\tINFO\tpiecestore\tdownload finished\t{"piece_id": "X", "size": 512}';
 const CURRENT = '2026-11-30T21:47:02-08:00\tINFO\tpiecestore\tdownloaded\t{"process": "storagenode", "piece_id": "X", "action": "GET", "size": 512}';
 
-/** Runs `body` with the drift warnings captured. */
-function withWarnings(body: (warnings: string[]) => void): void {
-  const warnings: string[] = [];
-  const previous = createDebug.disable();
-  createDebug.enable('storj-monitor:log-reader:warn');
-  const log = createDebug.log;
-  createDebug.log = (...args: unknown[]) => warnings.push(format(...args));
-  try {
-    body(warnings);
-  } finally {
-    createDebug.log = log;
-    createDebug.disable();
-    if (previous) createDebug.enable(previous);
-  }
-}
+const WARN = 'storj-monitor:log-reader:warn';
 
 describe('schemaDriftCounter', () => {
   it('counts nothing in the lines of any release v1.80 .. v1.162 (every fixture)', () => {
@@ -47,8 +32,8 @@ describe('schemaDriftCounter', () => {
     expect(counts).to.deep.equal([]);
   });
 
-  it('counts the unreadable lines of each batch, and warns once per version with the reason and a sample', () => {
-    withWarnings((warnings) => {
+  it('counts the unreadable lines of each batch, and warns once per version with the reason and a sample', async () => {
+    await withDebugLogs(WARN, (warnings) => {
       let version: string | null = null;
       const counts: number[] = [];
       const check = schemaDriftCounter(
@@ -71,8 +56,8 @@ describe('schemaDriftCounter', () => {
     });
   });
 
-  it('the sample is one JSON string through peerText: control characters out, tabs as spaces, cut at 200 characters', () => {
-    withWarnings((warnings) => {
+  it('the sample is one JSON string through peerText: control characters out, tabs as spaces, cut at 200 characters', async () => {
+    await withDebugLogs(WARN, (warnings) => {
       const hostile = `2027-03-01T10:00:00Z\tINFO\tpiecestore\tdownload finished\x1b]0;owned\x07${'z'.repeat(400)}\t{}`;
       schemaDriftCounter(
         'node1',

@@ -1,7 +1,5 @@
 import { expect } from 'chai';
-import createDebug from 'debug';
 import { Socket } from 'node:net';
-import { format } from 'node:util';
 import { BehaviorSubject, VirtualTimeScheduler, type Subscription } from 'rxjs';
 import {
   ConnectionRegistry,
@@ -195,14 +193,8 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
       expect(logs.at(-1)).to.match(new RegExp(`\\[node1\\] Log reader for 127\\.0\\.0\\.1:${forwarder.port} stopped$`));
     }));
 
-  it('warns about malformed lines with their first 100 characters, at most once per 10 s', async () => {
-    const warnings: string[] = [];
-    const namespace = 'storj-monitor:log-reader:warn';
-    const previous = createDebug.disable();
-    createDebug.enable(namespace);
-    const log = createDebug.log;
-    createDebug.log = (...args: unknown[]) => warnings.push(format(...args));
-    try {
+  it('warns about malformed lines with their first 100 characters, at most once per 10 s', () =>
+    withDebugLogs('storj-monitor:log-reader:warn', async (warnings) => {
       const scheduler = new VirtualTimeScheduler();
       const client = forwarder.nextClient();
       source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port, scheduler });
@@ -217,12 +209,7 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
       expect(warnings).to.have.length(2);
       expect(warnings[1]).to.include('(2 more since the last warning): "bad 4"');
       expect(source.status()?.dropped_lines.malformed).to.equal(4);
-    } finally {
-      createDebug.log = log;
-      createDebug.disable();
-      if (previous) createDebug.enable(previous);
-    }
-  });
+    }));
 
   it('with detectSchemaDrift, counts piecestore lines it cannot read as lines_unrecognized; without, reads nothing', async () => {
     const current = '2026-11-30T21:47:02-08:00\tINFO\tpiecestore\tdownloaded\t{"process": "storagenode", "piece_id": "X", "action": "GET", "size": 512}';
