@@ -2,7 +2,6 @@ import { Observable, type SchedulerLike } from 'rxjs';
 import { requireHttpUrl } from '../validate.js';
 import { ApiRequestError, bodyTooLarge } from './api-request-error.js';
 import type { FetchLike, FetchResponseLike } from './fetch-like.js';
-import { redactCredentials } from '../redact-credentials.js';
 import { readBody } from './response-body.js';
 import { describeSocketError } from './tcp-connection.js';
 
@@ -148,7 +147,8 @@ function redirectTarget(from: URL, status: number, location: string, redirects: 
   const next = URL.canParse(location, from.href) ? new URL(location, from) : undefined;
   // Credentials in a redirect target would be sent (node-fetch turns them into Basic auth): not followed.
   if ((next?.protocol !== 'http:' && next?.protocol !== 'https:') || next.username !== '' || next.password !== '') {
-    throw new ApiRequestError(`HTTP ${status} redirect to an unusable location ${JSON.stringify(redactCredentials(location.slice(0, 80)))}`, 'http', status);
+    // ApiRequestError takes any credentials out of its message.
+    throw new ApiRequestError(`HTTP ${status} redirect to an unusable location ${JSON.stringify(location.slice(0, 80))}`, 'http', status);
   }
   return next;
 }
@@ -221,7 +221,7 @@ function toRequestError(error: unknown): ApiRequestError {
   // Node's fetch wraps the socket error as `cause`; node-fetch prefixes it with the URL.
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   const readable = describeSocketError(cause).replace(/request to \S+ failed, reason: /, '');
-  return new ApiRequestError(redactCredentials(readable), 'transport');
+  return new ApiRequestError(readable, 'transport');
 }
 
 /**
