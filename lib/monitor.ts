@@ -1,4 +1,4 @@
-import { BehaviorSubject, distinctUntilChanged, filter, map, merge, share, Subject, Subscription, switchMap, type Observable, type SchedulerLike } from 'rxjs';
+import { BehaviorSubject, distinctUntilChanged, map, merge, share, Subject, Subscription, switchMap, type Observable, type SchedulerLike } from 'rxjs';
 import { connectionStatusFrames } from './broadcast/frames.js';
 import { resolveMonitorConfig, sourceHosts, type MonitorConfig, type NodeConfig, type ResolvedMonitorConfig } from './config.js';
 import type { NodeApiClient } from './connections/node-api-client.js';
@@ -295,8 +295,8 @@ export class Monitor {
   /** Reads a running API client's satellite scores every `reputationIntervalMs`, into the verdicts and `alerts$`. */
   private readReputation(api: NodeApiClient): Subscription {
     const { reputationIntervalMs, scheduler } = this.options;
-    const connected$ = this.registry.transitions$.pipe(filter((t) => t.node === api.node && t.component === 'api_client' && t.event.type === 'connected'));
-    return reputationReadings(api, connected$, {
+    // The client's own signal: a filter of `registry.transitions$` per client would run every client's filter on every transition of the fleet.
+    return reputationReadings(api, api.connected$, {
       ...(reputationIntervalMs !== undefined && { intervalMs: reputationIntervalMs }),
       ...(scheduler && { scheduler }),
     }).subscribe((reading) => this.health.record(reading));

@@ -108,8 +108,11 @@ export class NodeApiClient {
    * described, emitting each healthy dashboard. `start()` subscribes it for you.
    */
   readonly connection$: Observable<SnoDashboard>;
+  /** Emits each time the client becomes connected, once its status says so (`isAvailable` is then true). */
+  readonly connected$: Observable<void>;
 
   private currentStatus = initialApiClientStatus();
+  private readonly connects = new Subject<void>();
   /** The registry's sink, which folds the status for us; without a registry we fold it here. */
   private readonly track: ((event: ApiClientEvent) => ApiClientStatus) | undefined;
   private readonly failures = new Subject<ApiRequestError>();
@@ -140,6 +143,7 @@ export class NodeApiClient {
     const maxReconnectAttempts = requireInteger('maxReconnectAttempts', options.maxReconnectAttempts ?? 10, 0);
     const backoff = toBackoff(options.backoff, API_CLIENT_BACKOFF);
     this.scheduler = options.scheduler ?? asyncScheduler;
+    this.connected$ = this.connects.asObservable();
     this.connections = options.fetch ? undefined : new KeepAliveFetch();
     this.fetch = options.fetch ?? (this.connections as KeepAliveFetch).fetch;
     this.degradation = requestDegradationRule(options.degradation, this.timeoutMs);
@@ -328,5 +332,6 @@ export class NodeApiClient {
   private report(event: ApiClientEvent): void {
     this.currentStatus = this.track ? this.track(event) : apiClientTransition(this.currentStatus, event);
     this.options.onEvent?.(event);
+    if (event.type === 'connected') this.connects.next();
   }
 }

@@ -23,8 +23,7 @@ export interface ReputationReadingsOptions {
  *
  * @example
  * ```ts
- * const connected$ = registry.transitions$.pipe(filter((t) => t.node === 'node1' && t.component === 'api_client' && t.event.type === 'connected'));
- * reputationReadings(client, connected$).subscribe((reading) => tracker.record(reading));
+ * reputationReadings(client, client.connected$).subscribe((reading) => tracker.record(reading));
  * ```
  */
 export function reputationReadings(

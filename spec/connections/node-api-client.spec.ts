@@ -86,6 +86,25 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
     expect(under.api.version).to.equal('1.115.5');
   });
 
+  it('connected$ emits each time the client becomes connected, when its status already says so', async () => {
+    under = client({ node: 'node1', url: node.url, ...FAST });
+    const { api } = under;
+    const seen: boolean[] = [];
+    const watching = api.connected$.subscribe(() => seen.push(api.isAvailable));
+    try {
+      api.start();
+      await eventually(() => seen.length === 1);
+      node.behaviour = (_request, response) => void response.writeHead(500).end();
+      await under.until((status) => status.state === 'error');
+      expect(seen, 'not while failing').to.deep.equal([true]);
+      node.behaviour = (_request, response) => json(response, DASHBOARD);
+      await eventually(() => seen.length === 2);
+      expect(seen).to.deep.equal([true, true]);
+    } finally {
+      watching.unsubscribe();
+    }
+  });
+
   it('Scenario 3, API unavailability: error and not available while the log keeps streaming; recovers by itself', async () => {
     const forwarder = await TestForwarder.start();
     const registry = new ConnectionRegistry();
