@@ -198,10 +198,7 @@ export class NodeApiClient {
         reconnect$: this.reconnects,
         scheduler: this.scheduler,
         describeError: (error) => peerText(redactCredentials(error instanceof Error ? error.message : String(error))),
-        onEvent: (event) => {
-          this.report(event);
-          this.logEvent(event);
-        },
+        onEvent: (event) => this.report(event),
       }),
     );
   }
@@ -308,7 +305,6 @@ export class NodeApiClient {
     if (this.checks.degraded === before.degraded) return;
     const event: ApiClientEvent = { type: 'degradation', degraded: this.checks.degraded, reason: this.checks.reason };
     this.report(event);
-    this.logEvent(event);
     if (this.checks.degraded) this.resetConnections();
   }
 
@@ -332,6 +328,7 @@ export class NodeApiClient {
   private report(event: ApiClientEvent): void {
     this.currentStatus = this.track ? this.track(event) : apiClientTransition(this.currentStatus, event);
     this.options.onEvent?.(event);
+    this.logEvent(event);
     if (event.type === 'connected') this.connects.next();
   }
 }
