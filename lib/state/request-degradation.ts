@@ -89,11 +89,15 @@ export function requestDegradationRule(options: RequestDegradationOptions = {}, 
 export function judgeRequest(history: RequestHistory, sample: RequestSample, rule: RequestDegradationRule): RequestHistory {
   const window = [...history.window, sample];
   let baseline = history.baseline;
+  let usual = usualLatency(baseline, rule);
   if (window.length > rule.windowSize) {
     const leaving = window.shift();
-    if (leaving?.ok && !isSlow(leaving.latencyMs, usualLatency(baseline, rule), rule)) baseline = [...baseline, leaving.latencyMs].slice(-rule.baselineSize);
+    if (leaving?.ok && !isSlow(leaving.latencyMs, usual, rule)) {
+      baseline = [...baseline, leaving.latencyMs].slice(-rule.baselineSize);
+      usual = usualLatency(baseline, rule);
+    }
   }
-  const reason = window.length < rule.windowSize ? null : (failingReason(window, rule) ?? slowReason(window, baseline, rule));
+  const reason = window.length < rule.windowSize ? null : (failingReason(window, rule) ?? slowReason(window, usual, rule));
   return { window, baseline, degraded: reason !== null, reason };
 }
 
@@ -111,9 +115,9 @@ function failingReason(window: readonly RequestSample[], rule: RequestDegradatio
   return (window.length - failed) / window.length < rule.minSuccessRate ? `${failed} of the last ${window.length} checks failed` : null;
 }
 
-function slowReason(window: readonly RequestSample[], baseline: readonly number[], rule: RequestDegradationRule): string | null {
+/** `usual` is the baseline's median ({@link usualLatency}). */
+function slowReason(window: readonly RequestSample[], usual: number | null, rule: RequestDegradationRule): string | null {
   const latest = median(window.filter((sample) => sample.ok).map((sample) => sample.latencyMs));
-  const usual = usualLatency(baseline, rule);
   if (latest === null || !isSlow(latest, usual, rule)) return null;
   const answers = `answers slowly: median ${Math.round(latest)} ms over the last ${window.length} checks`;
   return usual !== null && latest > rule.latencyFactor * usual
