@@ -1,5 +1,6 @@
 import { ApiRequestError } from '../sources/api-request-error.js';
 import type { SatelliteScores } from '../state/reputation.js';
+import { toObject } from './json-fields.js';
 
 /** A node has a handful of trusted satellites; more than this in one answer is not believed. */
 const MAX_SATELLITES = 64;
@@ -22,8 +23,7 @@ const SATELLITE_ADDRESS = /^[A-Za-z0-9.\-[\]:]{1,260}$/;
  * ```
  */
 export function toSatelliteScores(body: unknown): SatelliteScores[] {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiRequestError('Satellites response is not a JSON object', 'body');
-  const audits = (body as { readonly audits?: unknown }).audits;
+  const { audits } = toObject(body, 'Satellites response');
   if (audits === null || audits === undefined) return [];
   if (!Array.isArray(audits)) throw new ApiRequestError('Satellites response has no audits array', 'body');
   return audits.slice(0, MAX_SATELLITES).flatMap((entry: unknown): SatelliteScores[] => {
