@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { DEFAULT_MAX_LINE_BYTES } from './log-lines/line-framer.js';
 import { DEFAULT_KEEPALIVE_MS } from './sources/tcp-connection.js';
 import { describeValue, requireBoolean, requireHost, requireHttpUrl, requireInteger, requireText } from './validate.js';
@@ -187,7 +188,7 @@ function requireAtLeast(path: string, value: number, otherPath: string, other: n
 
 /**
  * The host each node's sources connect to, as `connectionAlerts` groups them: the log
- * forwarder's `host` and the API URL's host name (lower case, as URLs are).
+ * forwarder's `host` and the API URL's host name, spelt alike (lower case, no trailing dot, IPv6 without brackets and as a URL normalises it).
  *
  * @example
  * ```ts
@@ -197,7 +198,16 @@ function requireAtLeast(path: string, value: number, otherPath: string, other: n
  */
 export function sourceHosts(nodes: readonly NodeConfig[]): (node: string, component: 'log_reader' | 'api_client') => string | undefined {
   const hosts = new Map(
-    nodes.map(({ name, log, api }) => [name, { log_reader: log?.host.toLowerCase(), api_client: api && new URL(api.url).hostname }] as const),
+    nodes.map(({ name, log, api }) => [name, { log_reader: log && hostKey(log.host), api_client: api && hostKey(new URL(api.url).hostname) }] as const),
   );
   return (node, component) => hosts.get(node)?.[component];
+}
+
+/** One spelling per host: lower case, no trailing dot, an IPv6 address as a URL writes it (`2001:db8::2`), without brackets. */
+function hostKey(host: string): string {
+  const bare = host
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
+  return isIP(bare) === 6 ? new URL(`http://[${bare}]`).hostname.slice(1, -1) : bare;
 }

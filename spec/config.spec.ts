@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { resolveMonitorConfig } from '../lib/index.js';
+import { resolveMonitorConfig, sourceHosts } from '../lib/index.js';
 
 const log = { host: '127.0.0.1', port: 9001 };
 const api = { url: 'http://127.0.0.1:14002' };
@@ -117,5 +117,19 @@ describe('resolveMonitorConfig', () => {
     expect(() => resolveMonitorConfig({ nodes: [{ name: 'a', api: { url: 'ftp://user:secret@host' } }] }))
       .to.throw(RangeError)
       .that.satisfies((error: Error) => !error.message.includes('secret'));
+  });
+});
+
+describe('sourceHosts', () => {
+  it('gives a log forwarder and an API URL on the same host one key, however each spells it', () => {
+    const hostOf = sourceHosts([
+      { name: 'v6', log: { host: '2001:DB8:0::2', port: 9001 }, api: { url: 'http://[2001:db8::2]:14002' } },
+      { name: 'named', log: { host: 'Node.Example.', port: 9001 }, api: { url: 'http://node.example:14002' } },
+      { name: 'v4', log: { host: '10.0.0.2', port: 9001 }, api: { url: 'http://10.0.0.2:14002' } },
+    ]);
+    expect([hostOf('v6', 'log_reader'), hostOf('v6', 'api_client')]).to.deep.equal(['2001:db8::2', '2001:db8::2']);
+    expect([hostOf('named', 'log_reader'), hostOf('named', 'api_client')]).to.deep.equal(['node.example', 'node.example']);
+    expect([hostOf('v4', 'log_reader'), hostOf('v4', 'api_client')]).to.deep.equal(['10.0.0.2', '10.0.0.2']);
+    expect(hostOf('missing', 'log_reader')).to.equal(undefined);
   });
 });
