@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { NodeApiClient, type ApiClientEvent } from '../../lib/index.js';
+import { fakeClock } from '../support/fake-clock.js';
 import { DASHBOARD, json, TestNodeApi } from '../support/node-api.js';
 import { untilTurns as until } from '../support/wait.js';
 
@@ -16,7 +17,7 @@ describe('NodeApiClient degradation (a real scripted server, virtual time)', () 
   let api: NodeApiClient | undefined;
   beforeEach(async () => {
     node = await TestNodeApi.start();
-    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    clock = fakeClock();
   });
   afterEach(async () => {
     api?.stop();

@@ -16,6 +16,7 @@ import {
   type FetchResponseLike,
   type NodeApiClientOptions,
 } from '../../lib/index.js';
+import { fakeClock } from '../support/fake-clock.js';
 import { withDebugLogs } from '../support/debug-logs.js';
 import { firstMatch, refusedPort, statusMatch, TestForwarder } from '../support/forwarder.js';
 import { DASHBOARD, json, TestNodeApi } from '../support/node-api.js';
@@ -449,7 +450,7 @@ function scriptedFetch() {
 
 describe('NodeApiClient schedule (virtual time: sinon fake timers)', () => {
   let clock: sinon.SinonFakeTimers;
-  beforeEach(() => (clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] })));
+  beforeEach(() => (clock = fakeClock()));
   afterEach(() => clock.restore());
 
   const seconds = (calls: number[]) => calls.map((at) => at / 1000);

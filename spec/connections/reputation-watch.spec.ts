@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { NEVER, Subject, VirtualTimeScheduler, type Subscription } from 'rxjs';
 import sinon from 'sinon';
 import { NodeApiClient, reputationReadings, type NodeReputation } from '../../lib/index.js';
+import { fakeClock } from '../support/fake-clock.js';
 import { withDebugLogs } from '../support/debug-logs.js';
 import { json, TestNodeApi } from '../support/node-api.js';
 import { untilTurns } from '../support/wait.js';
@@ -32,7 +33,7 @@ describe('reputationReadings (a real HTTP server, virtual time)', () => {
     (subscription = reputationReadings(api, connected$, options).subscribe((reading) => readings.push({ at: Date.now(), reading })));
   beforeEach(async () => {
     node = await TestNodeApi.start();
-    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    clock = fakeClock();
     // One health check a day: a check the clock jumps over would time out before its real answer came.
     api = new NodeApiClient({ node: 'node1', url: node.url, healthCheckIntervalMs: 86_400_000 });
     readings = [];
