@@ -86,19 +86,20 @@ describe('NodeApiClient degradation (a real scripted server, virtual time)', () 
       await answered(2 + index);
     }
     await until(() => api?.status.last_successful_request === 120);
-    failing = true;
-    await clock.tickAsync(30_000);
-    await answered(6);
-    await until(() => api?.status.state === 'error');
+    /** The next check (the `answers`-th request) fails. */
+    const failNext = async (answers: number): Promise<void> => {
+      failing = true;
+      await clock.tickAsync(30_000);
+      await answered(answers);
+      await until(() => api?.status.state === 'error');
+    };
+    await failNext(6);
     expect(api.status.degraded, 'one failure in five').to.equal(false);
     failing = false;
     await clock.tickAsync(1000);
     await answered(7);
     await until(() => api?.status.state === 'connected');
-    failing = true;
-    await clock.tickAsync(30_000);
-    await answered(8);
-    await until(() => api?.status.state === 'error');
+    await failNext(8);
     expect(api.status.degraded, 'two failures in five').to.equal(true);
     failing = false;
     await clock.tickAsync(1000);
