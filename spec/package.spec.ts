@@ -9,6 +9,7 @@ import type { ConnectionStatusFrame } from '../lib/index.js';
 import { program, type CliProcess } from './support/cli-process.js';
 import { TestForwarder } from './support/forwarder.js';
 import { eventually } from './support/wait.js';
+import { killAndWait } from './support/kill-and-wait.js';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
@@ -118,7 +119,7 @@ describe('the packed package, installed in a consumer project', function () {
       cli.child.kill('SIGTERM');
       expect(await cli.exit).to.equal(0);
     } finally {
-      cli.child.kill('SIGKILL');
+      await killAndWait(cli.child);
       await first.kill();
       await second.kill();
     }
@@ -151,7 +152,7 @@ describe('the packed package, installed in a consumer project', function () {
       expect(await forwarder.exit).to.equal(0);
     } finally {
       client.destroy();
-      forwarder.child.kill('SIGKILL');
+      await killAndWait(forwarder.child);
     }
   });
 

@@ -10,6 +10,7 @@ import { cli } from '../support/cli-process.js';
 import { listen } from '../support/listen.js';
 import { TestNodeApi } from '../support/node-api.js';
 import { eventually } from '../support/wait.js';
+import { killAndWait } from '../support/kill-and-wait.js';
 
 describe('examples/cli.ts', function () {
   this.timeout(30_000);
@@ -103,15 +104,20 @@ describe('examples/cli.ts', function () {
     return { alerts, url, close };
   }
 
-  /** Runs the CLI with `args` until `work` is done, then stops it with SIGTERM (also when `work` fails). */
+  /**
+   * Runs the CLI with `args` until `work` is done, then stops it with SIGTERM and expects exit 0.
+   * When `work` fails, the CLI is SIGKILLed (and waited for) and `work`'s error is the one thrown.
+   */
   async function withCli(args: string[], work: (running: ReturnType<typeof cli>) => Promise<void>): Promise<void> {
     const running = cli(args);
     try {
       await work(running);
-    } finally {
-      if (running.child.exitCode === null) running.child.kill('SIGTERM');
-      expect(await running.exit).to.equal(0);
+    } catch (error) {
+      await killAndWait(running.child);
+      throw error;
     }
+    if (running.child.exitCode === null) running.child.kill('SIGTERM');
+    expect(await running.exit).to.equal(0);
   }
 
   it('serves Prometheus metrics at /metrics on --listen, and posts alerts to --alert-webhook', async () => {
@@ -202,8 +208,7 @@ describe('examples/cli.ts', function () {
       expect(before.windowMs).to.equal(86_400_000);
       // The journal is appended every 5 s: wait for the outage to be in it, then kill.
       await eventually(() => readFileSync(historyFile, 'utf8').split('"state":"connected"').length >= 3, 10_000, 100);
-      running.child.kill('SIGKILL');
-      await running.exit;
+      await killAndWait(running.child);
       running = await start();
       const after = (await history(running.base)).nodes.node1?.log_reader ?? [];
       const outage = before.nodes.node1?.log_reader?.find((segment) => segment.state === 'error');
@@ -212,7 +217,7 @@ describe('examples/cli.ts', function () {
       running.child.kill('SIGTERM');
       expect(await running.exit).to.equal(0);
     } finally {
-      running.child.kill('SIGKILL');
+      await killAndWait(running.child);
       await forwarder.kill();
     }
   });

@@ -6,6 +6,7 @@ import { shardOf, type ConnectionStatusFrame, type NodeConfig } from '../../lib/
 import { cli as cliProcess, type CliProcess } from '../support/cli-process.js';
 import { TestForwarder } from '../support/forwarder.js';
 import { eventually } from '../support/wait.js';
+import { killAndWait } from '../support/kill-and-wait.js';
 
 /** The frames a `--json` CLI printed, parsed. */
 const frames = ({ output }: CliProcess): ConnectionStatusFrame[] =>
@@ -72,7 +73,7 @@ describe('examples/cli.ts config reload', function () {
       cli.child.kill('SIGTERM');
       expect(await cli.exit).to.equal(0);
     } finally {
-      cli.child.kill('SIGKILL');
+      await killAndWait(cli.child);
     }
   });
 
@@ -97,7 +98,7 @@ describe('examples/cli.ts config reload', function () {
       cli.child.kill('SIGTERM');
       expect(await cli.exit).to.equal(0);
     } finally {
-      cli.child.kill('SIGKILL');
+      await killAndWait(cli.child);
     }
   });
 
@@ -114,7 +115,7 @@ describe('examples/cli.ts config reload', function () {
       cli.child.kill('SIGTERM');
       expect(await cli.exit).to.equal(0);
     } finally {
-      cli.child.kill('SIGKILL');
+      await killAndWait(cli.child);
     }
   });
 });
