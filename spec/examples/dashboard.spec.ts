@@ -195,11 +195,13 @@ describe('examples/dashboard reconnecting', function () {
   it('reconnects by itself when the monitor restarts', async function () {
     if (!existsSync(CHROMIUM)) this.skip();
     const node = await SimulatedNode.start({ name: 'gamma', linesPerSecond: 5 });
-    const config = { nodes: [{ name: 'gamma', log: { host: node.host, port: node.logPort } }], broadcastIntervalMs: 200 };
-    let cli: RunningCli | undefined = await runCli({ host: '127.0.0.1', port: 0, json: false }, config, { out: silent });
-    const port = Number(new URL(cli.url).port);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    let cli: RunningCli | undefined;
+    let browser: Browser | undefined;
     try {
+      const config = { nodes: [{ name: 'gamma', log: { host: node.host, port: node.logPort } }], broadcastIntervalMs: 200 };
+      cli = await runCli({ host: '127.0.0.1', port: 0, json: false }, config, { out: silent });
+      const port = Number(new URL(cli.url).port);
+      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
       const page = await browser.newPage();
       await page.goto(cli.url);
       await page.locator('#link[data-state="open"]').waitFor();
@@ -210,7 +212,7 @@ describe('examples/dashboard reconnecting', function () {
       await page.locator('#link[data-state="open"]').waitFor({ timeout: 20_000 });
       await expectText(() => page.locator('.node .name').first().textContent(), 'gamma');
     } finally {
-      await browser.close();
+      await browser?.close();
       await cli?.close();
       await node.close();
     }
@@ -230,10 +232,12 @@ describe('examples/dashboard with 50 nodes', function () {
       apiClient: { healthCheckIntervalMs: 1000 },
       broadcastIntervalMs: 300,
     };
-    const cli = await runCli({ host: '127.0.0.1', port: 0, json: false }, config, { out: silent });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     const dialogs: string[] = [];
+    let cli: RunningCli | undefined;
+    let browser: Browser | undefined;
     try {
+      cli = await runCli({ host: '127.0.0.1', port: 0, json: false }, config, { out: silent });
+      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       page.on('dialog', (dialog) => {
         dialogs.push(dialog.message());
@@ -261,8 +265,8 @@ describe('examples/dashboard with 50 nodes', function () {
       expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).to.equal(true);
       expect(dialogs).to.deep.equal([]);
     } finally {
-      await browser.close();
-      await cli.close();
+      await browser?.close();
+      await cli?.close();
       await node.close();
     }
   });
