@@ -92,6 +92,7 @@ describe('startForwarder (real files and sockets on 127.0.0.1)', () => {
       const { port } = await start();
       for (const bytes of ['hello\n', 'GET / HTTP/1.1\r\n\r\n', '#storj-log-resume 2 -\n', '#storj-log-resume 1 x.y\n', 'x'.repeat(300)]) {
         const client = await plainClient(port);
+        cleanups.push(() => client.socket.destroy());
         client.socket.write(bytes);
         await new Promise((resolve) => client.socket.once('close', resolve));
       }
