@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -55,6 +56,8 @@ export class PrometheusServer {
           stdio: 'ignore',
         },
       );
+      // Stays attached: an 'error' without a listener would be thrown; one after 'spawn' (a failed kill) changes nothing here.
+      await new Promise<void>((resolve, reject) => child.once('spawn', resolve).on('error', reject));
       return new PrometheusServer(child, directory, webPort);
     } catch (error) {
       await rm(directory, { recursive: true, force: true });
@@ -73,10 +76,13 @@ export class PrometheusServer {
     }
   }
 
-  /** Stops Prometheus, waits for it to exit, and removes its folder. */
+  /** Stops Prometheus, waits for it to exit (unless it never started or has already exited), and removes its folder. */
   async stop(): Promise<void> {
-    this.child.kill('SIGTERM');
-    if (this.child.exitCode === null && this.child.signalCode === null) await new Promise((resolve) => this.child.once('exit', resolve));
+    if (this.child.pid !== undefined && this.child.exitCode === null && this.child.signalCode === null) {
+      const exited = once(this.child, 'exit');
+      this.child.kill('SIGTERM');
+      await exited;
+    }
     await rm(this.directory, { recursive: true, force: true });
   }
 }
