@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { once } from 'node:events';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { VirtualTimeScheduler } from 'rxjs';
 import { startForwarder } from '../../lib/forwarder/index.js';
 import { withDebugLogs } from '../support/debug-logs.js';
@@ -11,10 +11,19 @@ import { expectExactly, LogWriter, tempDirectory } from '../support/log-writer.j
 import { resumingReader } from '../support/resuming-reader.js';
 import { eventually } from '../support/wait.js';
 
-/** The reference forwarder, `../shared/reference/log_forwarder.py` from the project's root (or from a folder above it, for a worktree). */
-const REFERENCE = ['..', '../..', '../../..']
-  .map((up) => resolve(import.meta.dirname, '../..', up, 'shared/reference/log_forwarder.py'))
+/**
+ * The reference forwarder, `shared/reference/log_forwarder.py` beside the project's folder or beside any
+ * folder above it (a worktree, or Stryker's sandbox, sits a few folders deeper than the project).
+ */
+const REFERENCE = ancestors(resolve(import.meta.dirname, '../..'))
+  .map((folder) => join(folder, '..', 'shared/reference/log_forwarder.py'))
   .find((path) => existsSync(path));
+
+/** `folder` and every folder above it, nearest first. */
+function ancestors(folder: string): string[] {
+  const parent = dirname(folder);
+  return parent === folder ? [folder] : [folder, ...ancestors(parent)];
+}
 
 /** Collects what `storj-monitor:log-reader:warn` prints while `work` runs. */
 async function warnings(work: () => Promise<void>): Promise<readonly string[]> {
@@ -39,21 +48,22 @@ describe('tcpLogSource({ resume: true }) against forwarders that do not resume',
 
   describe('the reference forwarder (log_forwarder.py, which closes a client that writes)', () => {
     let python: ChildProcess | undefined;
-    before(function () {
+    before(async function () {
+      // `this.skip()` is called here, in the hook, not in the child's callbacks: thrown there, it
+      // would leave the hook's promise pending until the timeout.
       const found = spawn('python3', ['--version']);
-      return new Promise<void>((resolvePython) => {
-        found.once('error', () => {
-          console.log('      (skipped: python3 is not installed)');
-          this.skip();
-        });
-        found.once('exit', () => {
-          if (REFERENCE === undefined) {
-            console.log('      (skipped: the reference forwarder is not at ../shared/reference/log_forwarder.py)');
-            this.skip();
-          }
-          resolvePython();
-        });
+      const installed = await new Promise<boolean>((resolvePython) => {
+        found.once('error', () => resolvePython(false));
+        found.once('exit', () => resolvePython(true));
       });
+      if (!installed) {
+        console.log('      (skipped: python3 is not installed)');
+        this.skip();
+      }
+      if (REFERENCE === undefined) {
+        console.log('      (skipped: the reference forwarder is not at shared/reference/log_forwarder.py beside the project)');
+        this.skip();
+      }
     });
     afterEach(async () => {
       if (python && python.exitCode === null) {
