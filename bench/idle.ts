@@ -22,10 +22,18 @@ export interface IdleResult {
   /** The same for a bare keep-alive agent that fetched the dashboard once through cross-fetch (bench/peer.ts 'bare-api'). */
   baseline_bytes_per_api_client: number;
   baseline_heap_bytes_per_api_client: number;
+  /** The same four, the clients (or agents) started 50 at a time, each batch connected first: what one more client holds, without the transient of all first requests at once. */
+  steady_bytes_per_api_client: number;
+  steady_heap_bytes_per_api_client: number;
+  steady_baseline_bytes_per_api_client: number;
+  steady_baseline_heap_bytes_per_api_client: number;
   interval_s: number;
   sources: number;
   measured_s: number;
 }
+
+/** Clients started at a time for the steady memory figures. */
+const STEADY_BATCH = 50;
 
 export async function runIdle(quick: boolean, intervalSeconds = 30): Promise<IdleResult> {
   const count = quick ? 100 : 1000;
@@ -34,6 +42,8 @@ export async function runIdle(quick: boolean, intervalSeconds = 30): Promise<Idl
   const intervalMs = intervalSeconds * 1000;
   const perClient = await memoryPerSource('api', count);
   const perBareClient = await memoryPerSource('bare-api', count);
+  const steadyPerClient = await memoryPerSource('api', count, STEADY_BATCH);
+  const steadyPerBareClient = await memoryPerSource('bare-api', count, STEADY_BATCH);
   const peer = await startPeer('idle');
   const window = (windowSeconds: number): Promise<number> => cpuMs(() => sleep(windowSeconds * 1000));
   const emptySeconds = quick ? 2 : 15;
@@ -77,6 +87,10 @@ export async function runIdle(quick: boolean, intervalSeconds = 30): Promise<Idl
       heap_bytes_per_api_client: perClient.heap,
       baseline_bytes_per_api_client: perBareClient.rss,
       baseline_heap_bytes_per_api_client: perBareClient.heap,
+      steady_bytes_per_api_client: steadyPerClient.rss,
+      steady_heap_bytes_per_api_client: steadyPerClient.heap,
+      steady_baseline_bytes_per_api_client: steadyPerBareClient.rss,
+      steady_baseline_heap_bytes_per_api_client: steadyPerBareClient.heap,
       interval_s: intervalSeconds,
       sources: count * 2,
       measured_s: seconds,

@@ -110,6 +110,13 @@ async function main(): Promise<void> {
       baseline: `bare cross-fetch agent: ${number(idleResult.baseline_bytes_per_api_client)}`,
     },
     beside('  of which V8 heap', idleResult.heap_bytes_per_api_client, 'bare cross-fetch agent', idleResult.baseline_heap_bytes_per_api_client),
+    beside('  started 50 at a time: RSS', idleResult.steady_bytes_per_api_client, 'bare cross-fetch agent', idleResult.steady_baseline_bytes_per_api_client),
+    beside(
+      '  started 50 at a time: V8 heap',
+      idleResult.steady_heap_bytes_per_api_client,
+      'bare cross-fetch agent',
+      idleResult.steady_baseline_heap_bytes_per_api_client,
+    ),
     row(
       `forwarder lines/s, file to client (${number(forwarder.lines)} lines)`,
       forwarder.lines_per_s,
@@ -162,6 +169,8 @@ async function main(): Promise<void> {
           baseline_cpu_us_per_check: idleResult.baseline_cpu_us_per_check,
           bytes_per_api_client: idleResult.bytes_per_api_client,
           baseline_bytes_per_api_client: idleResult.baseline_bytes_per_api_client,
+          steady_bytes_per_api_client: idleResult.steady_bytes_per_api_client,
+          steady_baseline_bytes_per_api_client: idleResult.steady_baseline_bytes_per_api_client,
           interval_s: idleResult.interval_s,
         },
         forwarder: {

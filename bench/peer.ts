@@ -151,29 +151,39 @@ if (mode === 'sender') {
 } else if (mode === 'sources') {
   // Alone in this process, so that no other benchmark's heap or freed memory moves the
   // resident set: its growth per connected, silent log source (kind 'log') or per API
-  // client checking a node (kind 'api'), after garbage collection.
+  // client checking a node (kind 'api'), after garbage collection. With `batch`, they
+  // start that many at a time, each batch connected before the next: what one more source
+  // holds, without the buffers of a thousand first requests at once, which the allocator
+  // keeps as resident memory after they are freed.
   const { ConnectionRegistry, NodeApiClient, tcpLogSource } = await import('storj-monitor-rx');
   // Kind 'bare-api' is the baseline of 'api': per node a keep-alive agent with KeepAliveFetch's
   // options that has done one `cross-fetch` of the dashboard, its connection kept open.
   const count = Number(options.count);
+  const batch = Number(options.batch ?? count);
   const kind = String(options.kind);
   await settleGarbage();
   const before = process.memoryUsage();
   const registry = new ConnectionRegistry();
   const url = `http://127.0.0.1:${Number(options.port)}`;
   const agents: Agent[] = [];
-  if (kind === 'bare-api') {
-    for (let index = 0; index < count; index++) agents.push(new Agent(AGENT_OPTIONS));
-    await Promise.all(
-      agents.map(async (agent): Promise<unknown> => (await fetchWithAgent(`${url}/api/sno/`, { headers: { accept: 'application/json' }, agent })).json()),
-    );
-  } else {
-    for (let index = 0; index < count; index++) {
-      if (kind === 'api') new NodeApiClient({ node: `node${index}`, url, registry }).start();
-      else tcpLogSource({ node: `node${index}`, host: '127.0.0.1', port: Number(options.port), registry }).subscribe();
+  for (let first = 0; first < count; first += batch) {
+    const last = Math.min(count, first + batch);
+    if (kind === 'bare-api') {
+      const started = agents.length;
+      for (let index = first; index < last; index++) agents.push(new Agent(AGENT_OPTIONS));
+      await Promise.all(
+        agents
+          .slice(started)
+          .map(async (agent): Promise<unknown> => (await fetchWithAgent(`${url}/api/sno/`, { headers: { accept: 'application/json' }, agent })).json()),
+      );
+    } else {
+      for (let index = first; index < last; index++) {
+        if (kind === 'api') new NodeApiClient({ node: `node${index}`, url, registry }).start();
+        else tcpLogSource({ node: `node${index}`, host: '127.0.0.1', port: Number(options.port), registry }).subscribe();
+      }
+      // Every source is in the map from its creation, so all of them connected is all started so far.
+      await allConnected(registry, [kind === 'api' ? 'api_client' : 'log_reader']);
     }
-    // Every source is in the map from its creation, so all of them connected is all `count`.
-    await allConnected(registry, [kind === 'api' ? 'api_client' : 'log_reader']);
   }
   await settleGarbage();
   const after = process.memoryUsage();

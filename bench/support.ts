@@ -102,11 +102,12 @@ export async function startPeer(mode: string, options: Record<string, unknown> =
  * their own (bench/peer.ts 'sources'): silent `tcpLogSource`s ('log') or `NodeApiClient`s
  * checking a node ('api'), or bare keep-alive agents that fetched it once through
  * cross-fetch ('bare-api', the baseline of 'api'), against the loopback peers of the idle benchmark.
+ * `batch` starts them that many at a time (each batch connected first); by default all at once.
  */
-export async function memoryPerSource(kind: 'log' | 'api' | 'bare-api', count: number): Promise<{ rss: number; heap: number }> {
+export async function memoryPerSource(kind: 'log' | 'api' | 'bare-api', count: number, batch = count): Promise<{ rss: number; heap: number }> {
   const peer = await startPeer('idle');
   try {
-    const sources = await startPeer('sources', { kind, port: Number(kind === 'log' ? peer.ready.logPort : peer.ready.apiPort), count });
+    const sources = await startPeer('sources', { kind, port: Number(kind === 'log' ? peer.ready.logPort : peer.ready.apiPort), count, batch });
     await sources.stop();
     return { rss: Math.round(Number(sources.ready.rssBytes)), heap: Math.round(Number(sources.ready.heapBytes)) };
   } finally {

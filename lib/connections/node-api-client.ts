@@ -115,9 +115,11 @@ export class NodeApiClient {
   private readonly connects = new Subject<void>();
   /** The registry's sink, which folds the status for us; without a registry we fold it here. */
   private readonly track: ((event: ApiClientEvent) => ApiClientStatus) | undefined;
-  private readonly failures = new Subject<ApiRequestError>();
+  /** Fails the health loop's current check: set while the loop runs (a query's failure that means "API down"). */
+  private failHealthLoop: ((error: ApiRequestError) => void) | undefined;
   private readonly reconnects = new Subject<void>();
-  private readonly stops = new Subject<void>();
+  /** Made by the first query (most clients only ever health-check): emits on `stop()`. */
+  private stops: Subject<void> | undefined;
   private readonly scheduler: SchedulerLike;
   private readonly fetch: FetchLike;
   /** The client's own connections (unless a `fetch` was given): kept open between health checks. */
@@ -181,10 +183,11 @@ export class NodeApiClient {
         sentAt = this.scheduler.now();
         abandon = check(healthy, failed);
       };
-      const failures = this.failures.subscribe((error) => subscriber.error(error));
+      const fail = (error: ApiRequestError): void => subscriber.error(error);
+      this.failHealthLoop = fail;
       run();
       return () => {
-        failures.unsubscribe();
+        if (this.failHealthLoop === fail) this.failHealthLoop = undefined;
         abandon?.();
         wait?.unsubscribe();
       };
@@ -227,7 +230,7 @@ export class NodeApiClient {
   stop(): void {
     this.running?.unsubscribe();
     this.running = undefined;
-    this.stops.next();
+    this.stops?.next();
     this.connections?.close();
     if (this.currentStatus.state !== 'stopped') this.report({ type: 'stopped' });
   }
@@ -277,12 +280,12 @@ export class NodeApiClient {
       if (!this.isAvailable) {
         return throwError(() => new ApiUnavailableError(this.node, this.currentStatus.last_error ?? `state is ${this.currentStatus.state}`));
       }
-      const stopped$ = this.stops.pipe(mergeMap(() => throwError(() => new ApiUnavailableError(this.node, 'client stopped'))));
+      const stopped$ = (this.stops ??= new Subject<void>()).pipe(mergeMap(() => throwError(() => new ApiUnavailableError(this.node, 'client stopped'))));
       return race(this.request(path, accept), stopped$);
     }).pipe(
       tap({
         error: (error: unknown) => {
-          if (error instanceof ApiRequestError && error.marksUnavailable) this.failures.next(error);
+          if (error instanceof ApiRequestError && error.marksUnavailable) this.failHealthLoop?.(error);
         },
       }),
     );

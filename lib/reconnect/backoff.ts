@@ -134,8 +134,18 @@ export function exponentialBackoff(options: BackoffOptions = {}): Backoff {
  * ```
  */
 export function toBackoff(backoff: Backoff | BackoffOptions | undefined, fallback: BackoffOptions): Backoff {
-  return typeof backoff === 'function' ? backoff : exponentialBackoff(backoff ?? fallback);
+  if (typeof backoff === 'function') return backoff;
+  if (backoff !== undefined || fallback.jitter === 'decorrelated') return exponentialBackoff(backoff ?? fallback);
+  // A schedule without state is shared by everyone who takes that default: a thousand
+  // sources then hold one, not a thousand (~250 bytes of closures each). Decorrelated
+  // jitter remembers its last delay, so it is never shared.
+  let shared = SHARED_DEFAULTS.get(fallback);
+  if (shared === undefined) SHARED_DEFAULTS.set(fallback, (shared = exponentialBackoff(fallback)));
+  return shared;
 }
+
+/** The schedules built from a default (`fallback`) without decorrelated jitter, by that default. */
+const SHARED_DEFAULTS = new WeakMap<BackoffOptions, Backoff>();
 
 function requireNumber(name: string, value: number, minimum: number, finite: boolean, expected: string): void {
   if (typeof value !== 'number' || Number.isNaN(value) || !finite || value < minimum) {

@@ -132,4 +132,20 @@ describe('toBackoff', () => {
     expect(toBackoff({ initialMs: 10 }, LOG_READER_BACKOFF)(2)).to.equal(20);
     expect(toBackoff(undefined, LOG_READER_BACKOFF)(6)).to.equal(60_000);
   });
+
+  it('shares the schedule of a default without state among all who take it, and never a decorrelated one', () => {
+    expect(toBackoff(undefined, LOG_READER_BACKOFF)).to.equal(toBackoff(undefined, LOG_READER_BACKOFF));
+    expect(toBackoff(undefined, API_CLIENT_BACKOFF)).to.equal(toBackoff(undefined, API_CLIENT_BACKOFF));
+    expect(toBackoff(undefined, LOG_READER_BACKOFF)).not.to.equal(toBackoff(undefined, API_CLIENT_BACKOFF));
+    expect(toBackoff(undefined, API_CLIENT_BACKOFF)(8)).to.equal(256_000);
+    // Options of one's own build a schedule of one's own, even when equal to a default.
+    expect(toBackoff({ ...LOG_READER_BACKOFF }, LOG_READER_BACKOFF)).not.to.equal(toBackoff(undefined, LOG_READER_BACKOFF));
+    // Decorrelated jitter remembers its last delay: two sources sharing it would move each other's waits.
+    const decorrelated = { initialMs: 1000, maxMs: 60_000, jitter: 'decorrelated', random: () => 1 } as const;
+    const first = toBackoff(undefined, decorrelated);
+    const second = toBackoff(undefined, decorrelated);
+    expect(first).not.to.equal(second);
+    expect(first(1)).to.equal(3000);
+    expect(second(2), 'up to 3 x its own last delay (1000), not 3 x the last delay of the other (3000)').to.equal(3000);
+  });
 });
