@@ -98,21 +98,22 @@ export function connectionAlerts(transitions$: Observable<Transition>, options: 
     const due = (outage: Outage): void => {
       outage.timer = undefined;
       const host = outage.hostName;
-      const group =
-        host === undefined
-          ? [outage]
-          : [...(outagesOfHost.get(host) ?? [])].filter((other) => !other.alerted && other.since >= outage.since && other.since <= outage.since + hostWindowMs);
-      const nodes = [...new Set(group.map((member) => member.node))].sort();
-      if (host === undefined || nodes.length < hostMinNodes) {
-        outage.alerted = true;
-        const { node, component } = outage;
-        subscriber.next({ type: 'down', node, component, since: outage.since / 1000, last_error: outage.lastError });
-        return;
+      if (host !== undefined) {
+        const group = [...(outagesOfHost.get(host) ?? [])].filter(
+          (other) => !other.alerted && other.since >= outage.since && other.since <= outage.since + hostWindowMs,
+        );
+        const nodes = [...new Set(group.map((member) => member.node))].sort();
+        if (nodes.length >= hostMinNodes) {
+          const hostOutage: HostOutage = { host, nodes, since: outage.since, members: new Set(), recovered: false };
+          for (const member of group) join(member, hostOutage);
+          hostOutages.set(host, hostOutage);
+          subscriber.next({ type: 'host_down', host, nodes, since: outage.since / 1000 });
+          return;
+        }
       }
-      const hostOutage: HostOutage = { host, nodes, since: outage.since, members: new Set(), recovered: false };
-      for (const member of group) join(member, hostOutage);
-      hostOutages.set(host, hostOutage);
-      subscriber.next({ type: 'host_down', host, nodes, since: outage.since / 1000 });
+      outage.alerted = true;
+      const { node, component } = outage;
+      subscriber.next({ type: 'down', node, component, since: outage.since / 1000, last_error: outage.lastError });
     };
 
     const join = (outage: Outage, hostOutage: HostOutage): void => {

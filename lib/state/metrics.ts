@@ -146,7 +146,6 @@ class SourceMetrics {
     let windowConnected = 0;
     for (const segment of [...this.segments, { state: this.state, start: this.since, end: now }]) {
       const overlap = segment.end - Math.max(segment.start, windowStart);
-      if (overlap <= 0) continue;
       windowTracked += overlap;
       if (segment.state === 'connected') windowConnected += overlap;
     }
@@ -156,7 +155,7 @@ class SourceMetrics {
       uptime_ratio: tracked > 0 ? timeInState.connected / tracked : null,
       uptime_ratio_window: windowTracked > 0 ? windowConnected / windowTracked : null,
       reconnections: this.reconnections,
-      reconnections_per_hour: this.reconnectedAt.filter((at) => at > now - HOUR_MS).length,
+      reconnections_per_hour: this.reconnectedAt.length,
       reconnection_duration_ms: {
         last: this.durationLast,
         mean: this.reconnections > 0 ? this.durationSum / this.reconnections : null,
@@ -180,7 +179,10 @@ class SourceMetrics {
     this.since = now;
   }
 
-  /** Memory stays bounded: segments and reconnection times older than the windows go. */
+  /**
+   * Segments that ended before the window and reconnections of more than an hour ago go:
+   * memory stays bounded, and `read` (which prunes first) counts only what is left.
+   */
   private prune(now: number, windowMs: number): void {
     const keepFrom = now - windowMs;
     while ((this.segments[0]?.end ?? Number.POSITIVE_INFINITY) <= keepFrom) this.segments.shift();
