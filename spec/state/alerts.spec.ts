@@ -75,6 +75,16 @@ describe('connectionAlerts (virtual time)', () => {
     expect(pending).to.deep.equal([0, 0]);
   });
 
+  it('unsubscribing while a source is down (alerted, no timer pending) ends quietly, and its recovery is not reported', () => {
+    const { scheduler, log, alerts, at, subscription } = setup();
+    at(0, () => log(failed('refused')));
+    at(70_000, () => subscription.unsubscribe());
+    at(80_000, () => log({ type: 'connected', reconnectAttempts: 0 }));
+    scheduler.flush();
+    expect(alerts.map(([time, alert]) => [time, alert.type])).to.deep.equal([[60_000, 'down']]);
+    expect(subscription.closed).to.equal(true);
+  });
+
   it('each source has its own outage: two down at once, two alerts, each with its own error', () => {
     const scheduler = new VirtualTimeScheduler();
     const registry = new ConnectionRegistry({ scheduler });
@@ -89,8 +99,8 @@ describe('connectionAlerts (virtual time)', () => {
   });
 
   describe('one alert for one cause: nodes of one host', () => {
-    /** Four nodes on 10.0.0.2 (log and API each), one on 10.0.0.3; threshold 60 s, window 60 s. */
-    function fleet(thresholdMs = 60_000) {
+    /** Four nodes on 10.0.0.2 (log and API each), one on 10.0.0.3; threshold 60 s, window 60 s unless given. */
+    function fleet(thresholdMs = 60_000, hostWindowMs?: number) {
       const scheduler = new VirtualTimeScheduler();
       const registry = new ConnectionRegistry({ scheduler });
       const hosts = new Map([...['n1', 'n2', 'n3', 'n4'].map((node) => [node, '10.0.0.2'] as const), ['other', '10.0.0.3']]);
@@ -101,7 +111,7 @@ describe('connectionAlerts (virtual time)', () => {
         ]),
       );
       const alerts: Array<[number, ConnectionAlert]> = [];
-      connectionAlerts(registry.transitions$, { thresholdMs, scheduler, hostOf: (node) => hosts.get(node) }).subscribe((alert) =>
+      connectionAlerts(registry.transitions$, { thresholdMs, hostWindowMs, scheduler, hostOf: (node) => hosts.get(node) }).subscribe((alert) =>
         alerts.push([scheduler.now(), alert]),
       );
       const report = (source: string, event: ConnectionEvent) => sources.get(source)?.(event);
@@ -180,6 +190,79 @@ describe('connectionAlerts (virtual time)', () => {
         [200_000, { type: 'host_recovered', host: '10.0.0.2', nodes: ['n1', 'n2', 'n3'], since: 10, down_for_ms: 190_000 }],
         [200_000, { type: 'recovered', node: 'n4', component: 'api_client', since: 71, down_for_ms: 129_000 }],
       ]);
+    });
+
+    it('a window shorter than the threshold: an outage that began exactly hostWindowMs after the first is part of it, one a ms later is not', () => {
+      const { scheduler, alerts, report, at, connectAll } = fleet(60_000, 10_000);
+      connectAll(0);
+      at(10_000, () => report('n1/api', failed('x')));
+      at(20_000, () => report('n2/api', failed('x')));
+      at(20_001, () => report('n3/api', failed('x')));
+      scheduler.flush();
+      expect(alerts).to.deep.equal([
+        [70_000, { type: 'host_down', host: '10.0.0.2', nodes: ['n1', 'n2'], since: 10 }],
+        [80_001, { type: 'down', node: 'n3', component: 'api_client', since: 20.001, last_error: 'x' }],
+      ]);
+    });
+
+    it('nodes are listed sorted, whatever the order they went down in, also those that join later', () => {
+      const { scheduler, alerts, report, at, connectAll } = fleet(50_000);
+      connectAll(0);
+      at(10_000, () => report('n4/api', failed('x')));
+      at(20_000, () => report('n2/api', failed('x')));
+      at(65_000, () => report('n1/api', failed('x')));
+      at(200_000, () => ['n1', 'n2', 'n4'].forEach((node) => report(`${node}/api`, { type: 'connected', reconnectAttempts: 0 })));
+      scheduler.flush();
+      expect(alerts).to.deep.equal([
+        [60_000, { type: 'host_down', host: '10.0.0.2', nodes: ['n2', 'n4'], since: 10 }],
+        [200_000, { type: 'host_recovered', host: '10.0.0.2', nodes: ['n1', 'n2', 'n4'], since: 10, down_for_ms: 190_000 }],
+      ]);
+    });
+
+    it('a node going down exactly hostWindowMs after the host’s outage began still joins it', () => {
+      const { scheduler, alerts, report, at, connectAll } = fleet(50_000);
+      connectAll(0);
+      at(10_000, () => report('n1/api', failed('x')));
+      at(20_000, () => report('n2/api', failed('x')));
+      at(70_000, () => report('n3/api', failed('x')));
+      at(200_000, () => ['n1', 'n2', 'n3'].forEach((node) => report(`${node}/api`, { type: 'connected', reconnectAttempts: 0 })));
+      scheduler.flush();
+      expect(alerts).to.deep.equal([
+        [60_000, { type: 'host_down', host: '10.0.0.2', nodes: ['n1', 'n2'], since: 10 }],
+        [200_000, { type: 'host_recovered', host: '10.0.0.2', nodes: ['n1', 'n2', 'n3'], since: 10, down_for_ms: 190_000 }],
+      ]);
+    });
+
+    it('a source that joined the host’s outage silently is not taken again into a later outage’s group', () => {
+      const { scheduler, alerts, report, at, connectAll } = fleet();
+      connectAll(0);
+      at(10_000, () => report('n1/api', failed('x')));
+      at(20_000, () => report('n2/api', failed('x')));
+      at(80_000, () => report('n3/api', failed('x'))); // past the window: an outage of its own
+      at(90_000, () => report('n1/log', failed('x'))); // n1 is part of the host's outage: joins it
+      scheduler.flush();
+      expect(alerts).to.deep.equal([
+        [70_000, { type: 'host_down', host: '10.0.0.2', nodes: ['n1', 'n2'], since: 10 }],
+        [140_000, { type: 'down', node: 'n3', component: 'api_client', since: 80, last_error: 'x' }],
+      ]);
+    });
+
+    it('a short outage of one of a host’s sources leaves the host’s other outages grouped', () => {
+      const { scheduler, alerts, report, at, connectAll } = fleet();
+      connectAll(0);
+      at(10_000, () => report('n1/api', failed('x')));
+      at(15_000, () => report('n3/log', failed('x')));
+      at(20_000, () => report('n3/log', { type: 'connected', reconnectAttempts: 0 }));
+      at(30_000, () => report('n2/api', failed('x')));
+      scheduler.flush();
+      expect(alerts).to.deep.equal([[70_000, { type: 'host_down', host: '10.0.0.2', nodes: ['n1', 'n2'], since: 10 }]]);
+    });
+
+    it('rejects a bad hostWindowMs at once, naming it', () => {
+      expect(() => connectionAlerts(new ConnectionRegistry().transitions$, { hostWindowMs: -1 })).to.throw(
+        RangeError,
+        'hostWindowMs must be an integer >= 0; got -1',
+      );
     });
 
     it('rejects a bad hostMinNodes at once', () => {

@@ -153,6 +153,15 @@ describe('ConnectionMetricsCollector: each figure from its own events only (virt
     expect(node?.log_reader?.reconnection_duration_ms).to.deep.equal({ last: null, mean: null, max: null });
   });
 
+  it('a gap counts its lines and, where the forwarder knows it, its size in bytes', () => {
+    const { scheduler, log, metrics } = setup();
+    log({ type: 'lines_dropped', reason: 'gap', count: 3, bytes: 4096 });
+    log({ type: 'lines_dropped', reason: 'gap', count: 1, bytes: null });
+    log({ type: 'lines_dropped', reason: 'gap', count: 2, bytes: 100 });
+    scheduler.flush();
+    expect(metrics.snapshot().node1?.log_reader?.lines).to.include({ gap: 6, gap_bytes: 4196 });
+  });
+
   it('a success rate is successes over all checks', () => {
     const { scheduler, api, metrics } = setup();
     api({ type: 'health_checked', ok: true });
@@ -210,6 +219,22 @@ describe('ConnectionMetricsCollector: each figure from its own events only (virt
     expect(Object.keys(snapshot['api-only'] ?? {})).to.deep.equal(['api_client']);
     expect(Object.keys(snapshot['log-only'] ?? {})).to.deep.equal(['log_reader']);
     expect(snapshot['api-only']?.api_client?.time_in_state_ms.disconnected).to.equal(1000);
+  });
+
+  it('metrics$ emits the metrics as they are at each tick', () => {
+    const { scheduler, log, metrics, at } = setup();
+    const seen: unknown[] = [];
+    const subscription = metrics.metrics$.subscribe((all) =>
+      seen.push([scheduler.now(), all.node1?.log_reader?.state, all.node1?.log_reader?.failed_attempts]),
+    );
+    at(15_000, () => log(failed));
+    at(25_000, () => subscription.unsubscribe());
+    scheduler.flush();
+    expect(seen).to.deep.equal([
+      [0, 'disconnected', 0],
+      [10_000, 'disconnected', 0],
+      [20_000, 'error', 1],
+    ]);
   });
 
   it('metrics$ emits every 10 s by default', () => {

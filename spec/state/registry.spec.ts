@@ -76,6 +76,20 @@ describe('ConnectionRegistry', () => {
     expect(Object.values(states).every((node) => node.log_reader?.state === 'error' && node.api_client?.is_available === false)).to.equal(true);
   });
 
+  it('while nothing changes, snapshot() gives the same map and states$ emits no new one', () => {
+    const { registry, scheduler, emitted } = setup();
+    registry.track('node1', 'log_reader', initialLogReaderStatus('h', 1));
+    scheduler.flush();
+    const before = emitted.length;
+    const first = registry.snapshot();
+    expect(registry.snapshot()).to.equal(first);
+    let seen: ConnectionStates | undefined;
+    registry.states$.subscribe((states) => (seen = states)).unsubscribe();
+    expect(seen).to.equal(first);
+    scheduler.flush();
+    expect(emitted).to.have.length(before);
+  });
+
   it('snapshots are immutable: a later change leaves an earlier snapshot as it was', () => {
     const { registry } = setup();
     const log = registry.track('node1', 'log_reader', initialLogReaderStatus('h', 1));

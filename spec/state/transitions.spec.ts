@@ -100,6 +100,23 @@ describe('logReaderTransition', () => {
     expect(next.state).to.equal(start.state);
     expect(start.dropped_lines).to.deep.equal({ malformed: 0, oversize: 0, partial: 0, gap: 0 });
   });
+
+  it('records how resuming went; a resume event that repeats the status returns the same status (no new map)', () => {
+    const asked = initialLogReaderStatus('h', 1, true);
+    const on = logReaderTransition(asked, { type: 'resume', resume: 'on' });
+    expect(on).to.deep.equal({ ...asked, resume: 'on' });
+    expect(logReaderTransition(on, { type: 'resume', resume: 'on' })).to.equal(on);
+    expect(logReaderTransition(on, { type: 'resume', resume: 'fallback', reason: 'the forwarder does not resume' })).to.deep.equal({
+      ...asked,
+      resume: 'fallback',
+    });
+  });
+
+  it('a degradation event that repeats the status returns the same status (no new map)', () => {
+    const degraded = logReaderTransition(initialLogReaderStatus('h', 1), { type: 'degradation', degraded: true, reason: 'few lines' });
+    expect(degraded).to.deep.equal({ ...initialLogReaderStatus('h', 1), degraded: true });
+    expect(logReaderTransition(degraded, { type: 'degradation', degraded: true, reason: 'fewer lines' })).to.equal(degraded);
+  });
 });
 
 describe('apiClientTransition', () => {
@@ -116,6 +133,12 @@ describe('apiClientTransition', () => {
     const next = apiClientTransition(start, { type: 'request_succeeded', at: 1_696_800_000_500 });
     expect(next.last_successful_request).to.equal(1_696_800_000.5);
     expect(next.state).to.equal('disconnected');
+  });
+
+  it('a degradation event that repeats the status returns the same status (no new map)', () => {
+    const degraded = apiClientTransition(start, { type: 'degradation', degraded: true, reason: 'slow' });
+    expect(degraded).to.deep.equal({ ...start, degraded: true });
+    expect(apiClientTransition(degraded, { type: 'degradation', degraded: true, reason: 'slower' })).to.equal(degraded);
   });
 });
 
