@@ -1,5 +1,5 @@
 import createDebug from 'debug';
-import { asyncScheduler, defer, tap, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, defer, type Observable, type SchedulerLike } from 'rxjs';
 import { LOG_READER_BACKOFF, toBackoff, type Backoff, type BackoffOptions } from '../reconnect/backoff.js';
 import type { ConnectionEventSink } from '../reconnect/connection-event.js';
 import { flattenBatches } from '../operators/flatten-batches.js';
@@ -167,11 +167,10 @@ export function tcpLogSource(options: TcpLogSourceOptions): Observable<Forwarder
         tcpConnection({ ...socket, sharedReadBuffer: true }).pipe(uncheckedForwarderLineBatches({ node, maxLineBytes, onDrop }));
     return batches$.pipe(
       retryWithState({ ...retry, onEvent: report }),
-      tap((batch) => {
+      flattenBatches((batch) => {
         report({ type: 'lines_received', count: batch.length });
         checkDrift?.(batch);
       }),
-      flattenBatches(),
     );
   });
 }

@@ -22,12 +22,14 @@ const REMEMBERED = 64;
  * ```
  */
 export class CancellationPairs {
-  private readonly pieces: (string | undefined)[] = new Array<string | undefined>(REMEMBERED);
+  /** Grows to {@link REMEMBERED} as pieces come, then the oldest is overwritten: a stream that logs none holds no 64 slots (~530 bytes). */
+  private readonly pieces: (string | undefined)[] = [];
   private next = 0;
 
   /** Notes a race-lost upload of `pieceId`. */
   remember(pieceId: string): void {
-    this.pieces[this.next] = pieceId;
+    if (this.pieces.length < REMEMBERED) this.pieces.push(pieceId);
+    else this.pieces[this.next] = pieceId;
     this.next = (this.next + 1) % REMEMBERED;
   }
 

@@ -24,9 +24,31 @@ export interface SourceObserver<In> {
  * ```
  */
 export function operate<In, Out>(observe: (subscriber: Subscriber<Out>) => SourceObserver<In>): OperatorFunction<In, Out> {
-  return (source) =>
-    new Observable<Out>((subscriber) => {
-      const { next, error = (cause: unknown) => subscriber.error(cause), complete = () => subscriber.complete() } = observe(subscriber);
-      return source.subscribe({ next, error, complete });
-    });
+  return (source) => new Observable<Out>((subscriber) => source.subscribe(new Forwarding(subscriber, observe(subscriber))));
+}
+
+/**
+ * The observer an operator's source gets: what `observe` returned, with the missing
+ * `error` and `complete` forwarded. An object with methods, not a fresh closure per
+ * notification kind: a thousand long-lived connections each hold a few of these.
+ */
+class Forwarding<In, Out> {
+  constructor(
+    private readonly subscriber: Subscriber<Out>,
+    private readonly observer: SourceObserver<In>,
+  ) {}
+
+  next(value: In): void {
+    this.observer.next(value);
+  }
+
+  error(cause: unknown): void {
+    if (this.observer.error) this.observer.error(cause);
+    else this.subscriber.error(cause);
+  }
+
+  complete(): void {
+    if (this.observer.complete) this.observer.complete();
+    else this.subscriber.complete();
+  }
 }

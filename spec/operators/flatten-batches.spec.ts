@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { take } from 'rxjs';
+import { of, take } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { flattenBatches } from '../../lib/index.js';
 
@@ -29,5 +29,13 @@ describe('flattenBatches (virtual time)', () => {
       expectObservable(source.pipe(flattenBatches(), take(2))).toBe('-(xy|)', { x: 1, y: 2 });
       expectSubscriptions(source.subscriptions).toBe('^!');
     });
+  });
+
+  it('shows each batch, empty ones too, to onBatch before its items go out', () => {
+    const seen: string[] = [];
+    of([1, 2], [], [3])
+      .pipe(flattenBatches<number>((batch) => seen.push(`batch of ${batch.length}`)))
+      .subscribe((item) => seen.push(`item ${item}`));
+    expect(seen).to.deep.equal(['batch of 2', 'item 1', 'item 2', 'batch of 0', 'batch of 1', 'item 3']);
   });
 });
