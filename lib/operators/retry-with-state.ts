@@ -59,13 +59,13 @@ export class ReconnectAttemptsExhaustedError extends Error {
   }
 }
 
-/** Marks a connection that ended cleanly, so one `retry` handles closes and failures alike. */
+/** Marks a connection that ended cleanly, so that closes and failures take one path (`decideRetry`). */
 const PEER_CLOSED = Symbol('peer closed');
 
 /**
  * Keeps a connection alive: resubscribes to a cold connection Observable (one
- * subscription is one connection attempt) with RxJS `retry` and a backoff schedule, and
- * reports every decision as a {@link ConnectionEventSink | ConnectionEvent} (SPEC §4):
+ * subscription is one connection attempt) after each backoff delay, and reports every
+ * decision as a {@link ConnectionEventSink | ConnectionEvent} (SPEC §4):
  *
  * - each subscription: `connecting`; the source's {@link CONNECTED} signal (or, with
  *   `connectedOn: 'value'`, its first value): `connected`;
