@@ -78,7 +78,9 @@ export class HistoryJournal {
   private readonly flushIntervalMs: number;
   private readonly compactAtBytes: number;
   private queued: string[] = [];
+  /** The file's size as this process last wrote it. */
   private bytes = 0;
+  /** Its size after this process last wrote it whole; 0 until it has. */
   private compactedBytes = 0;
   /** A write failed: the next flush writes the whole history anew instead of appending. */
   private broken = false;
@@ -102,11 +104,6 @@ export class HistoryJournal {
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.flushIntervalMs = options.flushIntervalMs ?? 5000;
     this.compactAtBytes = options.compactAtBytes ?? 1024 * 1024;
-  }
-
-  /** The journal's size in bytes as written by this process. */
-  get size(): number {
-    return this.bytes;
   }
 
   /** Queues one record; it is written at the next flush. */
@@ -138,14 +135,16 @@ export class HistoryJournal {
 
   /**
    * Flushes queued records with an alive stamp every `flushIntervalMs` until
-   * unsubscribed (then once more, and the file is closed). When the journal has grown
-   * past its compaction size, or a write failed, the flush rewrites it from
+   * unsubscribed (then once more, and the file is closed). When this process has not
+   * written the journal whole yet (so a new file begins with its header), when it has
+   * grown past its compaction size, or when a write failed, the flush rewrites it from
    * `snapshot()` instead. Write errors (a full disk) are logged on
    * `storj-monitor:history:warn` and retried at the next flush, never thrown.
    */
   persist(snapshot: () => Iterable<HistoryRecord>): Subscription {
     const flush = (): void => {
-      if (this.broken || this.bytes > Math.max(this.compactAtBytes, 2 * this.compactedBytes) || !this.appendQueued()) this.rewrite(snapshot());
+      const whole = this.broken || this.compactedBytes === 0 || this.bytes > Math.max(this.compactAtBytes, 2 * this.compactedBytes);
+      if (whole || !this.appendQueued()) this.rewrite(snapshot());
     };
     const subscription = new Subscription();
     subscription.add(interval(this.flushIntervalMs, this.scheduler).subscribe(flush));
@@ -243,7 +242,7 @@ function parseLine(line: string): HistoryRecord | number | undefined {
   if (typeof state !== 'string' || !STATES.has(state) || !isTime(from) || !(to === null || (isTime(to) && to >= from))) return undefined;
   if (!(last_error === null || typeof last_error === 'string')) return undefined;
   if (!(reconnected_after_ms === undefined || isTime(reconnected_after_ms))) return undefined;
-  const summary = merged === undefined ? undefined : parseSummary(merged);
+  const summary = parseSummary(merged);
   if (merged !== undefined && (summary === undefined || to === null)) return undefined;
   const segment: HistorySegment = {
     state: state as ConnectionState,

@@ -162,11 +162,9 @@ export class ConnectionHistory {
     info('read %d records back from %s (%d unreadable, skipped)', records.length, journal.path, skipped);
   }
 
-  /** A connection removed from the registry (a node removed) takes its history with it. */
+  /** A connection removed from the registry (a node removed) takes its history with it (a node left with none goes at the next {@link prune}). */
   private forget(node: string, component: Component): void {
-    const components = this.timelines.get(node);
-    components?.delete(component);
-    if (components?.size === 0) this.timelines.delete(node);
+    this.timelines.get(node)?.delete(component);
   }
 
   /** Drops what has left the window; a connection with nothing left is forgotten. */
