@@ -1,23 +1,34 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtualTimeScheduler } from 'rxjs';
 import { ConnectionHistory, ConnectionRegistry, initialLogReaderStatus } from '../../lib/index.js';
+import { HistoryJournal, type HistoryRecord } from '../../lib/state/history-journal.js';
+import { withDebugLogs } from '../support/debug-logs.js';
 import { TestForwarder } from '../support/forwarder.js';
 import { eventually } from '../support/wait.js';
 
 const failed = { type: 'failed', error: 'Connection refused', reconnectAttempts: 1, retryInMs: 1000, retryAt: 0 } as const;
 const connected = { type: 'connected', reconnectAttempts: 0 } as const;
 
-/** A monitor's registry and history on a virtual clock that starts at `startMs`, journalled to `file`. */
-function journalled(file: string, startMs: number, maxSegments = 512) {
+/** A virtual clock that starts at `startMs`: `at(ms, work)` runs work then. */
+function virtualClock(startMs: number) {
   const scheduler = new VirtualTimeScheduler(undefined, Number.POSITIVE_INFINITY);
   scheduler.frame = startMs;
-  const registry = new ConnectionRegistry({ scheduler });
-  const log = registry.track('node1', 'log_reader', initialLogReaderStatus('h', 1));
-  const history = new ConnectionHistory(registry, { scheduler, historyFile: file, historyFlushMs: 1000, historyMaxSegments: maxSegments });
   const at = (ms: number, work: () => void): void => void scheduler.schedule(work, ms - scheduler.now());
   /** Runs every action due by `ms` (the flush timer runs for ever, so not all of them). */
   const runUntil = (ms: number): void => {
@@ -25,8 +36,29 @@ function journalled(file: string, startMs: number, maxSegments = 512) {
     scheduler.maxFrames = ms;
     scheduler.flush();
   };
-  return { scheduler, registry, log, history, at, runUntil };
+  return { scheduler, at, runUntil };
 }
+
+/** A monitor's registry and history on a virtual clock that starts at `startMs`, journalled to `file`. */
+function journalled(file: string, startMs: number, maxSegments = 512) {
+  const clock = virtualClock(startMs);
+  const registry = new ConnectionRegistry({ scheduler: clock.scheduler });
+  const log = registry.track('node1', 'log_reader', initialLogReaderStatus('h', 1));
+  const history = new ConnectionHistory(registry, { scheduler: clock.scheduler, historyFile: file, historyFlushMs: 1000, historyMaxSegments: maxSegments });
+  return { ...clock, registry, log, history };
+}
+
+const HEADER = '{"storj_monitor_history":1}';
+/** A journal line of node1's log reader, `fields` over a closed `connected` segment; `"INFINITY"` is written as `1e999` (JSON for Infinity). */
+const line = (fields: Record<string, unknown> = {}): string =>
+  JSON.stringify({ node: 'node1', component: 'log_reader', state: 'connected', from: 1000, to: 2000, last_error: null, ...fields }).replaceAll(
+    '"INFINITY"',
+    '1e999',
+  );
+/** Writes a journal of `lines` (the header first unless told otherwise). */
+const writeJournal = (file: string, lines: readonly string[], header = true): void =>
+  writeFileSync(file, `${[...(header ? [HEADER] : []), ...lines].join('\n')}\n`);
+const WARN = 'storj-monitor:history:warn';
 
 const states = (history: ConnectionHistory) => history.snapshot().node1?.log_reader?.map(({ state, from, to }) => [state, from, to]);
 
@@ -97,7 +129,10 @@ describe('ConnectionHistory with a history file', function () {
     writeFileSync(file, 'my notes\n');
     expect(() => journalled(file, 0)).to.throw(RangeError, /^historyFile ".*history\.jsonl" is not a history journal/);
     expect(readFileSync(file, 'utf8')).to.equal('my notes\n');
-    expect(() => journalled(directory, 0)).to.throw(RangeError, /^historyFile ".*" cannot be read: EISDIR/);
+    expect(() => journalled(directory, 0))
+      .to.throw(RangeError, /^historyFile ".*" cannot be read: EISDIR/)
+      .with.property('cause')
+      .that.has.property('code', 'EISDIR');
   });
 
   it('stays bounded on disk whatever the flapping rate: compacted as it grows, and complete when read back', () => {
@@ -139,6 +174,236 @@ describe('ConnectionHistory with a history file', function () {
     expect(existsSync(file)).to.equal(true);
     const back = journalled(file, 10_000);
     expect(states(back.history)?.map(([state]) => state)).to.deep.equal(['disconnected', 'connected', 'error', 'connected', 'disconnected']);
+  });
+});
+
+describe('ConnectionHistory with a history file: what is journalled and said', function () {
+  let directory: string;
+  let file: string;
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'storj-history-'));
+    file = join(directory, 'history.jsonl');
+  });
+  afterEach(() => rmSync(directory, { recursive: true, force: true }));
+
+  it('says on storj-monitor:history how many records it read back and how many it skipped', async () => {
+    writeJournal(file, [line({ from: 0, to: 1000 }), line({ state: 'error', from: 1000, to: 2000 }), '{"node":"node1"', line({ from: 2000, to: null })]);
+    const logs = await withDebugLogs('storj-monitor:history', (lines) => {
+      journalled(file, 10_000).history.stop();
+      return [...lines];
+    });
+    expect(logs).to.have.length(1);
+    expect(logs[0]).to.include(`storj-monitor:history read 3 records back from ${file} (1 unreadable, skipped)`);
+  });
+
+  it('a failed write is said once on storj-monitor:history:warn while it keeps failing, and once more when it fails again after a good write', async () => {
+    const missing = join(directory, 'missing');
+    const inMissing = join(missing, 'history.jsonl');
+    const logs = await withDebugLogs(WARN, (lines) => {
+      const run = journalled(inMissing, 0);
+      expect(lines, 'the compaction at start fails: said at once').to.have.length(1);
+      const persisting = run.history.persist();
+      run.at(1500, () => run.log(connected));
+      run.at(2500, () => mkdirSync(missing));
+      run.at(3500, () => expect(readFileSync(inMissing, 'utf8')).to.include('"state":"connected"'));
+      run.at(3500, () => rmSync(missing, { recursive: true, force: true }));
+      run.at(4500, () => persisting.unsubscribe());
+      run.runUntil(4500);
+      return [...lines];
+    });
+    const said = `${WARN} cannot write the history file ${inMissing}: ENOENT: no such file or directory`;
+    expect(logs).to.have.length(2);
+    for (const logged of logs) expect(logged).to.include(said).and.to.include('(retrying at every flush)');
+  });
+
+  it('an append that fails is said, and the same flush writes the file whole (the journal replaced by a link to nowhere)', async () => {
+    const logs = await withDebugLogs(WARN, (lines) => {
+      const run = journalled(file, 0);
+      run.history.persist();
+      run.at(1000, () => run.log(connected));
+      run.at(1500, () => {
+        rmSync(file);
+        symlinkSync(join(directory, 'gone', 'history.jsonl'), file);
+      });
+      run.at(2500, () => run.log(failed));
+      run.runUntil(2500);
+      expect(lstatSync(file).isFile(), 'the flush at 2000 replaced the link').to.equal(true);
+      return [...lines];
+    });
+    expect(logs).to.have.length(1);
+    expect(logs[0]).to.include(`${WARN} cannot write the history file ${file}: ENOENT`);
+    expect(states(journalled(file, 3000).history)?.map(([state]) => state)).to.deep.equal(['disconnected', 'connected', 'disconnected']);
+  });
+
+  it('a file that another writer grew or truncated under it is written whole at the next flush', () => {
+    const run = journalled(file, 0);
+    run.history.persist();
+    run.at(1000, () => run.log(connected));
+    run.at(1500, () => appendFileSync(file, 'not ours\n'));
+    run.at(2500, () => expect(readFileSync(file, 'utf8')).to.not.include('not ours'));
+    run.at(2500, () => truncateSync(file, 0));
+    run.at(2800, () => run.log(failed));
+    run.runUntil(3500);
+    expect(readFileSync(file, 'utf8').split('\n')[0]).to.equal(HEADER);
+    const back = journalled(file, 10_000).history;
+    expect(back.skippedRecords).to.equal(0);
+    expect(states(back)?.map(([state]) => state)).to.deep.equal(['disconnected', 'connected', 'error', 'disconnected']);
+  });
+
+  it('an event that changes no state journals nothing (no removal, no segment)', () => {
+    const run = journalled(file, 0);
+    const persisting = run.history.persist();
+    run.at(1000, () => run.log(connected));
+    run.at(1500, () => run.log({ type: 'lines_received', count: 10 }));
+    run.at(2500, () => persisting.unsubscribe());
+    run.runUntil(2500);
+    expect(readFileSync(file, 'utf8')).to.not.include('removed');
+    expect(states(journalled(file, 3000).history)).to.deep.equal([
+      ['disconnected', 0, 1000],
+      ['connected', 1000, 2500],
+      ['disconnected', 3000, null],
+    ]);
+  });
+
+  it('the removal of a connection it never saw (its segments lost) changes nothing', () => {
+    writeJournal(file, ['{"node":"node2","component":"api_client","removed":true}', line({ component: 'api_client', from: 0, to: 1000 })]);
+    const history = journalled(file, 2000).history;
+    expect(Object.keys(history.snapshot())).to.deep.equal(['node1']);
+    expect(history.snapshot().node1?.api_client).to.have.length(1);
+  });
+});
+
+describe('HistoryJournal: the file', function () {
+  let directory: string;
+  let file: string;
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'storj-journal-'));
+    file = join(directory, 'history.jsonl');
+  });
+  afterEach(() => rmSync(directory, { recursive: true, force: true }));
+
+  const empty = { records: [], aliveAt: null, skipped: 0 };
+  const record = (segment: HistoryRecord['segment'], node = 'node1', component: HistoryRecord['component'] = 'log_reader'): HistoryRecord => ({
+    node,
+    component,
+    segment,
+  });
+
+  it('no file, an empty one and one of just the header are an empty history', () => {
+    expect(HistoryJournal.open(file).contents).to.deep.equal(empty);
+    writeFileSync(file, '');
+    expect(HistoryJournal.open(file).contents).to.deep.equal(empty);
+    writeJournal(file, []);
+    expect(HistoryJournal.open(file).contents).to.deep.equal(empty);
+  });
+
+  it('a new journal begins with its header, also when its first flush has records to append', () => {
+    const { scheduler, runUntil } = virtualClock(0);
+    const journal = HistoryJournal.open(file, { scheduler, flushIntervalMs: 1000 });
+    const connectedSegment = { state: 'connected', from: 0, to: null, last_error: null } as const;
+    journal.append(record(connectedSegment));
+    const persisting = journal.persist(() => [record(connectedSegment)]);
+    runUntil(1500);
+    persisting.unsubscribe();
+    expect(readFileSync(file, 'utf8').split('\n')[0]).to.equal(HEADER);
+    expect(HistoryJournal.open(file).contents.records).to.deep.equal([record(connectedSegment)]);
+  });
+
+  it('keeps every field of a record as written (last_error cut at 1024 characters), and adds none', () => {
+    const merged = { segments: 3, tracked_ms: 59_000, connected_ms: 50_000, reconnections: 1, reconnection_ms: 2000 };
+    writeJournal(file, [
+      line({ component: 'api_client', state: 'error', from: 0, to: 60_000, last_error: 'refused', merged }),
+      line({ component: 'api_client', state: 'stopped', from: 60_000, to: 60_000 }),
+      line({ state: 'error', from: 1000, to: 2000, last_error: 'x'.repeat(2000) }),
+      line({ from: 2000, to: null, last_error: 'x', reconnected_after_ms: 1000 }),
+      '{"node":"node2","component":"api_client","removed":true}',
+      '{"alive":70000}',
+    ]);
+    const { records, aliveAt, skipped } = HistoryJournal.open(file).contents;
+    expect({ aliveAt, skipped }).to.deep.equal({ aliveAt: 70_000, skipped: 0 });
+    expect(records).to.deep.equal([
+      record({ state: 'error', from: 0, to: 60_000, last_error: 'refused', merged }, 'node1', 'api_client'),
+      record({ state: 'stopped', from: 60_000, to: 60_000, last_error: null }, 'node1', 'api_client'),
+      record({ state: 'error', from: 1000, to: 2000, last_error: 'x'.repeat(1024) }),
+      record({ state: 'connected', from: 2000, to: null, last_error: 'x', reconnected_after_ms: 1000 }),
+      record(null, 'node2', 'api_client'),
+    ]);
+  });
+
+  it('skips and counts each line it cannot read, whatever is wrong with it', () => {
+    const summary = { segments: 3, tracked_ms: 1000, connected_ms: 500, reconnections: 1, reconnection_ms: 200 };
+    const bad = [
+      ...['null', '42', '"text"', 'true', '[]', '{', '{"alive":-1}', '{"alive":"5"}', '{"alive":1e999}'],
+      ...[{ node: undefined }, { node: 42 }, { node: '' }, { component: undefined }, { component: 42 }, { component: 'storage_node' }].map(line),
+      '{"node":"","component":"log_reader","removed":true}',
+      '{"node":"node1","component":"storage_node","removed":true}',
+      ...[{ state: undefined }, { state: 42 }, { state: 'sleeping' }].map(line),
+      ...[{ from: undefined }, { from: '5' }, { from: -1 }, { from: 'INFINITY' }].map(line),
+      ...[{ to: undefined }, { to: '3000' }, { to: -1 }, { to: 999 }, { to: 'INFINITY' }].map(line),
+      ...[{ last_error: undefined }, { last_error: 42 }, { last_error: {} }].map(line),
+      ...[{ reconnected_after_ms: 'x' }, { reconnected_after_ms: -1 }, { reconnected_after_ms: null }].map(line),
+      ...[null, 42, 'x', [], {}, { ...summary, segments: undefined }].map((merged) => line({ merged })),
+      ...Object.keys(summary).flatMap((field) => ['x', -1, 'INFINITY'].map((value) => line({ merged: { ...summary, [field]: value } }))),
+      line({ to: null, merged: summary }),
+    ];
+    const good = line({ from: 0, to: 1000, merged: summary });
+    for (const text of bad) {
+      writeJournal(file, [good, text]);
+      const { records, skipped } = HistoryJournal.open(file).contents;
+      expect({ records: records.length, skipped }, text).to.deep.equal({ records: 1, skipped: 1 });
+    }
+  });
+
+  it('the monitor was last alive at the latest time any line shows, whatever their order; a torn stamp leaves its records', () => {
+    const aliveAt = (lines: readonly string[]): number | null => {
+      writeJournal(file, lines);
+      return HistoryJournal.open(file).contents.aliveAt;
+    };
+    expect(aliveAt([line({ from: 1000, to: 5000 })])).to.equal(5000);
+    expect(aliveAt([line({ from: 7000, to: null })])).to.equal(7000);
+    expect(aliveAt(['{"alive":9000}', '{"alive":4000}'])).to.equal(9000);
+    expect(aliveAt(['{"alive":9000}', line({ from: 2000, to: 3000 })])).to.equal(9000);
+    expect(aliveAt(['{"alive":10000}', line({ from: 14_000, to: null }), '{"alive":150'])).to.equal(14_000);
+  });
+
+  it('is compacted only once it has grown past compactAtBytes; until then each flush appends', () => {
+    const { scheduler, at, runUntil } = virtualClock(0);
+    const added = record({ state: 'connected', from: 500, to: null, last_error: null });
+    const start = `${HEADER}\n{"alive":0}\n`;
+    const appended = `${start}${JSON.stringify({ node: 'node1', component: 'log_reader', ...added.segment })}\n{"alive":1000}\n`;
+    const journal = HistoryJournal.open(file, { scheduler, flushIntervalMs: 1000, compactAtBytes: Buffer.byteLength(appended) });
+    journal.rewrite([]);
+    journal.append(added);
+    const texts: string[] = [];
+    const persisting = journal.persist(() => []);
+    for (const time of [1500, 2500, 3500]) at(time, () => texts.push(readFileSync(file, 'utf8')));
+    runUntil(3500);
+    persisting.unsubscribe();
+    expect(texts).to.deep.equal([appended, `${appended}{"alive":2000}\n`, `${HEADER}\n{"alive":3000}\n`]);
+  });
+
+  it('is compacted once it has grown past twice its compacted size when that is more than compactAtBytes', () => {
+    const { scheduler, at, runUntil } = virtualClock(0);
+    const journal = HistoryJournal.open(file, { scheduler, flushIntervalMs: 1000, compactAtBytes: 1 });
+    journal.rewrite([]);
+    const compacted = Buffer.byteLength(`${HEADER}\n{"alive":0}\n`);
+    const stamp = Buffer.byteLength('{"alive":1000}\n');
+    // Before flush i the file has i - 1 stamps more than compacted: the first flush that finds it past 2 x compacted rewrites it.
+    const firstRewrite = Math.floor(compacted / stamp) + 2;
+    const stamps: number[] = [];
+    const persisting = journal.persist(() => []);
+    for (let flush = 1; flush <= firstRewrite + 1; flush++) {
+      at(flush * 1000 + 500, () =>
+        stamps.push(
+          readFileSync(file, 'utf8')
+            .split('\n')
+            .filter((one) => one.startsWith('{"alive":')).length,
+        ),
+      );
+    }
+    runUntil((firstRewrite + 1) * 1000 + 500);
+    persisting.unsubscribe();
+    expect(stamps).to.deep.equal([...Array.from({ length: firstRewrite - 1 }, (_, index) => index + 2), 1, 2]);
   });
 });
 

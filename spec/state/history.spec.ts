@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { VirtualTimeScheduler } from 'rxjs';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { concat, map, of, timer, VirtualTimeScheduler } from 'rxjs';
 import {
   ConnectionHistory,
   ConnectionMetricsCollector,
@@ -7,6 +10,7 @@ import {
   initialApiClientStatus,
   initialLogReaderStatus,
   type HistoryMap,
+  type HistoryOptions,
 } from '../../lib/index.js';
 import { summaryOf } from '../../lib/state/segment-timeline.js';
 
@@ -67,19 +71,42 @@ describe('ConnectionHistory (virtual time)', () => {
     expect(shape(history.snapshot(), 'node1', 'log_reader')).to.deep.equal([{ state: 'connected', from: 11 * 60_000, to: null, last_error: null }]);
   });
 
-  it('history$ emits at once and every interval', () => {
+  /** The times `history$` emits at until `untilMs`, with `intervalMs` (and the scheduler it runs on). */
+  const emissions = (untilMs: number, intervalMs?: (scheduler: VirtualTimeScheduler) => HistoryOptions['intervalMs']): number[] => {
     const scheduler = new VirtualTimeScheduler();
     const registry = new ConnectionRegistry({ scheduler });
     registry.track('n', 'log_reader', initialLogReaderStatus('h', 1));
-    const history = new ConnectionHistory(registry, { scheduler, intervalMs: 10_000 });
+    const history = new ConnectionHistory(registry, { scheduler, ...(intervalMs && { intervalMs: intervalMs(scheduler) }) });
     const times: number[] = [];
     const subscription = history.history$.subscribe((all) => {
       expect(all.n?.log_reader).to.have.length(1);
       times.push(scheduler.now());
     });
-    scheduler.schedule(() => subscription.unsubscribe(), 25_000);
+    scheduler.schedule(() => subscription.unsubscribe(), untilMs);
     scheduler.flush();
-    expect(times).to.deep.equal([0, 10_000, 20_000]);
+    history.stop();
+    return times;
+  };
+
+  it('history$ emits at once and every interval (10 s unless told)', () => {
+    expect(emissions(25_000, () => 4000)).to.deep.equal([0, 4000, 8000, 12_000, 16_000, 20_000, 24_000]);
+    expect(emissions(25_000)).to.deep.equal([0, 10_000, 20_000]);
+  });
+
+  it('history$ follows an Observable interval: each new value applies from then on', () => {
+    const intervals = (scheduler: VirtualTimeScheduler) => concat(of(10_000), timer(25_000, scheduler).pipe(map(() => 3000)));
+    expect(emissions(32_000, intervals)).to.deep.equal([0, 10_000, 20_000, 25_000, 28_000, 31_000]);
+  });
+
+  it('stop() stops following the registry', () => {
+    const { registry, log, history, at, runUntil } = setup();
+    at(1000, () => log(connected));
+    at(2000, () => history.stop());
+    at(3000, () => log(failed('x')));
+    at(4000, () => registry.remove('node1', 'api_client'));
+    runUntil(5000);
+    expect(shape(history.snapshot(), 'node1', 'log_reader')?.map(({ state }) => state)).to.deep.equal(['disconnected', 'connected']);
+    expect(history.snapshot().node1).to.have.property('api_client');
   });
 
   it('agrees with the metrics on uptime and reconnections under heavy flapping, within its bound', () => {
@@ -122,10 +149,22 @@ describe('ConnectionHistory (virtual time)', () => {
     runUntil(10_000);
     const now = history.snapshot();
     expect(now).to.not.have.property('node1');
+    expect(Object.keys(now)).to.deep.equal(['node2']);
     expect(shape(now, 'node2', 'log_reader')).to.deep.equal([
       { state: 'disconnected', from: 4000, to: 5000, last_error: null },
       { state: 'connecting', from: 5000, to: null, last_error: null },
     ]);
+  });
+
+  it('forgets one removed component and keeps the other', () => {
+    const { registry, log, api, history, at, runUntil } = setup();
+    at(1000, () => log(connected));
+    at(1000, () => api(connected));
+    at(2000, () => registry.remove('node1', 'log_reader'));
+    runUntil(3000);
+    const now = history.snapshot();
+    expect(Object.keys(now.node1 ?? {})).to.deep.equal(['api_client']);
+    expect(shape(now, 'node1', 'api_client')?.map(({ state }) => state)).to.deep.equal(['disconnected', 'connected']);
   });
 
   it('keeps any node name as an own key (__proto__, constructor)', () => {
@@ -145,5 +184,11 @@ describe('ConnectionHistory (virtual time)', () => {
     expect(() => new ConnectionHistory(registry, { historyWindowMs: 1000 })).to.throw(RangeError, /^historyWindowMs must be an integer >= 60000; got 1000/);
     expect(() => new ConnectionHistory(registry, { historyMaxSegments: 4 })).to.throw(RangeError, /^historyMaxSegments must be an integer >= 16/);
     expect(() => new ConnectionHistory(registry, { historyFile: '' })).to.throw(RangeError, /^historyFile must be a non-empty string/);
+    const file = join(tmpdir(), 'storj-history-never-written.jsonl');
+    expect(() => new ConnectionHistory(registry, { historyFile: file, historyFlushMs: 0 })).to.throw(
+      RangeError,
+      /^historyFlushMs must be an integer >= 1; got 0/,
+    );
+    expect(existsSync(file)).to.equal(false);
   });
 });
