@@ -7,6 +7,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -233,6 +234,26 @@ describe('ConnectionHistory with a history file: what is journalled and said', f
     expect(logs).to.have.length(1);
     expect(logs[0]).to.include(`${WARN} cannot write the history file ${file}: ENOENT`);
     expect(states(journalled(file, 3000).history)?.map(([state]) => state)).to.deep.equal(['disconnected', 'connected', 'disconnected']);
+  });
+
+  it('what a failed flush held is not lost: the directory moved away and back, the next flush writes the file whole', () => {
+    const away = `${directory}.away`;
+    const run = journalled(file, 0);
+    const persisting = run.history.persist();
+    run.at(1000, () => run.log(connected));
+    run.at(1200, () => renameSync(directory, away));
+    run.at(1500, () => run.log(failed));
+    run.at(2500, () => renameSync(away, directory));
+    run.at(2800, () => run.log(connected));
+    run.at(3500, () => persisting.unsubscribe());
+    run.runUntil(3500);
+    expect(states(journalled(file, 4000).history)?.map(([state, from]) => `${state} ${from}`)).to.deep.equal([
+      'disconnected 0',
+      'connected 1000',
+      'error 1500',
+      'connected 2800',
+      'disconnected 4000',
+    ]);
   });
 
   it('a file that another writer grew or truncated under it is written whole at the next flush', () => {
