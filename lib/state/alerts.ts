@@ -36,8 +36,8 @@ export interface ConnectionAlertsOptions {
 interface Outage {
   readonly node: string;
   readonly component: Component;
-  /** The host the source connects to, when known. */
-  readonly hostName: string | undefined;
+  /** The host the source connects to, when known (with the host's other sources away). */
+  readonly host: HostSources | undefined;
   /** Unix ms when the source left `connected` (or was first seen away from it). */
   readonly since: number;
   /** The error a `down` alert reports: the latest one when it fires, not the first. */
@@ -48,8 +48,15 @@ interface Outage {
   partOf: HostOutage | undefined;
 }
 
+/** A host with sources away from `connected`: their outages (a group is formed from them), and its host outage, if one is on. */
+interface HostSources {
+  readonly name: string;
+  readonly outages: Set<Outage>;
+  outage: HostOutage | undefined;
+}
+
 interface HostOutage {
-  readonly host: string;
+  readonly host: HostSources;
   /** Its nodes, sorted: those of the `host_down`, and those that joined in its window. */
   nodes: readonly string[];
   readonly since: number;
@@ -90,24 +97,21 @@ export function connectionAlerts(transitions$: Observable<Transition>, options: 
     // Only sources away from `connected` are kept: a source that is stopped (as every
     // source is before it leaves the registry) leaves nothing behind.
     const outages = new Map<string, Outage>();
-    /** The outages of each host, so that a host's group is found without a look at every outage. */
-    const outagesOfHost = new Map<string, Set<Outage>>();
-    const hostOutages = new Map<string, HostOutage>();
+    /** The hosts with a source away, so that a host's group is found without a look at every outage. */
+    const hosts = new Map<string, HostSources>();
     const keyOf = (node: string, component: Component): string => `${component}\u0000${node}`;
 
     const due = (outage: Outage): void => {
       outage.timer = undefined;
-      const host = outage.hostName;
-      if (host !== undefined) {
-        const group = [...(outagesOfHost.get(host) ?? [])].filter(
-          (other) => !other.alerted && other.since >= outage.since && other.since <= outage.since + hostWindowMs,
-        );
+      const host = outage.host;
+      if (host) {
+        const group = [...host.outages].filter((other) => !other.alerted && other.since >= outage.since && other.since <= outage.since + hostWindowMs);
         const nodes = [...new Set(group.map((member) => member.node))].sort();
         if (nodes.length >= hostMinNodes) {
           const hostOutage: HostOutage = { host, nodes, since: outage.since, members: new Set(), recovered: false };
           for (const member of group) join(member, hostOutage);
-          hostOutages.set(host, hostOutage);
-          subscriber.next({ type: 'host_down', host, nodes, since: outage.since / 1000 });
+          host.outage = hostOutage;
+          subscriber.next({ type: 'host_down', host: host.name, nodes, since: outage.since / 1000 });
           return;
         }
       }
@@ -127,10 +131,10 @@ export function connectionAlerts(transitions$: Observable<Transition>, options: 
     const ended = (key: string, outage: Outage, connected: boolean): void => {
       outage.timer?.unsubscribe();
       outages.delete(key);
-      if (outage.hostName !== undefined) {
-        const ofHost = outagesOfHost.get(outage.hostName);
-        ofHost?.delete(outage);
-        if (ofHost?.size === 0) outagesOfHost.delete(outage.hostName);
+      const host = outage.host;
+      if (host) {
+        host.outages.delete(outage);
+        if (host.outages.size === 0) hosts.delete(host.name);
       }
       const hostOutage = outage.partOf;
       if (!hostOutage) {
@@ -148,10 +152,10 @@ export function connectionAlerts(transitions$: Observable<Transition>, options: 
       hostOutage.members.delete(key);
       hostOutage.recovered ||= connected;
       if (hostOutage.members.size > 0) return;
-      hostOutages.delete(hostOutage.host);
+      hostOutage.host.outage = undefined;
       if (hostOutage.recovered) {
-        const { host, nodes, since } = hostOutage;
-        subscriber.next({ type: 'host_recovered', host, nodes, since: since / 1000, down_for_ms: scheduler.now() - since });
+        const { nodes, since } = hostOutage;
+        subscriber.next({ type: 'host_recovered', host: hostOutage.host.name, nodes, since: since / 1000, down_for_ms: scheduler.now() - since });
       }
     };
 
@@ -166,11 +170,12 @@ export function connectionAlerts(transitions$: Observable<Transition>, options: 
         outage.lastError = status.last_error;
         return;
       }
-      const host = hostOf?.(node, component);
+      const hostName = hostOf?.(node, component);
+      const host = hostName === undefined ? undefined : (hosts.get(hostName) ?? { name: hostName, outages: new Set<Outage>(), outage: undefined });
       const started: Outage = {
         node,
         component,
-        hostName: host,
+        host,
         since: scheduler.now(),
         lastError: status.last_error,
         timer: undefined,
@@ -178,11 +183,11 @@ export function connectionAlerts(transitions$: Observable<Transition>, options: 
         partOf: undefined,
       };
       outages.set(key, started);
-      if (host !== undefined) {
-        const ofHost = outagesOfHost.get(host) ?? new Set<Outage>();
-        outagesOfHost.set(host, ofHost.add(started));
+      if (host) {
+        host.outages.add(started);
+        hosts.set(host.name, host);
       }
-      const hostOutage = host === undefined ? undefined : hostOutages.get(host);
+      const hostOutage = host?.outage;
       if (hostOutage && (hostOutage.nodes.includes(node) || started.since <= hostOutage.since + hostWindowMs)) {
         if (!hostOutage.nodes.includes(node)) hostOutage.nodes = [...hostOutage.nodes, node].sort();
         join(started, hostOutage);
