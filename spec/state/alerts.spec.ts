@@ -258,6 +258,22 @@ describe('connectionAlerts (virtual time)', () => {
       expect(alerts).to.deep.equal([[70_000, { type: 'host_down', host: '10.0.0.2', nodes: ['n1', 'n2'], since: 10 }]]);
     });
 
+    it('once the host has recovered, a node of it going down again alerts again, while another outage of the host is still on', () => {
+      const { scheduler, alerts, report, at } = fleet();
+      at(10_000, () => report('n1/api', failed('x')));
+      at(20_000, () => report('n2/api', failed('x')));
+      at(80_000, () => report('n3/api', failed('x')));
+      at(100_000, () => ['n1', 'n2'].forEach((node) => report(`${node}/api`, { type: 'connected', reconnectAttempts: 0 })));
+      at(150_000, () => report('n1/api', failed('again')));
+      scheduler.flush();
+      expect(alerts.map(([time, alert]) => [time, alert.type, 'node' in alert ? alert.node : alert.host])).to.deep.equal([
+        [70_000, 'host_down', '10.0.0.2'],
+        [100_000, 'host_recovered', '10.0.0.2'],
+        [140_000, 'down', 'n3'],
+        [210_000, 'down', 'n1'],
+      ]);
+    });
+
     it('rejects a bad hostWindowMs at once, naming it', () => {
       expect(() => connectionAlerts(new ConnectionRegistry().transitions$, { hostWindowMs: -1 })).to.throw(
         RangeError,
