@@ -151,12 +151,12 @@ class KeptAlive<T> {
   }
 
   error(cause: unknown): void {
-    this.decideRetry(cause);
+    if (!this.left()) this.decideRetry(cause);
   }
 
   /** The source completing means the peer closed the connection: retried like a failure. */
   complete(): void {
-    this.decideRetry(PEER_CLOSED);
+    if (!this.left()) this.decideRetry(PEER_CLOSED);
   }
 
   unsubscribe(): void {
@@ -171,7 +171,18 @@ class KeptAlive<T> {
   private connect(): void {
     this.connected = false;
     this.policy.onEvent({ type: 'connecting' });
-    this.attempt = this.source.subscribe(this);
+    const attempt = this.source.subscribe(this);
+    // The consumer can leave during the source's subscribe (a synchronous value was enough): the attempt goes at once.
+    if (this.left()) attempt.unsubscribe();
+    else this.attempt = attempt;
+  }
+
+  /**
+   * The consumer is gone, or going: what the source still says synchronously (inside its
+   * subscribe, before the teardown runs) is nobody's, and no retry follows it.
+   */
+  private left(): boolean {
+    return this.closed || this.subscriber.closed;
   }
 
   private onConnected(): void {

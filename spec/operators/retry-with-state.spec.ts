@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Observable, Subject, takeUntil, timer } from 'rxjs';
+import { Observable, Subject, take, takeUntil, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import {
   API_CLIENT_BACKOFF,
@@ -268,6 +268,47 @@ describe('retryWithState', () => {
       [1000, 'stopped'],
     ]);
   });
+
+  for (const [failsFirst, closes] of [
+    [false, false],
+    [false, true],
+    [true, false],
+    [true, true],
+  ] as const) {
+    const which = `${failsFirst ? 'a retry' : 'the first'} attempt, which then ${closes ? 'closes' : 'stays open'}`;
+    it(`a consumer that has enough of the synchronous values of ${which}, leaves it at once: nothing is kept open, scheduled or reported after stopped`, () => {
+      const scheduler = new TestScheduler((actual, expected) => expect(actual).to.deep.equal(expected));
+      const log: string[] = [];
+      let attempts = 0;
+      scheduler.run(() => {
+        const source$ = new Observable<string | typeof CONNECTED>((subscriber) => {
+          const attempt = ++attempts;
+          log.push(`subscribed ${attempt}`);
+          if (failsFirst && attempt === 1) subscriber.error(refused);
+          else {
+            subscriber.next(CONNECTED);
+            subscriber.next('a');
+            subscriber.next('b');
+            if (closes) subscriber.complete();
+          }
+          return () => log.push(`unsubscribed ${attempt}`);
+        });
+        source$
+          .pipe(retryWithState<string>({ backoff: LOG_READER_BACKOFF, scheduler, onEvent: (event) => log.push(event.type) }), take(1))
+          .subscribe((value) => log.push(`value ${value}`));
+      });
+      const last = failsFirst ? 2 : 1;
+      expect(log.slice(0, -2)).to.deep.equal([
+        ...(failsFirst ? ['connecting', 'subscribed 1', 'failed', 'unsubscribed 1'] : []),
+        'connecting',
+        `subscribed ${last}`,
+        'connected',
+        'value a',
+      ]);
+      expect(log.slice(-2), 'in either order').to.have.members(['stopped', `unsubscribed ${last}`]);
+      expect(attempts, 'no attempt after the consumer left').to.equal(last);
+    });
+  }
 
   it('marble: resubscribes exactly after each backoff delay', () => {
     new TestScheduler((actual, expected) => {
