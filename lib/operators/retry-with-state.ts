@@ -129,7 +129,6 @@ class KeptAlive<T> {
   private attempts = 0;
   /** Gave up: the subscriber was told, so the teardown reports no `stopped`. */
   private ended = false;
-  private closed = false;
   /** Whether the current attempt has connected; a value can say so (`connectedOn: 'value'`). */
   private connected = false;
   private attempt: Subscription | undefined;
@@ -151,17 +150,16 @@ class KeptAlive<T> {
   }
 
   error(cause: unknown): void {
-    if (!this.left()) this.decideRetry(cause);
+    if (!this.subscriber.closed) this.decideRetry(cause);
   }
 
   /** The source completing means the peer closed the connection: retried like a failure. */
   complete(): void {
-    if (!this.left()) this.decideRetry(PEER_CLOSED);
+    if (!this.subscriber.closed) this.decideRetry(PEER_CLOSED);
   }
 
+  /** The teardown: RxJS runs it once, when the consumer leaves or has been told of the end. */
   unsubscribe(): void {
-    if (this.closed) return;
-    this.closed = true;
     this.stableTimer?.unsubscribe();
     this.attempt?.unsubscribe();
     this.waiting?.unsubscribe();
@@ -172,17 +170,11 @@ class KeptAlive<T> {
     this.connected = false;
     this.policy.onEvent({ type: 'connecting' });
     const attempt = this.source.subscribe(this);
-    // The consumer can leave during the source's subscribe (a synchronous value was enough): the attempt goes at once.
-    if (this.left()) attempt.unsubscribe();
+    // The consumer can leave during the source's subscribe (a synchronous value was enough),
+    // before this object is its teardown: the attempt goes at once, and what the source
+    // still says (error, complete) is nobody's and retried by no one.
+    if (this.subscriber.closed) attempt.unsubscribe();
     else this.attempt = attempt;
-  }
-
-  /**
-   * The consumer is gone, or going: what the source still says synchronously (inside its
-   * subscribe, before the teardown runs) is nobody's, and no retry follows it.
-   */
-  private left(): boolean {
-    return this.closed || this.subscriber.closed;
   }
 
   private onConnected(): void {
@@ -230,9 +222,10 @@ class KeptAlive<T> {
   private waitFor(delayMs: number): void {
     const wait = new Subscription();
     this.waiting = wait;
+    // Both ways are unsubscribed by the teardown: neither fires once the consumer has left.
     const again = (): void => {
       wait.unsubscribe();
-      if (!this.closed) this.connect();
+      this.connect();
     };
     wait.add(this.policy.scheduler.schedule(again, delayMs));
     const reconnect$ = this.policy.reconnect$;

@@ -269,15 +269,19 @@ describe('retryWithState', () => {
     ]);
   });
 
-  for (const [failsFirst, closes] of [
-    [false, false],
-    [false, true],
-    [true, false],
-    [true, true],
+  for (const [failsFirst, then] of [
+    [false, 'stays open'],
+    [false, 'closes'],
+    [false, 'fails'],
+    [true, 'stays open'],
+    [true, 'closes'],
+    [true, 'fails'],
   ] as const) {
-    const which = `${failsFirst ? 'a retry' : 'the first'} attempt, which then ${closes ? 'closes' : 'stays open'}`;
+    const which = `${failsFirst ? 'a retry' : 'the first'} attempt, which then ${then}`;
     it(`a consumer that has enough of the synchronous values of ${which}, leaves it at once: nothing is kept open, scheduled or reported after stopped`, () => {
-      const scheduler = new TestScheduler((actual, expected) => expect(actual).to.deep.equal(expected));
+      const scheduler = new TestScheduler((actual, expected) => {
+        expect(actual).to.deep.equal(expected);
+      });
       const log: string[] = [];
       let attempts = 0;
       scheduler.run(() => {
@@ -289,7 +293,8 @@ describe('retryWithState', () => {
             subscriber.next(CONNECTED);
             subscriber.next('a');
             subscriber.next('b');
-            if (closes) subscriber.complete();
+            if (then === 'closes') subscriber.complete();
+            if (then === 'fails') subscriber.error(refused);
           }
           return () => log.push(`unsubscribed ${attempt}`);
         });
