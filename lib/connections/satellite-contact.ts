@@ -26,8 +26,8 @@ export function toSatelliteContact(dashboard: SnoDashboard): SatelliteContact {
 }
 
 /** A time the node sent, as Unix ms; `null` for none, the zero time (`knownTime`), or nonsense. */
-function unixMs(time: unknown): number | null {
-  const known = typeof time === 'string' ? knownTime(time) : null;
+function unixMs(time: string | undefined): number | null {
+  const known = knownTime(time);
   const ms = known === null ? Number.NaN : Date.parse(known);
   return Number.isFinite(ms) ? ms : null;
 }

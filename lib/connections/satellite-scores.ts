@@ -12,9 +12,10 @@ const SATELLITE_ADDRESS = /^[A-Za-z0-9.\-[\]:]{1,260}$/;
  * `{ auditScore, suspensionScore, onlineScore, satelliteName }` (storj v1.162.3
  * storagenode/console/service.go `Satellites.Audits` and `Audits`, served by
  * storagenode/console/consoleapi/storagenode.go `Satellites`). A fresh node sends
- * `null` (no satellites yet): none. An entry whose scores are not numbers in [0, 1] or
- * whose name is not an address is skipped; at most 64 are read. An answer that is not
- * an object, or whose `audits` is neither an array nor `null`, is a wrong-shape error.
+ * `null` (no satellites yet): none, as for an answer without `audits`. An entry whose
+ * scores are not numbers in [0, 1] or whose name is not an address is skipped; at most
+ * 64 are read. An answer that is not an object, or whose `audits` is there but neither
+ * an array nor `null`, is a wrong-shape error.
  *
  * @example
  * ```ts

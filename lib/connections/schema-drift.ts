@@ -39,7 +39,7 @@ export function schemaDriftCounter(node: string, version: () => string | null, r
       sample ??= line;
       reason ??= unread;
     }
-    if (count === 0 || sample === undefined) return;
+    if (sample === undefined) return;
     report(count);
     const release = version() ?? 'unknown';
     if (warned.has(release)) return;

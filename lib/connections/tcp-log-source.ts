@@ -180,13 +180,6 @@ function logReaderLogger(node: string, address: string): ConnectionEventSink<Log
   let connected = false;
   let fellBack = false;
   return (event) => {
-    const warns =
-      event.type === 'failed' ||
-      event.type === 'exhausted' ||
-      event.type === 'resume' ||
-      event.type === 'degradation' ||
-      (event.type === 'lines_dropped' && event.reason === 'gap');
-    if (!info.enabled && !warns) return;
     switch (event.type) {
       case 'resume':
         // Said once: a plain forwarder answers every new connection the same way.

@@ -19,12 +19,21 @@ const SATELLITES = {
 };
 
 describe('toSatelliteScores', () => {
-  it('reads the audits of a v1.162.3 answer; a fresh node (null audits) has none', () => {
+  it('reads the audits of a v1.162.3 answer; a fresh node (null audits) has none, nor an answer without audits', () => {
     expect(toSatelliteScores(SATELLITES)).to.deep.equal([
       { satellite: 'us1.storj.io:7777', audit: 1, suspension: 1, online: 0.9987 },
       { satellite: 'eu1.storj.io:7777', audit: 0.97, suspension: 0.82, online: 0.61 },
     ]);
     expect(toSatelliteScores({ ...SATELLITES, audits: null })).to.deep.equal([]);
+    expect(toSatelliteScores({ storageDaily: [] })).to.deep.equal([]);
+  });
+
+  it('takes scores of exactly 0 and 1, and skips one below 0', () => {
+    const entry = (auditScore: number, satelliteName: string) => ({ auditScore, suspensionScore: 1, onlineScore: 0, satelliteName });
+    expect(toSatelliteScores({ audits: [entry(0, 'a:1'), entry(-0.01, 'b:1'), entry(1, 'c:1')] })).to.deep.equal([
+      { satellite: 'a:1', audit: 0, suspension: 1, online: 0 },
+      { satellite: 'c:1', audit: 1, suspension: 1, online: 0 },
+    ]);
   });
 
   it('skips entries it cannot believe, caps the count, and fails a wrong shape as a body error', () => {

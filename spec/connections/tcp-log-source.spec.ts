@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Socket } from 'node:net';
+import { stripVTControlCharacters } from 'node:util';
 import { BehaviorSubject, VirtualTimeScheduler, type Subscription } from 'rxjs';
 import {
   ConnectionRegistry,
@@ -11,10 +12,25 @@ import {
   type LogReaderStatus,
   type TcpLogSourceOptions,
 } from '../../lib/index.js';
+import { GREETING_RECORD, gapRecord } from '../../lib/sources/resume-protocol.js';
 import { withDebugLogs } from '../support/debug-logs.js';
 import { firstMatch, refusedPort, statusMatch, TestForwarder } from '../support/forwarder.js';
+import { eventually } from '../support/wait.js';
 
 const FAST_RETRY = { initialMs: 20, maxMs: 20 };
+
+/**
+ * What the log reader said, one message a line: `[node1] ...` on `storj-monitor:log-reader`,
+ * `:warn [node1] ...` on its warn namespace (debug's date or colours, namespace and `+Nms` taken off).
+ */
+function said(logs: readonly string[]): string[] {
+  return logs.map((line) =>
+    stripVTControlCharacters(line)
+      .replace(/^.*?storj-monitor:log-reader(:warn)? /, '$1 ')
+      .replace(/ \+\d+(ms|s|m|h|d)$/, '')
+      .trim(),
+  );
+}
 
 /** A tcpLogSource under test: its lines, its transitions and its registry status. */
 function watch(options: Omit<TcpLogSourceOptions, 'registry'>) {
@@ -158,7 +174,6 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
   it('logs its decisions with the messages of SPEC §7: connect, close, loss, refusal, giving up', () =>
     withDebugLogs('storj-monitor:log-reader*', async (logs) => {
       const address = `127.0.0.1:${forwarder.port}`;
-      const lines = () => logs.map((line) => line.replace(/^.*storj-monitor:log-reader(:warn)? /, '$1 ').trim());
       let client = forwarder.nextClient();
       source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port, backoff: FAST_RETRY, maxReconnectAttempts: 2 });
       await source.until((current) => current.state === 'connected');
@@ -172,18 +187,111 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
       await forwarder.stop();
       await source.until((current) => current.last_error?.startsWith('Gave up') ?? false);
       source.subscription.unsubscribe();
-      const said = lines();
-      expect(said.slice(0, 4)).to.deep.equal([
+      const messages = said(logs);
+      expect(messages.slice(0, 4)).to.deep.equal([
         `[node1] Connected to remote log source at ${address}`,
         `[node1] Connection to ${address} closed by remote end. Retrying in 0.02s`,
         `[node1] Connected to remote log source at ${address}`,
         `:warn [node1] Connection lost to ${address}: Connection reset by peer (read ECONNRESET). Attempt 1. Retrying in 0.02s`,
       ]);
-      expect(said.slice(4, -1).join('\n')).to.match(
+      expect(messages.slice(4, -1).join('\n')).to.match(
         new RegExp(`^:warn \\[node1\\] Cannot connect to ${address}: Connection refused .*\\. Attempt 2\\. Retrying in 0\\.02s`),
       );
-      expect(said.at(-1)).to.match(new RegExp(`^:warn \\[node1\\] Giving up on ${address} after 2 reconnect attempts: Connection refused`));
+      expect(messages.at(-1)).to.match(new RegExp(`^:warn \\[node1\\] Giving up on ${address} after 2 reconnect attempts: Connection refused`));
     }));
+
+  it('a refusal before any connection is "Cannot connect to"; warnings need only the warn namespace', () =>
+    withDebugLogs('storj-monitor:log-reader:warn', async (logs) => {
+      const port = await refusedPort();
+      source = watch({ node: 'node1', host: '127.0.0.1', port, backoff: FAST_RETRY, maxReconnectAttempts: 1 });
+      await source.until((current) => current.last_error?.startsWith('Gave up') ?? false);
+      const messages = said(logs);
+      expect(messages).to.have.length(2);
+      expect(messages[0]).to.match(
+        new RegExp(`^:warn \\[node1\\] Cannot connect to 127\\.0\\.0\\.1:${port}: Connection refused .*\\. Attempt 1\\. Retrying in 0\\.02s$`),
+      );
+      expect(messages[1]).to.match(new RegExp(`^:warn \\[node1\\] Giving up on 127\\.0\\.0\\.1:${port} after 1 reconnect attempts: Connection refused`));
+    }));
+
+  it('after the peer closed, a refusal is "Cannot connect to" again (not "Connection lost to")', () =>
+    withDebugLogs('storj-monitor:log-reader*', async (logs) => {
+      const address = `127.0.0.1:${forwarder.port}`;
+      source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port, backoff: FAST_RETRY, maxReconnectAttempts: 2 });
+      await source.until((current) => current.state === 'connected');
+      await forwarder.stop(); // FIN to the client, and nothing listens any more
+      await source.until((current) => current.last_error?.startsWith('Gave up') ?? false);
+      const messages = said(logs);
+      expect(messages.slice(0, 2)).to.deep.equal([
+        `[node1] Connected to remote log source at ${address}`,
+        `[node1] Connection to ${address} closed by remote end. Retrying in 0.02s`,
+      ]);
+      expect(messages[2]).to.match(new RegExp(`^:warn \\[node1\\] Cannot connect to ${address}: Connection refused .*\\. Attempt 2\\. Retrying in 0\\.02s$`));
+    }));
+
+  it('resuming: says so, warns of each gap with its size, and of a fallback once, not again on each connection after', () =>
+    withDebugLogs('storj-monitor:log-reader*', async (logs) => {
+      const address = `127.0.0.1:${forwarder.port}`;
+      // 1: ours (greets the hello, then two gaps); 2 and 4: a plain forwarder's answer to the hello (it closes); 3 and 5: plain, after each fallback.
+      // Connection 1 ends -> 2 falls back -> 3 is plain (warned); 3 ends -> 4 falls back again -> 5 is plain (not warned again).
+      const clients = Array.from({ length: 5 }, () => forwarder.nextClient());
+      void clients[0]?.then((socket) => socket.once('data', () => socket.write(`${GREETING_RECORD}${gapRecord(4096)}${gapRecord(null)}`)));
+      for (const closing of [clients[1], clients[3]]) void closing?.then((socket) => socket.once('data', () => socket.end()));
+      const resumes: LogReaderEvent[] = [];
+      source = watch({
+        node: 'node1',
+        host: '127.0.0.1',
+        port: forwarder.port,
+        resume: true,
+        backoff: FAST_RETRY,
+        onEvent: (event) => {
+          if (event.type === 'resume') resumes.push(event);
+        },
+      });
+      expect(await source.until((current) => current.dropped_lines.gap === 2)).to.include({ state: 'connected', resume: 'on' });
+      const protocolMessages = () => said(logs).filter((message) => /Resuming|Gap in|resume/.test(message));
+      const gone = 'no longer on the forwarder (rotated away and deleted, or truncated)';
+      const fallback = {
+        type: 'resume',
+        resume: 'fallback',
+        reason: 'the forwarder closed the connection when asked to resume (it speaks only the plain protocol)',
+      };
+      const protocolSaid = [
+        `[node1] Resuming from ${address}`,
+        `:warn [node1] Gap in the log from ${address}: 4096 bytes ${gone}`,
+        `:warn [node1] Gap in the log from ${address}: lines of unknown size ${gone}`,
+        `:warn [node1] ${address} does not resume: ${fallback.reason}; falling back to the plain protocol (lines written while disconnected are lost)`,
+      ];
+      (await clients[0])?.end();
+      await source.until((current) => current.state === 'connected' && resumes.length === 2);
+      expect(protocolMessages()).to.deep.equal(protocolSaid);
+      (await clients[2])?.end();
+      await source.until((current) => current.state === 'connected' && resumes.length === 3);
+      expect(protocolMessages()).to.deep.equal(protocolSaid);
+      expect(resumes).to.deep.equal([{ type: 'resume', resume: 'on' }, fallback, fallback]);
+    }));
+
+  it('dropped lines other than gaps are not warned about as gaps', () =>
+    withDebugLogs('storj-monitor:log-reader*', async (logs) => {
+      const client = forwarder.nextClient();
+      source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port, maxLineBytes: 10 });
+      (await client).write(`bad\n1.0 ${'x'.repeat(20)}\n2.0 ok\n`);
+      await source.linesUntil(1);
+      expect(source.status()?.dropped_lines).to.include({ malformed: 1, oversize: 1, gap: 0 });
+      expect(said(logs).filter((message) => message.includes('Gap'))).to.deep.equal([]);
+    }));
+
+  it('needs no registry: its events still reach onEvent', async () => {
+    const events: string[] = [];
+    const client = forwarder.nextClient();
+    const subscription = tcpLogSource({ node: 'node1', host: '127.0.0.1', port: forwarder.port, onEvent: (event) => events.push(event.type) }).subscribe();
+    try {
+      (await client).write('1.0 a line\n');
+      await eventually(() => events.includes('lines_received'));
+    } finally {
+      subscription.unsubscribe();
+    }
+    expect(events).to.deep.equal(['connecting', 'connected', 'lines_received', 'stopped']);
+  });
 
   it('says when it stops', () =>
     withDebugLogs('storj-monitor:log-reader', async (logs) => {
@@ -211,10 +319,10 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
       expect(source.status()?.dropped_lines.malformed).to.equal(4);
     }));
 
-  it('with detectSchemaDrift, counts piecestore lines it cannot read as lines_unrecognized; without, reads nothing', async () => {
+  it('with detectSchemaDrift, counts piecestore lines it cannot read as lines_unrecognized; without (the default), reads nothing', async () => {
     const current = '2026-11-30T21:47:02-08:00\tINFO\tpiecestore\tdownloaded\t{"process": "storagenode", "piece_id": "X", "action": "GET", "size": 512}';
     const future = '2027-03-01T10:00:00Z\tINFO\tpiecestore\tdownloaded\t{"process": "storagenode", "pieceID": "X", "action": "GET", "bytes": 512}';
-    for (const detectSchemaDrift of [true, false]) {
+    for (const detectSchemaDrift of [true, false, undefined]) {
       const events: LogReaderEvent[] = [];
       const client = forwarder.nextClient();
       source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port, detectSchemaDrift, onEvent: (event) => events.push(event) });
@@ -224,7 +332,7 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
       expect(
         unrecognized.reduce((sum, count) => sum + count, 0),
         `detectSchemaDrift: ${detectSchemaDrift}`,
-      ).to.equal(detectSchemaDrift ? 2 : 0);
+      ).to.equal(detectSchemaDrift === true ? 2 : 0);
       source.subscription.unsubscribe();
     }
   });
@@ -283,27 +391,45 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
     }
   });
 
-  it('a frozen forwarder (connected, silent) is degraded once its line rate collapses for a while, in virtual time; lines again end it', async () => {
-    const scheduler = new VirtualTimeScheduler();
-    const client = forwarder.nextClient();
-    source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port, scheduler, lineRate: { bucketMs: 1000, quietBuckets: 3 } });
-    const socket = await client;
-    await source.until((status) => status.state === 'connected');
-    let sent = 0;
-    const minute = async (lines: number): Promise<void> => {
-      for (let line = 0; line < lines; line++) socket.write(`${++sent}.0 line\n`);
-      await source?.linesUntil(sent);
-      scheduler.maxFrames = scheduler.now() + 1000;
-      scheduler.flush();
-    };
-    for (let bucket = 0; bucket < 5; bucket++) await minute(50);
-    for (let bucket = 0; bucket < 2; bucket++) await minute(0);
-    expect(source.status()).to.include({ state: 'connected', degraded: false });
-    await minute(0);
-    expect(source.status()).to.include({ state: 'connected', degraded: true });
-    await minute(50);
-    expect(source.status()).to.include({ state: 'connected', degraded: false });
-  });
+  it('a frozen forwarder (connected, silent) is degraded once its line rate collapses for a while, in virtual time; lines again end it; both said', () =>
+    withDebugLogs('storj-monitor:log-reader*', async (logs) => {
+      const scheduler = new VirtualTimeScheduler();
+      const client = forwarder.nextClient();
+      const reasons: Array<string | null> = [];
+      source = watch({
+        node: 'node1',
+        host: '127.0.0.1',
+        port: forwarder.port,
+        scheduler,
+        lineRate: { bucketMs: 1000, quietBuckets: 3 },
+        onEvent: (event) => {
+          if (event.type === 'degradation') reasons.push(event.reason);
+        },
+      });
+      const socket = await client;
+      await source.until((status) => status.state === 'connected');
+      let sent = 0;
+      const minute = async (lines: number): Promise<void> => {
+        for (let line = 0; line < lines; line++) socket.write(`${++sent}.0 line\n`);
+        await source?.linesUntil(sent);
+        scheduler.maxFrames = scheduler.now() + 1000;
+        scheduler.flush();
+      };
+      for (let bucket = 0; bucket < 5; bucket++) await minute(50);
+      for (let bucket = 0; bucket < 2; bucket++) await minute(0);
+      expect(source.status()).to.include({ state: 'connected', degraded: false });
+      await minute(0);
+      expect(source.status()).to.include({ state: 'connected', degraded: true });
+      await minute(50);
+      expect(source.status()).to.include({ state: 'connected', degraded: false });
+      const address = `127.0.0.1:${forwarder.port}`;
+      expect(reasons).to.have.length(2);
+      expect(reasons[0]).to.be.a('string').and.not.equal('');
+      expect(said(logs).filter((message) => message.includes(' Log from '))).to.deep.equal([
+        `:warn [node1] Log from ${address} degraded: ${reasons[0]}`,
+        `[node1] Log from ${address} back to its usual line rate`,
+      ]);
+    }));
 
   it('rejects bad line-rate options at once, naming the field', () => {
     expect(() => tcpLogSource({ node: 'n', host: 'h', port: 1, lineRate: { collapseRatio: -1 } })).to.throw(
@@ -337,5 +463,11 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
     expect(() => tcpLogSource({ ...base, maxReconnectAttempts: -1 })).to.throw(RangeError, /^maxReconnectAttempts/);
     expect(() => tcpLogSource({ ...base, backoff: { initialMs: -1 } })).to.throw(RangeError, /^initialMs/);
     expect(() => tcpLogSource({ ...base, detectSchemaDrift: 'yes' as unknown as boolean })).to.throw(RangeError, /^detectSchemaDrift must be true or false/);
+    expect(() => tcpLogSource({ ...base, connectTimeoutMs: 0 })).to.throw(RangeError, /^connectTimeoutMs must be an integer >= 1; got 0/);
+    expect(() => tcpLogSource({ ...base, idleTimeoutMs: -1 })).to.throw(RangeError, /^idleTimeoutMs must be an integer >= 0; got -1/);
+    expect(() => tcpLogSource({ ...base, resume: 'yes' as unknown as boolean })).to.throw(RangeError, /^resume must be true or false/);
+    expect(() => tcpLogSource({ ...base, positionFile: ' ' })).to.throw(RangeError, /^positionFile must be a non-empty string/);
+    expect(() => tcpLogSource({ ...base, greetingTimeoutMs: 0 })).to.throw(RangeError, /^greetingTimeoutMs must be an integer >= 1; got 0/);
+    expect(() => tcpLogSource({ ...base, resetAfterStableMs: 1.5 })).to.throw(RangeError, /^resetAfterStableMs must be an integer >= 0; got 1\.5/);
   });
 });
