@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Socket } from 'node:net';
+import { connect as netConnect, Socket } from 'node:net';
 import { stripVTControlCharacters } from 'node:util';
 import { BehaviorSubject, VirtualTimeScheduler, type Subscription } from 'rxjs';
 import {
@@ -10,6 +10,7 @@ import {
   type ForwarderLine,
   type LogReaderEvent,
   type LogReaderStatus,
+  type TcpConnect,
   type TcpLogSourceOptions,
 } from '../../lib/index.js';
 import { GREETING_RECORD, gapRecord } from '../../lib/sources/resume-protocol.js';
@@ -270,6 +271,19 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
       expect(resumes).to.deep.equal([{ type: 'resume', resume: 'on' }, fallback, fallback]);
     }));
 
+  it('resuming: a first connection that falls back is warned about, on the warn namespace alone', () =>
+    withDebugLogs('storj-monitor:log-reader:warn', async (logs) => {
+      const asked = forwarder.nextClient();
+      const plain = forwarder.nextClient();
+      void asked.then((socket) => socket.once('data', () => socket.end()));
+      source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port, resume: true });
+      await plain;
+      await source.until((current) => current.state === 'connected' && current.resume === 'fallback');
+      expect(said(logs)).to.deep.equal([
+        `:warn [node1] 127.0.0.1:${forwarder.port} does not resume: the forwarder closed the connection when asked to resume (it speaks only the plain protocol); falling back to the plain protocol (lines written while disconnected are lost)`,
+      ]);
+    }));
+
   it('dropped lines other than gaps are not warned about as gaps', () =>
     withDebugLogs('storj-monitor:log-reader*', async (logs) => {
       const client = forwarder.nextClient();
@@ -446,6 +460,50 @@ describe('tcpLogSource (real sockets on 127.0.0.1)', () => {
     source.subscription.unsubscribe();
     expect(source.status()?.state).to.equal('stopped');
     await closed;
+  });
+
+  it('defaults: TCP keepalive after 10 s idle, a 10 s connect timeout, no idle timeout once connected', async () => {
+    const calls: string[] = [];
+    const connect: TcpConnect = (request) => {
+      const socket = netConnect(request);
+      const setKeepAlive = socket.setKeepAlive.bind(socket);
+      const setTimeout = socket.setTimeout.bind(socket);
+      socket.setKeepAlive = (enable, delay) => {
+        calls.push(`keepalive ${enable} ${delay}`);
+        return setKeepAlive(enable, delay);
+      };
+      socket.setTimeout = (timeout, callback) => {
+        calls.push(`timeout ${timeout}`);
+        return setTimeout(timeout, callback);
+      };
+      return socket;
+    };
+    source = watch({ node: 'node1', host: '127.0.0.1', port: forwarder.port, connect });
+    await source.until((status) => status.state === 'connected');
+    expect(calls).to.deep.equal(['keepalive true 10000', 'timeout 10000', 'timeout 0']);
+  });
+
+  it('defaults: a resuming source waits 5 s for the greeting, in virtual time', async () => {
+    const scheduler = new VirtualTimeScheduler();
+    const reasons: Array<string | undefined> = [];
+    source = watch({
+      node: 'node1',
+      host: '127.0.0.1',
+      port: forwarder.port,
+      resume: true,
+      scheduler,
+      onEvent: (event) => {
+        if (event.type === 'resume') reasons.push(event.reason);
+      },
+    });
+    await eventually(() => forwarder.receivedFromClients > 0); // the hello: the greeting is awaited from now on
+    scheduler.maxFrames = 4999;
+    scheduler.flush();
+    expect(source.status()).to.include({ state: 'connecting', resume: 'asked' });
+    scheduler.maxFrames = 5000;
+    scheduler.flush();
+    expect(source.status()).to.include({ state: 'connected', resume: 'fallback' });
+    expect(reasons).to.deep.equal(['no answer to the resume hello within 5000 ms']);
   });
 
   it('rejects bad options at once, naming the option', () => {
