@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { DEFAULT_MAX_LINE_BYTES } from './log-lines/line-framer.js';
-import { DEFAULT_KEEPALIVE_MS } from './sources/tcp-connection.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_KEEPALIVE_MS } from './sources/tcp-connection.js';
 import { describeValue, requireBoolean, requireHost, requireHttpUrl, requireInteger, requireText } from './validate.js';
 
 /** One node of a {@link MonitorConfig}: a log source, an API, or both. */
@@ -85,7 +85,7 @@ const LOG_READER: Checks<LogReaderConfig> = {
   initialBackoffMs: [2000, 0],
   maxBackoffMs: [60_000, 0],
   maxReconnectAttempts: [0, 0],
-  connectTimeoutMs: [10_000, 1],
+  connectTimeoutMs: [DEFAULT_CONNECT_TIMEOUT_MS, 1],
   keepAliveMs: [DEFAULT_KEEPALIVE_MS, 1000],
   idleTimeoutMs: [0, 0],
   maxLineBytes: [DEFAULT_MAX_LINE_BYTES, 1],

@@ -23,6 +23,7 @@
 export { CONNECTED, type Connected } from './sources/connection-signal.js';
 export {
   ConnectTimeoutError,
+  DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_KEEPALIVE_MS,
   describeSocketError,
   IdleTimeoutError,

@@ -9,7 +9,7 @@ import { DEFAULT_MAX_LINE_BYTES } from '../log-lines/line-framer.js';
 import { uncheckedForwarderLineBatches } from '../operators/forwarder-line-batches.js';
 import { retryWithState } from '../operators/retry-with-state.js';
 import { peerText } from '../peer-text.js';
-import { DEFAULT_KEEPALIVE_MS, describeSocketError, tcpConnection, type TcpConnect } from '../sources/tcp-connection.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_KEEPALIVE_MS, describeSocketError, tcpConnection, type TcpConnect } from '../sources/tcp-connection.js';
 import { initialLogReaderStatus } from '../state/connection-status.js';
 import { lineRateRule, type LineRateOptions } from '../state/line-rate-degradation.js';
 import type { ConnectionRegistry } from '../state/registry.js';
@@ -111,7 +111,7 @@ export function tcpLogSource(options: TcpLogSourceOptions): Observable<Forwarder
   const node = requireText('node', options.node);
   const host = requireHost('host', options.host);
   const port = requireInteger('port', options.port, 1, 65_535);
-  const connectTimeoutMs = requireInteger('connectTimeoutMs', options.connectTimeoutMs ?? 10_000, 1);
+  const connectTimeoutMs = requireInteger('connectTimeoutMs', options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 1);
   const keepAliveMs = requireInteger('keepAliveMs', options.keepAliveMs ?? DEFAULT_KEEPALIVE_MS, 1000);
   const idleTimeoutMs = requireInteger('idleTimeoutMs', options.idleTimeoutMs ?? 0, 0);
   const scheduler = options.scheduler ?? asyncScheduler;

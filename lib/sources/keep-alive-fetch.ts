@@ -2,6 +2,7 @@ import crossFetch from 'cross-fetch';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { FetchInitLike, FetchLike, FetchResponseLike } from './fetch-like.js';
+import { DEFAULT_KEEPALIVE_MS } from './tcp-connection.js';
 
 /** cross-fetch in Node is node-fetch, which takes the pool a request goes through as `agent`. */
 type NodeFetch = (url: string, init: FetchInitLike & { readonly agent: HttpAgent }) => Promise<FetchResponseLike>;
@@ -12,7 +13,7 @@ type NodeFetch = (url: string, init: FetchInitLike & { readonly agent: HttpAgent
  * of silence (Node's agent hands `keepAliveMsecs` to the socket as its initial delay),
  * so that a dead peer or path is noticed by the kernel between checks.
  */
-const AGENT_OPTIONS = { keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 4 } as const;
+const AGENT_OPTIONS = { keepAlive: true, keepAliveMsecs: DEFAULT_KEEPALIVE_MS, maxSockets: 4 } as const;
 
 /**
  * `cross-fetch` over keep-alive agents of its own (one for `http:`, one for `https:`,

@@ -103,6 +103,17 @@ let sharedBuffer: Buffer | undefined;
 export const DEFAULT_KEEPALIVE_MS = 10_000;
 
 /**
+ * How long a connection attempt may take before it fails with {@link ConnectTimeoutError}
+ * (SPEC §5: 10 s), unless `connectTimeoutMs` says otherwise.
+ *
+ * @example
+ * ```ts
+ * tcpConnection({ host, port, connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS / 2 });
+ * ```
+ */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/**
  * One TCP connection as a cold Observable: each subscription opens a socket, emits
  * {@link CONNECTED} when it connects, then every chunk received; it completes when the
  * peer closes and errors on any failure (refused, reset, timeouts, DNS, unreachable).
@@ -119,7 +130,7 @@ export const DEFAULT_KEEPALIVE_MS = 10_000;
  * ```
  */
 export function tcpConnection(options: TcpConnectionOptions): Observable<Connected | Buffer> {
-  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEPALIVE_MS;
   const idleTimeoutMs = options.idleTimeoutMs ?? 0;
   const open = options.connect ?? defaultConnect;
