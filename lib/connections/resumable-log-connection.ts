@@ -1,5 +1,5 @@
 import { connect as netConnect } from 'node:net';
-import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { Observable, Subscription, type SchedulerLike } from 'rxjs';
 import type { DropReason } from '../log-lines/drop-reason.js';
 import { parseForwarderLineAt, type ForwarderLine } from '../log-lines/forwarder-line.js';
 import { uncheckedForwarderLineBatches } from '../operators/forwarder-line-batches.js';
@@ -68,13 +68,13 @@ export function resumableLogConnection(options: ResumableLogConnectionOptions): 
     let phase: 'greeting' | 'resumed' | 'plain' = 'greeting';
     let pending: ForwarderLine[] = [];
     let batch: ForwarderLine[] = [];
-    let timer: Subscription | undefined;
+    let timer = Subscription.EMPTY;
     let fallback: Subscription | undefined;
 
     /** Plain from now on, on this connection (its held lines go out with the next batch) or on a new one. */
     const goPlain = (reason: string, onThisConnection: boolean): void => {
       phase = 'plain';
-      timer?.unsubscribe();
+      timer.unsubscribe();
       cursor.clear();
       cursor.save();
       options.onProtocol(false, reason);
@@ -84,7 +84,7 @@ export function resumableLogConnection(options: ResumableLogConnectionOptions): 
       pending = [];
     };
     const count = (): void => {
-      if (phase === 'resumed') cursor.advance(1);
+      if (phase === 'resumed') cursor.advance();
     };
     const framed$ = hello$.pipe(
       framingOperator<Connected, never>(
@@ -99,7 +99,7 @@ export function resumableLogConnection(options: ResumableLogConnectionOptions): 
               const record = parseRecord(text.text(start, end));
               if (record?.type === 'greeting' && phase === 'greeting') {
                 phase = 'resumed';
-                timer?.unsubscribe();
+                timer.unsubscribe();
                 pending = [];
                 options.onProtocol(true);
                 subscriber.next(CONNECTED);
@@ -125,33 +125,31 @@ export function resumableLogConnection(options: ResumableLogConnectionOptions): 
               batch = [];
               subscriber.next(lines);
             }
-            if (phase === 'resumed') cursor.save();
+            // A no-op unless the position moved, which it does only while resumed.
+            cursor.save();
           },
         }),
       ),
     );
 
     const handshake = framed$.subscribe({
-      next: (value) => {
-        // The socket is up: the greeting is awaited from now on.
-        if (value === CONNECTED && phase === 'greeting') {
-          timer = options.scheduler.schedule(() => {
-            goPlain(`no answer to the resume hello within ${options.greetingTimeoutMs} ms`, true);
-            if (batch.length > 0) subscriber.next(batch.splice(0));
-          }, options.greetingTimeoutMs);
-        }
+      // The socket is up (its one CONNECTED, the only value framed$ emits, before any line): the greeting is awaited from now on.
+      next: () => {
+        timer = options.scheduler.schedule(() => {
+          goPlain(`no answer to the resume hello within ${options.greetingTimeoutMs} ms`, true);
+          if (batch.length > 0) subscriber.next(batch.splice(0));
+        }, options.greetingTimeoutMs);
       },
       error: (error: unknown) => subscriber.error(error),
       complete: () => {
         if (phase !== 'greeting') return subscriber.complete();
-        // Closed without a greeting: the reference forwarder's answer to any byte.
-        const held = pending;
-        pending = [];
+        // Closed without a greeting: the reference forwarder's answer to any byte. The held
+        // lines go out right after the plain connection's first value, its CONNECTED.
         goPlain('the forwarder closed the connection when asked to resume (it speaks only the plain protocol)', false);
         fallback = plain$.subscribe({
           next: (value) => {
             subscriber.next(value);
-            if (value === CONNECTED && held.length > 0) subscriber.next(held.splice(0));
+            if (pending.length > 0) subscriber.next(pending.splice(0));
           },
           error: (error: unknown) => subscriber.error(error),
           complete: () => subscriber.complete(),
@@ -160,7 +158,7 @@ export function resumableLogConnection(options: ResumableLogConnectionOptions): 
     });
 
     return () => {
-      timer?.unsubscribe();
+      timer.unsubscribe();
       handshake.unsubscribe();
       fallback?.unsubscribe();
       cursor.save();

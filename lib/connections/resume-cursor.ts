@@ -35,9 +35,9 @@ export class ResumeCursor {
     this.current = { ...position, skip: 0 };
   }
 
-  /** `count` more lines received after the checkpoint. */
-  advance(count: number): void {
-    if (this.current !== null && count > 0) this.current = { ...this.current, skip: this.current.skip + count };
+  /** One more line received after the checkpoint (nothing while there is no position). */
+  advance(): void {
+    if (this.current !== null) this.current = { ...this.current, skip: this.current.skip + 1 };
   }
 
   /** Forgets the position (the forwarder went plain: positions of before mean nothing there). */
