@@ -1,6 +1,9 @@
+import createDebug from 'debug';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { formatPosition, parsePosition, type ResumePosition } from '../sources/resume-protocol.js';
+
+const warn = createDebug('storj-monitor:log-reader:warn');
 
 /**
  * A resuming log source's position (the forwarder's last checkpoint and the lines
@@ -8,7 +11,10 @@ import { formatPosition, parsePosition, type ResumePosition } from '../sources/r
  * too. It is written after every chunk of lines is handed on (a small synchronous
  * write and rename, no fsync: it survives the monitor being killed, not necessarily a
  * power cut), so a restart repeats nothing and loses nothing. A file that cannot be
- * read as a position is treated as none (the forwarder then sends from now on).
+ * read as a position is treated as none (the forwarder then sends from now on). A file
+ * that cannot be written (a full disk, a read-only folder) is warned about on
+ * `storj-monitor:log-reader:warn`, once while writes fail, and tried again at the next
+ * save; the position is kept in memory meanwhile, so only a restart loses it.
  *
  * @example
  * ```ts
@@ -19,6 +25,7 @@ import { formatPosition, parsePosition, type ResumePosition } from '../sources/r
 export class ResumeCursor {
   private current: ResumePosition | null;
   private saved: ResumePosition | null;
+  private failing = false;
 
   constructor(private readonly file?: string) {
     this.current = file === undefined ? null : readPosition(file);
@@ -45,14 +52,20 @@ export class ResumeCursor {
     this.current = null;
   }
 
-  /** Writes the position to `file` if it changed since the last write. */
+  /** Writes the position to `file` if it changed since the last write; never throws. */
   save(): void {
     if (this.file === undefined || this.saved === this.current) return;
-    mkdirSync(dirname(this.file), { recursive: true });
-    const temporary = `${this.file}.tmp`;
-    writeFileSync(temporary, this.current === null ? '-\n' : `${formatPosition(this.current)}\n`);
-    renameSync(temporary, this.file);
-    this.saved = this.current;
+    try {
+      mkdirSync(dirname(this.file), { recursive: true });
+      const temporary = `${this.file}.tmp`;
+      writeFileSync(temporary, this.current === null ? '-\n' : `${formatPosition(this.current)}\n`);
+      renameSync(temporary, this.file);
+      this.saved = this.current;
+      this.failing = false;
+    } catch (error) {
+      if (!this.failing) warn('Cannot write the position file %s: %s (kept in memory, retrying at every save)', this.file, (error as Error).message);
+      this.failing = true;
+    }
   }
 }
 

@@ -286,6 +286,22 @@ describe('resumableLogConnection (one attempt, against a scripted forwarder on 1
     expect(connection.ended()).to.equal(undefined);
   });
 
+  it('a position file that cannot be written stops nothing: the lines go on, the position kept in memory', async () => {
+    const blocker = join(directory.path, 'blocker');
+    writeFileSync(blocker, 'a file where the folder should be');
+    const cursor = new ResumeCursor(join(blocker, 'node1.position'));
+    const client = forwarder.nextClient();
+    const connection = connect(forwarder.port, cursor);
+    const socket = await client;
+    await helloOf(socket);
+    socket.write(`${GREETING_RECORD}#at s1.0.0\n1.0 a\n`);
+    await eventually(() => connection.lines().length === 1);
+    socket.write('1.0 b\n');
+    await eventually(() => connection.lines().length === 2);
+    expect(cursor.position).to.deep.equal({ stream: 's1', segment: 0, offset: 0, skip: 2 });
+    expect(connection.ended()).to.equal(undefined);
+  });
+
   it('a forwarder that neither greets nor closes is taken as plain exactly at greetingTimeoutMs (virtual time): the held lines go out at once, the cursor is cleared and saved', async () => {
     const cursor = new ResumeCursor(positionFile);
     const scheduler = new VirtualTimeScheduler();

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ResumeCursor } from '../../lib/connections/resume-cursor.js';
+import { withDebugLogs } from '../support/debug-logs.js';
 import { tempDirectory } from '../support/log-writer.js';
 
 const AT = { stream: 's1', segment: 3, offset: 120, skip: 0 };
@@ -73,5 +74,30 @@ describe('ResumeCursor (real files in a temp directory)', () => {
       expect(new ResumeCursor(file).position, JSON.stringify(text)).to.equal(null);
     }
     expect(new ResumeCursor(directory.path).position).to.equal(null); // a folder, not a file
+  });
+
+  it('a file that cannot be written: saving does not throw, the position is kept in memory and written once it can be, warned once while writes fail', async () => {
+    const blocker = join(directory.path, 'blocker');
+    writeFileSync(blocker, 'a file where the folder should be');
+    const file = join(blocker, 'node1.position');
+    const printed = await withDebugLogs('storj-monitor:log-reader:warn', (logs) => {
+      const cursor = new ResumeCursor(file);
+      cursor.checkpoint(AT);
+      expect(() => cursor.save()).not.to.throw();
+      cursor.advance();
+      cursor.save();
+      expect(cursor.position).to.deep.equal({ ...AT, skip: 1 });
+      expect(logs).to.have.length(1);
+      rmSync(blocker);
+      cursor.save(); // unchanged since the failed write, written now
+      expect(readFileSync(file, 'utf8')).to.equal('s1.3.120.1\n');
+      rmSync(blocker, { recursive: true });
+      writeFileSync(blocker, '');
+      cursor.advance();
+      cursor.save();
+      return [...logs];
+    });
+    expect(printed).to.have.length(2);
+    for (const line of printed) expect(line).to.include(`Cannot write the position file ${file}: `).and.include('kept in memory');
   });
 });
