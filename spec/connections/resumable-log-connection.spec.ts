@@ -152,6 +152,7 @@ function attempt(port: number, cursor: ResumeCursor, options: { scheduler?: Virt
   const drops: Array<[DropReason, string | undefined]> = [];
   const gaps: Array<number | null> = [];
   const protocols: Array<[boolean, string | undefined]> = [];
+  const nodes = new Set<string>();
   let ended: 'complete' | { error: unknown } | undefined;
   const subscription = resumableLogConnection({
     node: 'node1',
@@ -165,7 +166,10 @@ function attempt(port: number, cursor: ResumeCursor, options: { scheduler?: Virt
     onGap: (bytes) => gaps.push(bytes),
     onProtocol: (resumed, reason) => protocols.push([resumed, reason]),
   }).subscribe({
-    next: (value) => emitted.push(value === CONNECTED ? 'CONNECTED' : value.map((line) => line.line)),
+    next: (value) => {
+      if (value !== CONNECTED) for (const line of value) nodes.add(line.node);
+      emitted.push(value === CONNECTED ? 'CONNECTED' : value.map((line) => line.line));
+    },
     error: (error: unknown) => (ended = { error }),
     complete: () => (ended = 'complete'),
   });
@@ -174,6 +178,8 @@ function attempt(port: number, cursor: ResumeCursor, options: { scheduler?: Virt
     drops,
     gaps,
     protocols,
+    /** The nodes the lines were tagged with. */
+    nodes: () => [...nodes],
     lines: () => emitted.flatMap((value) => (value === 'CONNECTED' ? [] : value)),
     ended: () => ended,
     stop: () => subscription.unsubscribe(),
@@ -372,10 +378,12 @@ describe('resumableLogConnection (one attempt, against a scripted forwarder on 1
       expect(connection.protocols).to.deep.equal([[false, 'the forwarder closed the connection when asked to resume (it speaks only the plain protocol)']]);
       expect(cursor.position).to.equal(null);
       expect(readFileSync(positionFile, 'utf8')).to.equal('-\n');
-      plain.end('1.0 plain\n');
+      plain.end('1.0 plain\nnot a line\n');
       await eventually(() => connection.ended() !== undefined);
       expect(connection.ended()).to.equal('complete');
       expect(connection.emitted).to.deep.equal(['CONNECTED', ...(held.length > 0 ? [held] : []), ['plain']]);
+      expect(connection.drops).to.deep.equal([['malformed', 'not a line']]);
+      expect(connection.nodes()).to.deep.equal(['node1']);
       expect(forwarder.receivedFromClients).to.equal(hello.length);
     });
   }
