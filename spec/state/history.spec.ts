@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { concat, map, of, timer, VirtualTimeScheduler } from 'rxjs';
@@ -184,11 +184,17 @@ describe('ConnectionHistory (virtual time)', () => {
     expect(() => new ConnectionHistory(registry, { historyWindowMs: 1000 })).to.throw(RangeError, /^historyWindowMs must be an integer >= 60000; got 1000/);
     expect(() => new ConnectionHistory(registry, { historyMaxSegments: 4 })).to.throw(RangeError, /^historyMaxSegments must be an integer >= 16/);
     expect(() => new ConnectionHistory(registry, { historyFile: '' })).to.throw(RangeError, /^historyFile must be a non-empty string/);
-    const file = join(tmpdir(), 'storj-history-never-written.jsonl');
-    expect(() => new ConnectionHistory(registry, { historyFile: file, historyFlushMs: 0 })).to.throw(
-      RangeError,
-      /^historyFlushMs must be an integer >= 1; got 0/,
-    );
-    expect(existsSync(file)).to.equal(false);
+    // A folder of this test's own: a shared fixed path could exist already (another run's).
+    const folder = mkdtempSync(join(tmpdir(), 'storj-history-'));
+    const file = join(folder, 'never-written.jsonl');
+    try {
+      expect(() => new ConnectionHistory(registry, { historyFile: file, historyFlushMs: 0 })).to.throw(
+        RangeError,
+        /^historyFlushMs must be an integer >= 1; got 0/,
+      );
+      expect(existsSync(file)).to.equal(false);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
