@@ -89,15 +89,11 @@ export function requestDegradationRule(options: RequestDegradationOptions = {}, 
 export function judgeRequest(history: RequestHistory, sample: RequestSample, rule: RequestDegradationRule): RequestHistory {
   const window = [...history.window, sample];
   let baseline = history.baseline;
-  let usual = usualLatency(baseline, rule);
   if (window.length > rule.windowSize) {
     const leaving = window.shift();
-    if (leaving?.ok && !isSlow(leaving.latencyMs, usual, rule)) {
-      baseline = [...baseline, leaving.latencyMs].slice(-rule.baselineSize);
-      usual = usualLatency(baseline, rule);
-    }
+    if (leaving?.ok && !isSlow(leaving.latencyMs, baseline, rule)) baseline = [...baseline, leaving.latencyMs].slice(-rule.baselineSize);
   }
-  const reason = window.length < rule.windowSize ? null : (failingReason(window, rule) ?? slowReason(window, usual, rule));
+  const reason = window.length < rule.windowSize ? null : (failingReason(window, rule) ?? slowReason(window, baseline, rule));
   return { window, baseline, degraded: reason !== null, reason };
 }
 
@@ -106,8 +102,16 @@ function usualLatency(baseline: readonly number[], rule: RequestDegradationRule)
   return baseline.length >= rule.windowSize ? median(baseline) : null;
 }
 
-function isSlow(latencyMs: number, usual: number | null, rule: RequestDegradationRule): boolean {
-  return latencyMs > rule.minLatencyMs && (latencyMs > rule.maxLatencyMs || (usual !== null && latencyMs > rule.latencyFactor * usual));
+/**
+ * Above the floor, and above the ceiling or `latencyFactor` x the usual latency. The
+ * usual latency (a sort of the baseline) is worked out only when the two cheap tests
+ * leave it to decide: a node answering in a few ms, every check of the fleet, never needs it.
+ */
+function isSlow(latencyMs: number, baseline: readonly number[], rule: RequestDegradationRule): boolean {
+  if (latencyMs <= rule.minLatencyMs) return false;
+  if (latencyMs > rule.maxLatencyMs) return true;
+  const usual = usualLatency(baseline, rule);
+  return usual !== null && latencyMs > rule.latencyFactor * usual;
 }
 
 function failingReason(window: readonly RequestSample[], rule: RequestDegradationRule): string | null {
@@ -115,11 +119,11 @@ function failingReason(window: readonly RequestSample[], rule: RequestDegradatio
   return (window.length - failed) / window.length < rule.minSuccessRate ? `${failed} of the last ${window.length} checks failed` : null;
 }
 
-/** `usual` is the baseline's median ({@link usualLatency}). */
-function slowReason(window: readonly RequestSample[], usual: number | null, rule: RequestDegradationRule): string | null {
+function slowReason(window: readonly RequestSample[], baseline: readonly number[], rule: RequestDegradationRule): string | null {
   const latest = median(window.filter((sample) => sample.ok).map((sample) => sample.latencyMs));
-  if (latest === null || !isSlow(latest, usual, rule)) return null;
+  if (latest === null || !isSlow(latest, baseline, rule)) return null;
   const answers = `answers slowly: median ${Math.round(latest)} ms over the last ${window.length} checks`;
+  const usual = usualLatency(baseline, rule);
   return usual !== null && latest > rule.latencyFactor * usual
     ? `${answers}, ${(latest / Math.max(usual, 1)).toFixed(1)} x its usual ${Math.round(usual)} ms`
     : `${answers}, above ${rule.maxLatencyMs} ms`;
