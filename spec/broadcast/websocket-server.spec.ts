@@ -390,16 +390,18 @@ describe('serveFrames (real ws clients on 127.0.0.1)', () => {
     socket.write(upgradeRequest('/other'));
     await once(socket, 'end');
     // Our side stays open: writing to a connection the server has closed gets a reset.
+    let giveUp: NodeJS.Timeout | undefined;
     const reset = new Promise<boolean>((resolve) => {
       socket.once('close', () => resolve(true));
       // The real timer is the point: whether the kernel sees the server's socket gone.
-      setTimeout(() => resolve(false), 3000).unref();
+      giveUp = setTimeout(() => resolve(false), 3000);
     });
     socket.on('error', () => undefined);
     const writing = setInterval(() => socket.write('x'), 5);
     try {
       expect(await reset).to.equal(true);
     } finally {
+      clearTimeout(giveUp);
       clearInterval(writing);
       socket.destroy();
     }
