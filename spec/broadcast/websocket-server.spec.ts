@@ -305,6 +305,10 @@ describe('serveFrames (real ws clients on 127.0.0.1)', () => {
     lively.client.on('ping', () => pings++);
     socketOf(silent.client).pause();
     advanceTo(29_999);
+    // A ping of our own comes back after anything the server sent before it: none by 29.999 s.
+    lively.client.ping();
+    await once(lively.client, 'pong');
+    expect(pings, 'no ping before 30 s').to.equal(0);
     advanceTo(30_000);
     await eventually(() => pings === 1);
     // A ping of our own comes back after the server has read the pong sent before it.

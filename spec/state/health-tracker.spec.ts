@@ -166,14 +166,17 @@ describe('NodeHealthTracker (virtual time)', () => {
     const tracker = new NodeHealthTracker(registry);
     const emitted: HealthMap[] = [];
     const subscription = tracker.health$.subscribe((health) => emitted.push(health));
-    const atTimer = new Promise<number>((resolve) => setTimeout(() => resolve(emitted.length), 0));
-    api({ type: 'connected', reconnectAttempts: 0 });
-    api({ type: 'health_checked', ok: true, contact: { lastPingedMs: Date.now() - 3 * 3_600_000, startedAtMs: null, quicStatus: 'OK' } });
-    expect(await atTimer).to.equal(2);
-    expect(emitted[1]?.node1?.verdict).to.equal('satellites-unreachable');
-    subscription.unsubscribe();
-    tracker.stop();
-    registry.remove('node1');
+    try {
+      const atTimer = new Promise<number>((resolve) => setTimeout(() => resolve(emitted.length), 0));
+      api({ type: 'connected', reconnectAttempts: 0 });
+      api({ type: 'health_checked', ok: true, contact: { lastPingedMs: Date.now() - 3 * 3_600_000, startedAtMs: null, quicStatus: 'OK' } });
+      expect(await atTimer).to.equal(2);
+      expect(emitted[1]?.node1?.verdict).to.equal('satellites-unreachable');
+    } finally {
+      subscription.unsubscribe();
+      tracker.stop();
+      registry.remove('node1');
+    }
   });
 
   it('a node named __proto__ or constructor is a node like any other', () => {

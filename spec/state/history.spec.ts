@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { concat, map, of, timer, VirtualTimeScheduler } from 'rxjs';
 import {
@@ -13,6 +12,7 @@ import {
   type HistoryOptions,
 } from '../../lib/index.js';
 import { summaryOf } from '../../lib/state/segment-timeline.js';
+import { tempDirectory } from '../support/log-writer.js';
 
 const HOUR = 3_600_000;
 const failed = (error: string) => ({ type: 'failed', error, reconnectAttempts: 1, retryInMs: 1000, retryAt: 0 }) as const;
@@ -185,8 +185,8 @@ describe('ConnectionHistory (virtual time)', () => {
     expect(() => new ConnectionHistory(registry, { historyMaxSegments: 4 })).to.throw(RangeError, /^historyMaxSegments must be an integer >= 16/);
     expect(() => new ConnectionHistory(registry, { historyFile: '' })).to.throw(RangeError, /^historyFile must be a non-empty string/);
     // A folder of this test's own: a shared fixed path could exist already (another run's).
-    const folder = mkdtempSync(join(tmpdir(), 'storj-history-'));
-    const file = join(folder, 'never-written.jsonl');
+    const folder = tempDirectory();
+    const file = join(folder.path, 'never-written.jsonl');
     try {
       expect(() => new ConnectionHistory(registry, { historyFile: file, historyFlushMs: 0 })).to.throw(
         RangeError,
@@ -194,7 +194,7 @@ describe('ConnectionHistory (virtual time)', () => {
       );
       expect(existsSync(file)).to.equal(false);
     } finally {
-      rmSync(folder, { recursive: true, force: true });
+      folder.remove();
     }
   });
 });

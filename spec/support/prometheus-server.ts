@@ -1,21 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listen } from './listen.js';
+import { refusedPort } from './forwarder.js';
 
 /** Debian's Prometheus (`apt-get install prometheus`; .ci/run installs it). */
 export const PROMETHEUS = '/usr/bin/prometheus';
-
-/** A free port on 127.0.0.1 (Prometheus cannot report back a port 0). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  const port = await listen(server, 0);
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * A real Prometheus on 127.0.0.1 scraping `targets` every second, with its config and
@@ -42,7 +33,8 @@ export class PrometheusServer {
   static async start(targets: readonly string[]): Promise<PrometheusServer> {
     const directory = await mkdtemp(join(tmpdir(), 'storj-monitor-prometheus-'));
     try {
-      const webPort = await freePort();
+      // Prometheus cannot report back a port 0: a port free a moment ago.
+      const webPort = await refusedPort();
       const config = join(directory, 'prometheus.yml');
       const list = targets.map((target) => `'${target}'`).join(', ');
       await writeFile(
