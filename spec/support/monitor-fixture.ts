@@ -54,9 +54,15 @@ export class MonitorFixture {
 
   /** Starts a forwarder and a node API, stopped by {@link stop}. */
   async startPeers(): Promise<NodePeers> {
-    const peers = { forwarder: await TestForwarder.start(), api: await TestNodeApi.start() };
-    this.started.push(peers);
-    return peers;
+    const forwarder = await TestForwarder.start();
+    try {
+      const peers = { forwarder, api: await TestNodeApi.start() };
+      this.started.push(peers);
+      return peers;
+    } catch (error) {
+      await forwarder.kill();
+      throw error;
+    }
   }
 
   /** `monitor`, to be stopped by {@link stop}. */
@@ -67,14 +73,15 @@ export class MonitorFixture {
 
   /** Unsubscribes, stops every monitor, then kills every forwarder and stops every node API. */
   async stop(): Promise<void> {
-    this.current.unsubscribe();
-    for (const monitor of this.monitors) await monitor.stop();
-    for (const { forwarder, api } of this.started) {
-      await forwarder.kill();
-      await api.stop();
-    }
+    const [subscriptions, monitors, started] = [this.current, this.monitors, this.started];
     this.current = new Subscription();
     this.monitors = [];
     this.started = [];
+    subscriptions.unsubscribe();
+    // Every peer is stopped even when one fails to; the first failure is thrown after.
+    const stopped = await Promise.allSettled(monitors.map((monitor) => monitor.stop()));
+    const killed = await Promise.allSettled(started.flatMap(({ forwarder, api }) => [forwarder.kill(), api.stop()]));
+    const failed = [...stopped, ...killed].find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 }
