@@ -22,8 +22,10 @@ export const TIME_OR_NULL: Check = [(value) => value === null || typeof value ==
  * ```
  */
 export function checkFields(object: JsonObject, path: string, checks: Readonly<Record<string, Check>>): void {
-  for (const [key, [test, what]] of Object.entries(checks)) {
+  // `for in`, not Object.entries: this runs on every health check, and the entries are an array each.
+  for (const key in checks) {
     const value = object[key];
+    const [test, what] = checks[key] as Check;
     if (value !== undefined && !test(value)) throw wrongShape(`${path}.${key}`, what, value);
   }
 }

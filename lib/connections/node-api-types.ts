@@ -92,6 +92,31 @@ export interface SnoDashboard extends JsonObject {
   readonly lastQuicPingedAt?: string;
 }
 
+// Made once, not on every health check.
+const DASHBOARD_FIELDS = {
+  wallet: STRING,
+  lastPinged: STRING,
+  version: STRING,
+  allowedVersion: STRING,
+  upToDate: BOOLEAN,
+  startedAt: STRING,
+  configuredPort: STRING,
+  quicStatus: STRING,
+  lastQuicPingedAt: STRING,
+};
+const DISK_SPACE_FIELDS = { used: NUMBER, available: NUMBER, trash: NUMBER, overused: NUMBER, allocated: NUMBER, reclaimable: NUMBER };
+const BANDWIDTH_FIELDS = { used: NUMBER, available: NUMBER };
+
+function toDiskSpace(disk: JsonObject, path: string): SnoDiskSpace {
+  checkFields(disk, path, DISK_SPACE_FIELDS);
+  return disk as SnoDiskSpace;
+}
+
+function toBandwidth(usage: JsonObject, path: string): SnoBandwidth {
+  checkFields(usage, path, BANDWIDTH_FIELDS);
+  return usage as SnoBandwidth;
+}
+
 /**
  * Accepts a dashboard: a JSON object with a string `nodeID` whose other fields have
  * the types the node marshals; `null` arrays become `[]`.
@@ -107,41 +132,31 @@ export function toDashboard(body: unknown): SnoDashboard {
   if (typeof object.nodeID !== 'string' || object.nodeID === '') {
     throw new ApiRequestError('Response has no string nodeID', 'body');
   }
-  checkFields(object, 'dashboard', {
-    wallet: STRING,
-    lastPinged: STRING,
-    version: STRING,
-    allowedVersion: STRING,
-    upToDate: BOOLEAN,
-    startedAt: STRING,
-    configuredPort: STRING,
-    quicStatus: STRING,
-    lastQuicPingedAt: STRING,
-  });
-  const diskSpace = optionalObject(object.diskSpace, 'dashboard.diskSpace', (disk, path) => {
-    checkFields(disk, path, { used: NUMBER, available: NUMBER, trash: NUMBER, overused: NUMBER, allocated: NUMBER, reclaimable: NUMBER });
-    return disk as SnoDiskSpace;
-  });
-  const bandwidth = optionalObject(object.bandwidth, 'dashboard.bandwidth', (usage, path) => {
-    checkFields(usage, path, { used: NUMBER, available: NUMBER });
-    return usage as SnoBandwidth;
-  });
+  checkFields(object, 'dashboard', DASHBOARD_FIELDS);
+  const diskSpace = optionalObject(object.diskSpace, 'dashboard.diskSpace', toDiskSpace);
+  const bandwidth = optionalObject(object.bandwidth, 'dashboard.bandwidth', toBandwidth);
   return {
     ...object,
     nodeID: object.nodeID,
-    walletFeatures: arrayOf(object.walletFeatures, 'dashboard.walletFeatures', (value, path) => {
-      checkFields({ value }, path, { value: STRING });
-      return value as string;
-    }),
+    walletFeatures: arrayOf(object.walletFeatures, 'dashboard.walletFeatures', toWalletFeature),
     satellites: arrayOf(object.satellites, 'dashboard.satellites', toSatelliteSummary),
     ...(diskSpace && { diskSpace }),
     ...(bandwidth && { bandwidth }),
   };
 }
 
+const SATELLITE_SUMMARY_FIELDS = { url: STRING, disqualified: TIME_OR_NULL, suspended: TIME_OR_NULL, vettedAt: TIME_OR_NULL, currentStorageUsed: NUMBER };
+
+function toWalletFeature(value: unknown, path: string): string {
+  checkFields({ value }, path, WALLET_FEATURE_FIELDS);
+  return value as string;
+}
+
+const WALLET_FEATURE_FIELDS = { value: STRING };
+
 function toSatelliteSummary(value: unknown, path: string): SnoSatelliteSummary {
   const satellite = toObject(value, path);
-  checkFields(satellite, path, { url: STRING, disqualified: TIME_OR_NULL, suspended: TIME_OR_NULL, vettedAt: TIME_OR_NULL, currentStorageUsed: NUMBER });
+  checkFields(satellite, path, SATELLITE_SUMMARY_FIELDS);
   if (typeof satellite.id !== 'string') throw new ApiRequestError(`${path}.id is not a string`, 'body');
   return satellite as SnoSatelliteSummary;
 }

@@ -87,17 +87,27 @@ export function requestDegradationRule(options: RequestDegradationOptions = {}, 
  * ```
  */
 export function judgeRequest(history: RequestHistory, sample: RequestSample, rule: RequestDegradationRule): RequestHistory {
-  const window = [...history.window, sample];
+  // One new array for the window, and one for the baseline when it changes: this runs on every health check of every node.
+  const leaving = Math.max(0, history.window.length + 1 - rule.windowSize);
+  const window = history.window.slice(leaving);
+  window.push(sample);
   let baseline = history.baseline;
-  if (window.length > rule.windowSize) {
-    const leaving = window.shift();
-    if (leaving?.ok && !isSlow(leaving.latencyMs, baseline, rule)) baseline = [...baseline, leaving.latencyMs].slice(-rule.baselineSize);
+  for (let index = 0; index < leaving; index++) {
+    const left = history.window[index] as RequestSample;
+    if (left.ok && !isSlow(left.latencyMs, baseline, rule)) baseline = appended(baseline, left.latencyMs, rule.baselineSize);
   }
   const reason = window.length < rule.windowSize ? null : (failingReason(window, rule) ?? slowReason(window, baseline, rule));
   return { window, baseline, degraded: reason !== null, reason };
 }
 
 /** The baseline's median, once it has as many samples as the window. */
+/** `values` and then `value`, the oldest dropped beyond `size`. */
+function appended(values: readonly number[], value: number, size: number): number[] {
+  const next = values.slice(Math.max(0, values.length + 1 - size));
+  next.push(value);
+  return next;
+}
+
 function usualLatency(baseline: readonly number[], rule: RequestDegradationRule): number | null {
   return baseline.length >= rule.windowSize ? median(baseline) : null;
 }
@@ -115,11 +125,21 @@ function isSlow(latencyMs: number, baseline: readonly number[], rule: RequestDeg
 }
 
 function failingReason(window: readonly RequestSample[], rule: RequestDegradationRule): string | null {
-  const failed = window.filter((sample) => !sample.ok).length;
+  let failed = 0;
+  for (const sample of window) if (!sample.ok) failed++;
   return (window.length - failed) / window.length < rule.minSuccessRate ? `${failed} of the last ${window.length} checks failed` : null;
 }
 
 function slowReason(window: readonly RequestSample[], baseline: readonly number[], rule: RequestDegradationRule): string | null {
+  // The median is above the floor only when at least half the answered checks are: nearly never, so most checks need no sort.
+  let answered = 0;
+  let aboveFloor = 0;
+  for (const sample of window) {
+    if (!sample.ok) continue;
+    answered++;
+    if (sample.latencyMs > rule.minLatencyMs) aboveFloor++;
+  }
+  if (2 * aboveFloor < answered) return null;
   const latest = median(window.filter((sample) => sample.ok).map((sample) => sample.latencyMs));
   if (latest === null || !isSlow(latest, baseline, rule)) return null;
   const answers = `answers slowly: median ${Math.round(latest)} ms over the last ${window.length} checks`;

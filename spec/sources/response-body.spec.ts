@@ -3,6 +3,7 @@ import crossFetch from 'cross-fetch';
 import fc from 'fast-check';
 import { Agent } from 'node:http';
 import type { Socket } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { asyncScheduler, lastValueFrom } from 'rxjs';
@@ -54,6 +55,82 @@ describe('readBody', () => {
     const streamed = response([Buffer.alloc(600), Buffer.alloc(600), Buffer.alloc(600)]);
     expect(await readBody(streamed, 1000)).to.equal(null);
     expect(streamed.pulled()).to.equal(2);
+  });
+
+  /** A response whose body is a Node stream (as node-fetch's), written chunk by chunk on later turns. */
+  function streamed(chunks: readonly Uint8Array[], contentLength: string | null = null): FetchResponseLike & { readonly stream: PassThrough } {
+    const stream = new PassThrough();
+    // As node-fetch's Body does: its errors are never unhandled.
+    stream.on('error', () => undefined);
+    void (async () => {
+      for (const chunk of chunks) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (stream.destroyed) return;
+        stream.write(chunk);
+      }
+      stream.end();
+    })();
+    return { status: 200, statusText: 'OK', headers: { get: (name: string) => (name === 'content-length' ? contentLength : null) }, body: stream, stream };
+  }
+
+  it('reads a Node stream through its events the same: back as it was sent, or null exactly when over the limit (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 20 }),
+        fc.integer({ min: 1, max: 1024 }),
+        fc.boolean(),
+        async (chunks, limit, declare) => {
+          const whole = Buffer.concat(chunks);
+          const answer = streamed(chunks, declare ? String(whole.length) : null);
+          const body = await readBody(answer, limit);
+          if (whole.length > limit) {
+            expect(body).to.equal(null);
+            // A declared length over the limit is refused unread; otherwise it stopped reading: the rest is not pulled through.
+            expect(answer.stream.destroyed).to.equal(!declare);
+          } else expect(body?.equals(whole)).to.equal(true);
+          expect(answer.stream.listenerCount('data')).to.equal(0);
+        },
+      ),
+      { seed: 23, numRuns: 200 },
+    );
+  });
+
+  it('a body that comes in one chunk is that chunk, not a copy', async () => {
+    const chunk = Buffer.from('{"nodeID":"12AB"}');
+    const body = await readBody(streamed([chunk]), 1000);
+    expect(body?.buffer).to.equal(chunk.buffer);
+    expect(body?.byteOffset).to.equal(chunk.byteOffset);
+  });
+
+  it('a Node stream that failed or closed before it was read fails the read, and one that fails while read too', async () => {
+    const failed = streamed([]);
+    failed.stream.destroy(new Error('HPE_INVALID_CHUNK_SIZE'));
+    await new Promise((resolve) => setImmediate(resolve));
+    await readBody(failed, 1000).then(
+      () => expect.fail('should have failed'),
+      (error: Error) => expect(error.message).to.equal('HPE_INVALID_CHUNK_SIZE'),
+    );
+    const closed = streamed([]);
+    closed.stream.destroy();
+    await new Promise((resolve) => setImmediate(resolve));
+    await readBody(closed, 1000).then(
+      () => expect.fail('should have failed'),
+      (error: Error) => expect(error.message).to.equal('Response body closed before its end'),
+    );
+    const cut = streamed([Buffer.from('{"node'), Buffer.from('ID":"12AB"}')]);
+    const reading = readBody(cut, 1000);
+    cut.stream.once('data', () => cut.stream.destroy());
+    await reading.then(
+      () => expect.fail('should have failed'),
+      (error: Error) => expect(error.message).to.equal('Response body closed before its end'),
+    );
+    const broken = streamed([Buffer.from('{"node'), Buffer.from('ID":"12AB"}')]);
+    const breaking = readBody(broken, 1000);
+    broken.stream.once('data', () => broken.stream.destroy(new Error('ECONNRESET')));
+    await breaking.then(
+      () => expect.fail('should have failed'),
+      (error: Error) => expect(error.message).to.equal('ECONNRESET'),
+    );
   });
 
   it('reads a response without a body as empty', async () => {
