@@ -3,7 +3,7 @@ export interface FetchResponseLike {
   readonly status: number;
   readonly statusText: string;
   readonly headers: { get(name: string): string | null };
-  /** Read as it arrives, never as a whole: the body limit is enforced on the way ({@link readBody}). */
+  /** Read as it arrives, never as a whole: the body limit is enforced on the way ({@link readBody}). Each chunk is given away: it is kept, not copied, and must not be written to afterwards. */
   readonly body: AsyncIterable<Uint8Array> | null;
 }
 

@@ -86,16 +86,16 @@ function isNodeStream(body: AsyncIterable<Uint8Array>): body is AsyncIterable<Ui
   return typeof stream.on === 'function' && typeof stream.removeListener === 'function' && typeof stream.destroy === 'function';
 }
 
-/** The body through the stream's `data` events; over the limit, the stream is destroyed (as `for await` leaving early does). */
+/**
+ * The body through the stream's `data` events. Over the limit, or on an error, the stream
+ * is destroyed (as `for await` leaving early does). The error listener stays on after the
+ * read: a stream that fails later is nobody's to throw.
+ */
 function readStream(stream: Readable, body: BodyBuffer): Promise<Buffer | null> {
-  // It can have failed before anyone listened: the parser found a bad chunk in the bytes that brought the head.
-  if (stream.errored) return Promise.reject(stream.errored);
-  if (stream.destroyed) return Promise.reject(new Error(CLOSED_EARLY));
   return new Promise((resolve, reject) => {
     const done = (): void => {
       stream.removeListener('data', onData);
       stream.removeListener('end', onEnd);
-      stream.removeListener('error', onError);
       stream.removeListener('close', onClose);
     };
     const onData = (chunk: Uint8Array): void => {
@@ -110,6 +110,7 @@ function readStream(stream: Readable, body: BodyBuffer): Promise<Buffer | null> 
     };
     const onError = (error: Error): void => {
       done();
+      stream.destroy();
       reject(error);
     };
     // Destroyed without an error (aborted by someone else): the body is not all there.
@@ -117,9 +118,14 @@ function readStream(stream: Readable, body: BodyBuffer): Promise<Buffer | null> 
       done();
       reject(new Error(CLOSED_EARLY));
     };
+    stream.on('error', onError);
+    // It can have failed before anyone listened: the parser found a bad chunk in the bytes that brought the head.
+    if (stream.errored) return onError(stream.errored);
+    if (stream.destroyed) return onClose();
     stream.on('data', onData);
     stream.once('end', onEnd);
-    stream.once('error', onError);
     stream.once('close', onClose);
+    // A 'data' listener does not restart a stream someone paused.
+    stream.resume();
   });
 }

@@ -88,14 +88,11 @@ export function requestDegradationRule(options: RequestDegradationOptions = {}, 
  */
 export function judgeRequest(history: RequestHistory, sample: RequestSample, rule: RequestDegradationRule): RequestHistory {
   // One new array for the window, and one for the baseline when it changes: this runs on every health check of every node.
-  const leaving = Math.max(0, history.window.length + 1 - rule.windowSize);
-  const window = history.window.slice(leaving);
+  const left = history.window.length + 1 > rule.windowSize ? history.window[0] : undefined;
+  const window = history.window.slice(left === undefined ? 0 : 1);
   window.push(sample);
   let baseline = history.baseline;
-  for (let index = 0; index < leaving; index++) {
-    const left = history.window[index] as RequestSample;
-    if (left.ok && !isSlow(left.latencyMs, baseline, rule)) baseline = appended(baseline, left.latencyMs, rule.baselineSize);
-  }
+  if (left?.ok && !isSlow(left.latencyMs, baseline, rule)) baseline = appended(baseline, left.latencyMs, rule.baselineSize);
   const reason = window.length < rule.windowSize ? null : (failingReason(window, rule) ?? slowReason(window, baseline, rule));
   return { window, baseline, degraded: reason !== null, reason };
 }

@@ -306,7 +306,7 @@ for (const [name, open] of Object.entries(fetches))
       expect((await call(send)).body).to.deep.equal(toDashboard(DASHBOARD));
       // node-fetch lets go of the signal once the body is read; undici keeps a weak listener on it until its request is collected.
       const lettingGo = getEventListeners(signals[0] as AbortSignal, 'abort').length === 0;
-      expect(lettingGo).to.equal(name.startsWith('KeepAliveFetch'));
+      if (name.startsWith('KeepAliveFetch')) expect(lettingGo).to.equal(true);
       for (let check = 1; check < 12; check++) expect((await call(send)).body).to.deep.equal(toDashboard(DASHBOARD));
       // Reused only when nothing listens to it any more: never one with 11 listeners, which would warn of a leak.
       expect(new Set(signals).size).to.equal(lettingGo ? 1 : 12);

@@ -110,6 +110,23 @@ describe('requestDegradationRule and judgeRequest', () => {
     expect(judged([...five(100), ...five(100), ...five(1000)], { baselineSize: 4 }).degraded, 'a baseline smaller than the window').to.equal(false);
   });
 
+  it('slow when the median of the answered checks is: half of them above the floor can be enough, fewer never is', () => {
+    const lenient = requestDegradationRule({ windowSize: 4, minSuccessRate: 0 });
+    // 100, 100, 10000, 10000: two of four above the floor, and a median of 5050 ms, above the 5000 ms ceiling.
+    expect(run([ok(100), ok(10_000), ok(100), ok(10_000)], lenient).at(-1)).to.include({
+      degraded: true,
+      reason: 'answers slowly: median 5050 ms over the last 4 checks, above 5000 ms',
+    });
+    // One of four above it: the median is 100 ms, however slow that one.
+    expect(run([ok(100), ok(100), ok(1e9), ok(100)], lenient).at(-1)).to.include({ degraded: false, reason: null });
+    // Of the answered ones: two of three above the floor, one failed.
+    expect(run([ok(6000), failed, ok(100), ok(6000)], lenient).at(-1)).to.include({
+      degraded: true,
+      reason: 'answers slowly: median 6000 ms over the last 4 checks, above 5000 ms',
+    });
+    expect(run([ok(6000), failed, ok(100), ok(100)], lenient).at(-1)).to.include({ degraded: false, reason: null });
+  });
+
   it('slow by the ceiling alone says so even with a baseline; the median is of the successful checks only', () => {
     const five = (latencyMs: number): RequestSample[] => Array.from({ length: 5 }, () => ok(latencyMs));
     expect(run([...five(1500), ...five(1500), ...five(6000)]).at(-1)?.reason, 'exactly 4 x the usual 1500 ms').to.equal(
