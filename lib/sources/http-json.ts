@@ -1,4 +1,3 @@
-import { getEventListeners } from 'node:events';
 import { Observable, type SchedulerLike } from 'rxjs';
 import { requireHttpUrl } from '../validate.js';
 import { ApiRequestError, bodyTooLarge } from './api-request-error.js';
@@ -88,17 +87,10 @@ export function jsonRequester<T = unknown>(request: HttpJsonRequest<T>): JsonReq
   const headers = { accept: 'application/json', ...request.headers };
   const accept = request.accept ?? ((body: unknown) => body as T);
   const secrets = secretsOf(request.headers?.authorization);
-  /**
-   * The controller of the last request that ended well, never aborted: the next one
-   * takes it instead of a new one (an AbortController and its signal are ~1 KB and
-   * ~2 µs, per health check), if the fetch let go of it: node-fetch does once the body
-   * is read.
-   */
-  let spare: AbortController | undefined;
   return (onBody, onError) => {
     let settled = false;
     /** The exchange under way (one per redirect): aborted when the request ends early. */
-    let exchange: AbortController | undefined;
+    let exchange = new AbortController();
     const settle = (): boolean => {
       if (settled) return false;
       settled = true;
@@ -108,17 +100,13 @@ export function jsonRequester<T = unknown>(request: HttpJsonRequest<T>): JsonReq
     const fail = (error: unknown): void => {
       if (!settle()) return;
       // Of an exchange that ended (its body read), nothing is left to abort: its connection stays open for the next request.
-      exchange?.abort();
+      exchange.abort();
       onError(withoutSecrets(toRequestError(error), secrets));
     };
     /** The next response, over a new exchange: none once the request has ended. */
     const send = (target: string, sent: Readonly<Record<string, string>>): Promise<FetchResponseLike> => {
       if (settled) throw ABANDONED;
-      // A redirect's exchange whose body was read in full goes on to the next hop.
-      if (exchange?.signal.aborted !== false) {
-        exchange = spare ?? new AbortController();
-        spare = undefined;
-      }
+      exchange = new AbortController();
       return fetch(target, { method: 'GET', headers: sent, redirect: 'manual', signal: exchange.signal });
     };
     const answer = async (): Promise<T> => {
@@ -131,7 +119,7 @@ export function jsonRequester<T = unknown>(request: HttpJsonRequest<T>): JsonReq
         const body = await readBody(response, ok ? maxBodyBytes : Math.min(maxBodyBytes, SIDE_BODY_BYTES));
         if (body === null && ok) throw bodyTooLarge(maxBodyBytes);
         // The rest of a redirect's body is not worth reading: its connection goes instead.
-        if (body === null) exchange?.abort();
+        if (body === null) exchange.abort();
         const location = REDIRECT_STATUSES.has(status) ? response.headers.get('location') : null;
         if (location === null) {
           if (!ok) throw new ApiRequestError(httpFailure(status, response.statusText, body), 'http', status);
@@ -145,13 +133,10 @@ export function jsonRequester<T = unknown>(request: HttpJsonRequest<T>): JsonReq
     };
     const timeout = scheduler.schedule(() => fail(new ApiRequestError(`Connection timeout (no response within ${timeoutMs} ms)`, 'timeout')), timeoutMs);
     answer().then((result) => {
-      if (!settle()) return;
-      // Undici leaves a (weak) listener on the signals it was given until its request is collected: those are not reused.
-      if (exchange?.signal.aborted === false && getEventListeners(exchange.signal, 'abort').length === 0) spare = exchange;
-      onBody(result);
+      if (settle()) onBody(result);
     }, fail);
     return () => {
-      if (settle()) exchange?.abort();
+      if (settle()) exchange.abort();
     };
   };
 }

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { getEventListeners } from 'node:events';
 import { asyncScheduler, lastValueFrom, VirtualTimeScheduler } from 'rxjs';
 import {
   ApiRequestError,
@@ -12,7 +11,7 @@ import {
   type FetchLike,
 } from '../../lib/index.js';
 import { refusedPort } from '../support/forwarder.js';
-import { DASHBOARD, healthy, json, TestNodeApi } from '../support/node-api.js';
+import { DASHBOARD, json, TestNodeApi } from '../support/node-api.js';
 import { eventually } from '../support/wait.js';
 
 /** Every kind of fetch the API client is used with: its default, and Node's own. */
@@ -287,53 +286,6 @@ for (const [name, open] of Object.entries(fetches))
       abandon();
       await aborted;
       expect(calls).to.equal(0);
-    });
-
-    it('jsonRequester reuses the signal of a request that ended well, never one that was aborted, and the fetch lets go of it', async () => {
-      const signals: AbortSignal[] = [];
-      const recording: FetchLike = (url, init) => {
-        signals.push(init.signal);
-        return fetch(url, init);
-      };
-      const send = jsonRequester({
-        url: `${api.url}/api/sno/`,
-        fetch: recording,
-        scheduler: asyncScheduler,
-        timeoutMs: 2000,
-        maxBodyBytes: 1 << 20,
-        accept: toDashboard,
-      });
-      expect((await call(send)).body).to.deep.equal(toDashboard(DASHBOARD));
-      // node-fetch lets go of the signal once the body is read; undici keeps a weak listener on it until its request is collected.
-      const lettingGo = getEventListeners(signals[0] as AbortSignal, 'abort').length === 0;
-      if (name.startsWith('KeepAliveFetch')) expect(lettingGo).to.equal(true);
-      for (let check = 1; check < 12; check++) expect((await call(send)).body).to.deep.equal(toDashboard(DASHBOARD));
-      // Reused only when nothing listens to it any more: never one with 11 listeners, which would warn of a leak.
-      expect(new Set(signals).size).to.equal(lettingGo ? 1 : 12);
-      if (!lettingGo) return;
-      expect(getEventListeners(signals[0] as AbortSignal, 'abort')).to.have.length(0);
-      // A failure after the body was read aborts what is left of its exchange: the next request has a signal of its own.
-      api.behaviour = (_request, response) => json(response, { nodeID: 42 });
-      expect((await call(send)).error?.kind).to.equal('body');
-      api.behaviour = healthy;
-      expect((await call(send)).body).to.deep.equal(toDashboard(DASHBOARD));
-      expect(signals[12]).to.equal(signals[0]);
-      expect(signals[13]).to.not.equal(signals[12]);
-      expect(signals.slice(12).map((signal) => signal.aborted)).to.deep.equal([true, false]);
-      // An abandoned request's signal is aborted and not used again.
-      api.behaviour = () => undefined;
-      const abandon = send(
-        () => undefined,
-        () => undefined,
-      );
-      await eventually(() => signals.length === 15);
-      abandon();
-      api.behaviour = healthy;
-      expect((await call(send)).body).to.deep.equal(toDashboard(DASHBOARD));
-      expect(signals[14]).to.equal(signals[13]);
-      expect(signals[14]?.aborted).to.equal(true);
-      expect(signals[15]).to.not.equal(signals[14]);
-      expect(signals[15]?.aborted).to.equal(false);
     });
 
     it('jsonRequester times out on the scheduler it is given (virtual time)', async () => {
