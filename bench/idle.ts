@@ -27,6 +27,16 @@ export interface IdleResult {
   steady_heap_bytes_per_api_client: number;
   steady_baseline_bytes_per_api_client: number;
   steady_baseline_heap_bytes_per_api_client: number;
+  /**
+   * What one more client costs: the growth with twice as many clients (all at once) less
+   * the growth with `sources / 2`, over the clients added. The figures above divide the
+   * whole growth by the clients, so they also charge them the process's one-off costs
+   * (the code compiled for them, the heap's own growth).
+   */
+  marginal_bytes_per_api_client: number;
+  marginal_heap_bytes_per_api_client: number;
+  marginal_baseline_bytes_per_api_client: number;
+  marginal_baseline_heap_bytes_per_api_client: number;
   interval_s: number;
   sources: number;
   measured_s: number;
@@ -44,6 +54,12 @@ export async function runIdle(quick: boolean, intervalSeconds = 30): Promise<Idl
   const perBareClient = await memoryPerSource('bare-api', count);
   const steadyPerClient = await memoryPerSource('api', count, STEADY_BATCH);
   const steadyPerBareClient = await memoryPerSource('bare-api', count, STEADY_BATCH);
+  const marginal = (once: { rss: number; heap: number }, twice: { rss: number; heap: number }): { rss: number; heap: number } => ({
+    rss: 2 * twice.rss - once.rss,
+    heap: 2 * twice.heap - once.heap,
+  });
+  const perMoreClient = marginal(perClient, await memoryPerSource('api', 2 * count));
+  const perMoreBareClient = marginal(perBareClient, await memoryPerSource('bare-api', 2 * count));
   const peer = await startPeer('idle');
   const window = (windowSeconds: number): Promise<number> => cpuMs(() => sleep(windowSeconds * 1000));
   const emptySeconds = quick ? 2 : 15;
@@ -91,6 +107,10 @@ export async function runIdle(quick: boolean, intervalSeconds = 30): Promise<Idl
       steady_heap_bytes_per_api_client: steadyPerClient.heap,
       steady_baseline_bytes_per_api_client: steadyPerBareClient.rss,
       steady_baseline_heap_bytes_per_api_client: steadyPerBareClient.heap,
+      marginal_bytes_per_api_client: perMoreClient.rss,
+      marginal_heap_bytes_per_api_client: perMoreClient.heap,
+      marginal_baseline_bytes_per_api_client: perMoreBareClient.rss,
+      marginal_baseline_heap_bytes_per_api_client: perMoreBareClient.heap,
       interval_s: intervalSeconds,
       sources: count * 2,
       measured_s: seconds,

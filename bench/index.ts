@@ -117,6 +117,18 @@ async function main(): Promise<void> {
       'bare cross-fetch agent',
       idleResult.steady_baseline_heap_bytes_per_api_client,
     ),
+    beside(
+      `  one more client (${number(idleResult.sources / 2)} -> ${number(idleResult.sources)}): RSS`,
+      idleResult.marginal_bytes_per_api_client,
+      'bare cross-fetch agent',
+      idleResult.marginal_baseline_bytes_per_api_client,
+    ),
+    beside(
+      '  one more client: V8 heap',
+      idleResult.marginal_heap_bytes_per_api_client,
+      'bare cross-fetch agent',
+      idleResult.marginal_baseline_heap_bytes_per_api_client,
+    ),
     row(
       `forwarder lines/s, file to client (${number(forwarder.lines)} lines)`,
       forwarder.lines_per_s,
@@ -171,6 +183,8 @@ async function main(): Promise<void> {
           baseline_bytes_per_api_client: idleResult.baseline_bytes_per_api_client,
           steady_bytes_per_api_client: idleResult.steady_bytes_per_api_client,
           steady_baseline_bytes_per_api_client: idleResult.steady_baseline_bytes_per_api_client,
+          marginal_bytes_per_api_client: idleResult.marginal_bytes_per_api_client,
+          marginal_baseline_bytes_per_api_client: idleResult.marginal_baseline_bytes_per_api_client,
           interval_s: idleResult.interval_s,
         },
         forwarder: {
