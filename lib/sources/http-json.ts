@@ -1,4 +1,4 @@
-import { Observable, type SchedulerLike } from 'rxjs';
+import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { requireHttpUrl } from '../validate.js';
 import { ApiRequestError, bodyTooLarge } from './api-request-error.js';
 import type { FetchLike, FetchResponseLike } from './fetch-like.js';
@@ -81,64 +81,120 @@ export type JsonRequester<T> = (onBody: (body: T) => void, onError: (error: ApiR
  * ```
  */
 export function jsonRequester<T = unknown>(request: HttpJsonRequest<T>): JsonRequester<T> {
-  const { fetch, maxBodyBytes, timeoutMs, scheduler } = request;
-  // Kept as text: a URL object is ~160 bytes of heap per client; one is made only to follow a redirect.
-  const url = typeof request.url === 'string' ? new URL(request.url).href : request.url.href;
-  const headers = { accept: 'application/json', ...request.headers };
-  const accept = request.accept ?? ((body: unknown) => body as T);
-  const secrets = secretsOf(request.headers?.authorization);
-  return (onBody, onError) => {
-    let settled = false;
-    /** The exchange under way (one per redirect): aborted when the request ends early. */
-    let exchange = new AbortController();
-    const settle = (): boolean => {
-      if (settled) return false;
-      settled = true;
-      timeout.unsubscribe();
-      return true;
-    };
-    const fail = (error: unknown): void => {
-      if (!settle()) return;
-      // Of an exchange that ended (its body read), nothing is left to abort: its connection stays open for the next request.
-      exchange.abort();
-      onError(withoutSecrets(toRequestError(error), secrets));
-    };
-    /** The next response, over a new exchange: none once the request has ended. */
-    const send = (target: string, sent: Readonly<Record<string, string>>): Promise<FetchResponseLike> => {
-      if (settled) throw ABANDONED;
-      exchange = new AbortController();
-      return fetch(target, { method: 'GET', headers: sent, redirect: 'manual', signal: exchange.signal });
-    };
-    const answer = async (): Promise<T> => {
-      let target = url;
-      let sent: Readonly<Record<string, string>> = headers;
-      for (let redirects = 0; ; redirects++) {
-        const response = await send(target, sent);
-        const { status } = response;
-        const ok = status >= 200 && status <= 299;
-        const body = await readBody(response, ok ? maxBodyBytes : Math.min(maxBodyBytes, SIDE_BODY_BYTES));
-        if (body === null && ok) throw bodyTooLarge(maxBodyBytes);
-        // The rest of a redirect's body is not worth reading: its connection goes instead.
-        if (body === null) exchange.abort();
-        const location = REDIRECT_STATUSES.has(status) ? response.headers.get('location') : null;
-        if (location === null) {
-          if (!ok) throw new ApiRequestError(httpFailure(status, response.statusText, body), 'http', status);
-          return accept(parseJson(body ?? Buffer.alloc(0)));
-        }
-        const from = new URL(target);
-        const next = redirectTarget(from, status, location, redirects);
-        if (next.origin !== from.origin) sent = withoutAuthorization(sent);
-        target = next.href;
-      }
-    };
-    const timeout = scheduler.schedule(() => fail(new ApiRequestError(`Connection timeout (no response within ${timeoutMs} ms)`, 'timeout')), timeoutMs);
-    answer().then((result) => {
-      if (settle()) onBody(result);
-    }, fail);
-    return () => {
-      if (settle()) exchange.abort();
-    };
+  const plan: RequestPlan<T> = {
+    fetch: request.fetch,
+    maxBodyBytes: request.maxBodyBytes,
+    timeoutMs: request.timeoutMs,
+    scheduler: request.scheduler,
+    // Kept as text: a URL object is ~160 bytes of heap per client; one is made only to follow a redirect.
+    url: typeof request.url === 'string' ? new URL(request.url).href : request.url.href,
+    headers: { accept: 'application/json', ...request.headers },
+    accept: request.accept ?? ((body: unknown) => body as T),
+    secrets: secretsOf(request.headers?.authorization),
   };
+  return (onBody, onError) => {
+    const exchange = new JsonExchange(plan, onBody, onError);
+    return () => exchange.abandon();
+  };
+}
+
+/** What every request of one {@link jsonRequester} shares. */
+interface RequestPlan<T> {
+  readonly fetch: FetchLike;
+  readonly maxBodyBytes: number;
+  readonly timeoutMs: number;
+  readonly scheduler: SchedulerLike;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly accept: (body: unknown) => T;
+  readonly secrets: readonly string[];
+}
+
+/**
+ * One request of a {@link jsonRequester}, from its first exchange to its one callback:
+ * one object with methods, not a handful of closures, since a thousand health checks
+ * are in flight at once in each round and whatever they hold then is what V8's young
+ * collections promote.
+ */
+class JsonExchange<T> {
+  private settled = false;
+  /** The exchange under way (one per redirect): aborted when the request ends early. */
+  private controller = new AbortController();
+  private readonly timeout: Subscription;
+
+  constructor(
+    private readonly plan: RequestPlan<T>,
+    private readonly onBody: (body: T) => void,
+    private readonly onError: (error: ApiRequestError) => void,
+  ) {
+    this.timeout = plan.scheduler.schedule(timedOut, plan.timeoutMs, this);
+    this.answer().then(
+      (result) => this.succeed(result),
+      (error: unknown) => this.fail(error),
+    );
+  }
+
+  abandon(): void {
+    if (this.settle()) this.controller.abort();
+  }
+
+  timedOut(): void {
+    this.fail(new ApiRequestError(`Connection timeout (no response within ${this.plan.timeoutMs} ms)`, 'timeout'));
+  }
+
+  private fail(error: unknown): void {
+    if (!this.settle()) return;
+    // Of an exchange that ended (its body read), nothing is left to abort: its connection stays open for the next request.
+    this.controller.abort();
+    this.onError(withoutSecrets(toRequestError(error), this.plan.secrets));
+  }
+
+  private succeed(result: T): void {
+    if (this.settle()) this.onBody(result);
+  }
+
+  private settle(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    this.timeout.unsubscribe();
+    return true;
+  }
+
+  /** The next response, over a new exchange: none once the request has ended. */
+  private send(target: string, headers: Readonly<Record<string, string>>): Promise<FetchResponseLike> {
+    if (this.settled) throw ABANDONED;
+    this.controller = new AbortController();
+    return this.plan.fetch(target, { method: 'GET', headers, redirect: 'manual', signal: this.controller.signal });
+  }
+
+  private async answer(): Promise<T> {
+    const { maxBodyBytes } = this.plan;
+    let target = this.plan.url;
+    let sent = this.plan.headers;
+    for (let redirects = 0; ; redirects++) {
+      const response = await this.send(target, sent);
+      const { status } = response;
+      const ok = status >= 200 && status <= 299;
+      const body = await readBody(response, ok ? maxBodyBytes : Math.min(maxBodyBytes, SIDE_BODY_BYTES));
+      if (body === null && ok) throw bodyTooLarge(maxBodyBytes);
+      // The rest of a redirect's body is not worth reading: its connection goes instead.
+      if (body === null) this.controller.abort();
+      const location = REDIRECT_STATUSES.has(status) ? response.headers.get('location') : null;
+      if (location === null) {
+        if (!ok) throw new ApiRequestError(httpFailure(status, response.statusText, body), 'http', status);
+        return this.plan.accept(parseJson(body ?? Buffer.alloc(0)));
+      }
+      const from = new URL(target);
+      const next = redirectTarget(from, status, location, redirects);
+      if (next.origin !== from.origin) sent = withoutAuthorization(sent);
+      target = next.href;
+    }
+  }
+}
+
+/** The timeout's work, given its request as the action's state: no closure per request. */
+function timedOut<T>(exchange?: JsonExchange<T>): void {
+  exchange?.timedOut();
 }
 
 /** Thrown into a request that ended (timeout, abandoned) to stop it before its next redirect; never seen by anyone. */

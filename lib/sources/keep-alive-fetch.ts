@@ -40,17 +40,18 @@ export class KeepAliveFetch {
    * timeout, or a restart) is sent once more, on a new connection: it is a `GET`, and no
    * answer was read. Node's agent does not do that itself.
    */
-  readonly fetch: FetchLike = async (url, init) => {
+  readonly fetch: FetchLike = (url, init) => {
     const agent = this.agentFor(url);
-    const send = (): Promise<FetchResponseLike> => (crossFetch as unknown as NodeFetch)(url, { ...init, agent });
+    // Asked before sending: the request takes the idle connection.
     const reusing = hasIdleConnection(agent);
-    try {
-      return await send();
-    } catch (error) {
+    const sent = (crossFetch as unknown as NodeFetch)(url, { ...init, agent });
+    // A promise chain, not an async function: its frame and promises would stay alive for every request in flight.
+    if (!reusing) return sent;
+    return sent.catch((error: unknown) => {
       // Not after close() or resetConnections(), which close connections on purpose.
-      if (!reusing || !closedUnanswered(error) || init.signal.aborted || this.current(url) !== agent) throw error;
-      return send();
-    }
+      if (!closedUnanswered(error) || init.signal.aborted || this.current(url) !== agent) throw error;
+      return (crossFetch as unknown as NodeFetch)(url, { ...init, agent });
+    });
   };
 
   /** By the URL's scheme; a redirect to another scheme comes back here as a request of its own (httpJson follows redirects, not node-fetch). */
