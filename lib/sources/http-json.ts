@@ -119,7 +119,7 @@ interface RequestPlan<T> {
 class JsonExchange<T> {
   private settled = false;
   /** The exchange under way (one per redirect): aborted when the request ends early. */
-  private controller = new AbortController();
+  private controller: AbortController | undefined;
   private readonly timeout: Subscription;
 
   constructor(
@@ -135,7 +135,7 @@ class JsonExchange<T> {
   }
 
   abandon(): void {
-    if (this.settle()) this.controller.abort();
+    if (this.settle()) this.controller?.abort();
   }
 
   timedOut(): void {
@@ -145,7 +145,7 @@ class JsonExchange<T> {
   private fail(error: unknown): void {
     if (!this.settle()) return;
     // Of an exchange that ended (its body read), nothing is left to abort: its connection stays open for the next request.
-    this.controller.abort();
+    this.controller?.abort();
     this.onError(withoutSecrets(toRequestError(error), this.plan.secrets));
   }
 
@@ -178,7 +178,7 @@ class JsonExchange<T> {
       const body = await readBody(response, ok ? maxBodyBytes : Math.min(maxBodyBytes, SIDE_BODY_BYTES));
       if (body === null && ok) throw bodyTooLarge(maxBodyBytes);
       // The rest of a redirect's body is not worth reading: its connection goes instead.
-      if (body === null) this.controller.abort();
+      if (body === null) this.controller?.abort();
       const location = REDIRECT_STATUSES.has(status) ? response.headers.get('location') : null;
       if (location === null) {
         if (!ok) throw new ApiRequestError(httpFailure(status, response.statusText, body), 'http', status);
