@@ -422,6 +422,7 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
       .that.satisfies((error: Error) => !error.message.includes('secret'));
     expect(() => new NodeApiClient({ node: 'n', url: 'http://x', timeoutMs: 0 })).to.throw(RangeError, /^timeoutMs/);
     expect(() => new NodeApiClient({ node: 'n', url: 'http://x', healthCheckIntervalMs: -1 })).to.throw(RangeError, /^healthCheckIntervalMs/);
+    expect(() => new NodeApiClient({ node: 'n', url: 'http://x', firstCheckDelayMs: -1 })).to.throw(RangeError, /^firstCheckDelayMs/);
     expect(() => new NodeApiClient({ node: 'n', url: 'http://x', maxReconnectAttempts: 1.5 })).to.throw(RangeError, /^maxReconnectAttempts/);
     expect(() => new NodeApiClient({ node: 'n', url: 'http://x', maxBodyBytes: 0 })).to.throw(RangeError, /^maxBodyBytes/);
     expect(() => new NodeApiClient({ node: '', url: 'http://x' })).to.throw(RangeError, /^node /);
@@ -493,6 +494,28 @@ describe('NodeApiClient schedule (virtual time: sinon fake timers)', () => {
     }
     expect(events).to.deep.equal(['connected']);
     expect(api.status.state).to.equal('stopped');
+  });
+
+  it('firstCheckDelayMs: the first check waits for it, the later ones and the reconnect attempts do not', async () => {
+    const { fetch, calls, script } = scriptedFetch();
+    script.down = false;
+    const api = new NodeApiClient({ node: 'node1', url: 'http://127.0.0.1:14002', fetch, firstCheckDelayMs: 700 });
+    api.start();
+    try {
+      await clock.tickAsync(699);
+      expect(calls).to.deep.equal([]);
+      expect(api.status.state).to.equal('connecting');
+      await clock.tickAsync(1);
+      expect(api.status).to.include({ state: 'connected', is_available: true });
+      await clock.tickAsync(60_000);
+      expect(seconds(calls)).to.deep.equal([0.7, 30.7, 60.7]);
+      script.down = true;
+      await clock.tickAsync(30_000 + 2000);
+      expect(seconds(calls).slice(3)).to.deep.equal([90.7, 92.7]);
+      expect(api.status).to.include({ state: 'error', reconnect_attempts: 2 });
+    } finally {
+      api.stop();
+    }
   });
 
   it('a slow node: the next check starts one interval after the previous one ended, never two at once', async () => {
