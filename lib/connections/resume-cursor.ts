@@ -23,44 +23,54 @@ const warn = createDebug('storj-monitor:log-reader:warn');
  * ```
  */
 export class ResumeCursor {
-  private current: ResumePosition | null;
-  private saved: ResumePosition | null;
+  /** The last checkpoint (or the position read back), with the lines received after it as a count: one more line is `skip++`, not a new object. */
+  private base: ResumePosition | null;
+  private skip: number;
+  private savedBase: ResumePosition | null;
+  private savedSkip: number;
   private failing = false;
 
   constructor(private readonly file?: string) {
-    this.current = file === undefined ? null : readPosition(file);
-    this.saved = this.current;
+    this.base = file === undefined ? null : readPosition(file);
+    this.skip = this.base?.skip ?? 0;
+    this.savedBase = this.base;
+    this.savedSkip = this.skip;
   }
 
   /** Where to resume: `null` for "from now on". */
   get position(): ResumePosition | null {
-    return this.current;
+    if (this.base === null || this.base.skip === this.skip) return this.base;
+    return { ...this.base, skip: this.skip };
   }
 
   /** The forwarder's checkpoint: the lines that follow start there. */
   checkpoint(position: ResumePosition): void {
-    this.current = { ...position, skip: 0 };
+    this.base = { ...position, skip: 0 };
+    this.skip = 0;
   }
 
   /** One more line received after the checkpoint (nothing while there is no position). */
   advance(): void {
-    if (this.current !== null) this.current = { ...this.current, skip: this.current.skip + 1 };
+    if (this.base !== null) this.skip++;
   }
 
   /** Forgets the position (the forwarder went plain: positions of before mean nothing there). */
   clear(): void {
-    this.current = null;
+    this.base = null;
+    this.skip = 0;
   }
 
   /** Writes the position to `file` if it changed since the last write; never throws. */
   save(): void {
-    if (this.file === undefined || this.saved === this.current) return;
+    if (this.file === undefined || (this.savedBase === this.base && this.savedSkip === this.skip)) return;
     try {
       mkdirSync(dirname(this.file), { recursive: true });
       const temporary = `${this.file}.tmp`;
-      writeFileSync(temporary, this.current === null ? '-\n' : `${formatPosition(this.current)}\n`);
+      const position = this.position;
+      writeFileSync(temporary, position === null ? '-\n' : `${formatPosition(position)}\n`);
       renameSync(temporary, this.file);
-      this.saved = this.current;
+      this.savedBase = this.base;
+      this.savedSkip = this.skip;
       this.failing = false;
     } catch (error) {
       if (!this.failing) warn('Cannot write the position file %s: %s (kept in memory, retrying at every save)', this.file, (error as Error).message);
