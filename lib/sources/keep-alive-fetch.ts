@@ -44,13 +44,13 @@ export class KeepAliveFetch {
     const agent = this.agentFor(url);
     // Asked before sending: the request takes the idle connection.
     const reusing = hasIdleConnection(agent);
-    const sent = (crossFetch as unknown as NodeFetch)(url, { ...init, agent });
+    const sent = viaAgent(url, init, agent);
     // A promise chain, not an async function: its frame and promises would stay alive for every request in flight.
     if (!reusing) return sent;
     return sent.catch((error: unknown) => {
       // Not after close() or resetConnections(), which close connections on purpose.
       if (!closedUnanswered(error) || init.signal.aborted || this.current(url) !== agent) throw error;
-      return (crossFetch as unknown as NodeFetch)(url, { ...init, agent });
+      return viaAgent(url, init, agent);
     });
   };
 
@@ -80,6 +80,10 @@ export class KeepAliveFetch {
     this.http = undefined;
     this.https = undefined;
   }
+}
+
+function viaAgent(url: string, init: FetchInitLike, agent: HttpAgent): Promise<FetchResponseLike> {
+  return (crossFetch as unknown as NodeFetch)(url, { ...init, agent });
 }
 
 function isHttps(url: string): boolean {
