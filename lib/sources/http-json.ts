@@ -98,12 +98,8 @@ export function jsonRequester<T = unknown>(request: HttpJsonRequest<T>): JsonReq
   };
 }
 
-/** What every request of one {@link jsonRequester} shares. */
-interface RequestPlan<T> {
-  readonly fetch: FetchLike;
-  readonly maxBodyBytes: number;
-  readonly timeoutMs: number;
-  readonly scheduler: SchedulerLike;
+/** What every request of one {@link jsonRequester} shares: its request, defaulted and resolved once. */
+interface RequestPlan<T> extends Pick<HttpJsonRequest<T>, 'fetch' | 'maxBodyBytes' | 'timeoutMs' | 'scheduler'> {
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly accept: (body: unknown) => T;
