@@ -5,7 +5,6 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -14,13 +13,13 @@ import {
   truncateSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtualTimeScheduler } from 'rxjs';
 import { ConnectionHistory, ConnectionRegistry, initialLogReaderStatus } from '../../lib/index.js';
 import { HistoryJournal, type HistoryRecord } from '../../lib/state/history-journal.js';
 import { withDebugLogs } from '../support/debug-logs.js';
 import { TestForwarder } from '../support/forwarder.js';
+import { tempDirectory } from '../support/log-writer.js';
 import { eventually } from '../support/wait.js';
 
 const failed = { type: 'failed', error: 'Connection refused', reconnectAttempts: 1, retryInMs: 1000, retryAt: 0 } as const;
@@ -61,16 +60,25 @@ const writeJournal = (file: string, lines: readonly string[], header = true): vo
   writeFileSync(file, `${[...(header ? [HEADER] : []), ...lines].join('\n')}\n`);
 const WARN = 'storj-monitor:history:warn';
 
+/** Before each test a folder of its own (handed to `use`); after it, the folder and its `.away` twin (where a test moves it for a while) are removed. */
+function folderPerTest(use: (folder: string) => void): void {
+  let folder = '';
+  beforeEach(() => {
+    folder = tempDirectory().path;
+    use(folder);
+  });
+  afterEach(() => [folder, `${folder}.away`].forEach((path) => rmSync(path, { recursive: true, force: true })));
+}
+
 const states = (history: ConnectionHistory) => history.snapshot().node1?.log_reader?.map(({ state, from, to }) => [state, from, to]);
 
 describe('ConnectionHistory with a history file', function () {
   let directory: string;
   let file: string;
-  beforeEach(() => {
-    directory = mkdtempSync(join(tmpdir(), 'storj-history-'));
-    file = join(directory, 'history.jsonl');
+  folderPerTest((folder) => {
+    directory = folder;
+    file = join(folder, 'history.jsonl');
   });
-  afterEach(() => rmSync(directory, { recursive: true, force: true }));
 
   it('reads the history back after a restart, with the time the monitor was not running as a gap', () => {
     const first = journalled(file, 0);
@@ -181,12 +189,10 @@ describe('ConnectionHistory with a history file', function () {
 describe('ConnectionHistory with a history file: what is journalled and said', function () {
   let directory: string;
   let file: string;
-  beforeEach(() => {
-    directory = mkdtempSync(join(tmpdir(), 'storj-history-'));
-    file = join(directory, 'history.jsonl');
+  folderPerTest((folder) => {
+    directory = folder;
+    file = join(folder, 'history.jsonl');
   });
-  // `.away`: where a test moves the directory for a while.
-  afterEach(() => [directory, `${directory}.away`].forEach((path) => rmSync(path, { recursive: true, force: true })));
 
   it('says on storj-monitor:history how many records it read back and how many it skipped', async () => {
     writeJournal(file, [line({ from: 0, to: 1000 }), line({ state: 'error', from: 1000, to: 2000 }), '{"node":"node1"', line({ from: 2000, to: null })]);
@@ -296,13 +302,8 @@ describe('ConnectionHistory with a history file: what is journalled and said', f
 });
 
 describe('HistoryJournal: the file', function () {
-  let directory: string;
   let file: string;
-  beforeEach(() => {
-    directory = mkdtempSync(join(tmpdir(), 'storj-journal-'));
-    file = join(directory, 'history.jsonl');
-  });
-  afterEach(() => rmSync(directory, { recursive: true, force: true }));
+  folderPerTest((folder) => (file = join(folder, 'history.jsonl')));
 
   const empty = { records: [], aliveAt: null, skipped: 0 };
   const record = (segment: HistoryRecord['segment'], node = 'node1', component: HistoryRecord['component'] = 'log_reader'): HistoryRecord => ({
@@ -433,8 +434,8 @@ describe('a monitor with --history-file killed with SIGKILL', function () {
   this.timeout(30_000);
 
   it('leaves a journal that the next monitor reads back: the outage where it happened', async () => {
-    const directory = mkdtempSync(join(tmpdir(), 'storj-history-kill-'));
-    const file = join(directory, 'history.jsonl');
+    const directory = tempDirectory();
+    const file = join(directory.path, 'history.jsonl');
     const forwarder = await TestForwarder.start();
     const config = { nodes: [{ name: 'alpha', log: { host: '127.0.0.1', port: forwarder.port } }], logReader: { initialBackoffMs: 100, maxBackoffMs: 100 } };
     const child = spawn(process.execPath, ['--import', 'tsx', 'spec/support/history-writer.ts', JSON.stringify(config), file], {
@@ -470,7 +471,7 @@ describe('a monitor with --history-file killed with SIGKILL', function () {
       child.kill('SIGKILL');
       await exited;
       await forwarder.kill();
-      rmSync(directory, { recursive: true, force: true });
+      directory.remove();
     }
   });
 });
