@@ -12,7 +12,7 @@ import type { DropReason } from '../../lib/log-lines/drop-reason.js';
 import { CONNECTED } from '../../lib/sources/connection-signal.js';
 import { GREETING_RECORD } from '../../lib/sources/resume-protocol.js';
 import { withDebugLogs } from '../support/debug-logs.js';
-import { TestForwarder } from '../support/forwarder.js';
+import { refusedPort, TestForwarder } from '../support/forwarder.js';
 import { expectExactly, LogWriter, tempDirectory } from '../support/log-writer.js';
 import { resumingReader } from '../support/resuming-reader.js';
 import { eventually } from '../support/wait.js';
@@ -80,7 +80,7 @@ describe('tcpLogSource({ resume: true }) against forwarders that do not resume',
     });
 
     it('falls back to plain at once, says so once on the warn log and in the status, and streams every line written while connected', async () => {
-      const port = (await TestForwarder.start().then(async (probe) => (await probe.stop(), probe))).port;
+      const port = await refusedPort();
       python = spawn('python3', [REFERENCE ?? '', '--log-file', writer.file, '--host', '127.0.0.1', '--port', String(port)], { stdio: 'ignore' });
       let reader: ReturnType<typeof resumingReader> | undefined;
       const printed = await warnings(async () => {
