@@ -1,9 +1,10 @@
 // 5. Idle cost: connected, silent log sources and API clients checking every 30 s (or
 // `--idle-interval-s`) against loopback peers (in a child process): our CPU ms per minute
-// in the steady state, beside a bare cross-fetch loop doing the same checks; and the
-// memory each API client takes (in a process of their own).
+// in the steady state, beside a bare cross-fetch loop doing the same checks at the same
+// offsets (the first checks paced as a monitor paces them, DEFAULT_FIRST_CHECKS_PER_SECOND);
+// and the memory each API client takes (in a process of their own).
 import { Subscription } from 'rxjs';
-import { ConnectionRegistry, NodeApiClient, tcpLogSource } from 'storj-monitor-rx';
+import { ConnectionRegistry, DEFAULT_FIRST_CHECKS_PER_SECOND, NodeApiClient, tcpLogSource } from 'storj-monitor-rx';
 import { allConnected, collectGarbage, cpuMs, memoryPerSource, sleep, startPeer } from './support.js';
 
 export interface IdleResult {
@@ -38,6 +39,8 @@ export interface IdleResult {
   marginal_baseline_bytes_per_api_client: number;
   marginal_baseline_heap_bytes_per_api_client: number;
   interval_s: number;
+  /** The first checks went out one every this many ms, ours and the bare loop's (`createMonitor`'s default pace). */
+  first_check_spacing_ms: number;
   sources: number;
   measured_s: number;
 }
@@ -50,6 +53,8 @@ export async function runIdle(quick: boolean, intervalSeconds = 30): Promise<Idl
   // Three rounds of checks at 30 s (nine at 10 s): the health checks' garbage and its collection are counted.
   const seconds = quick ? 5 : 90;
   const intervalMs = intervalSeconds * 1000;
+  // As createMonitor starts a fleet's clients: their checks stay apart every interval after.
+  const spacingMs = 1000 / DEFAULT_FIRST_CHECKS_PER_SECOND;
   const perClient = await memoryPerSource('api', count);
   const perBareClient = await memoryPerSource('bare-api', count);
   const steadyPerClient = await memoryPerSource('api', count, STEADY_BATCH);
@@ -79,11 +84,17 @@ export async function runIdle(quick: boolean, intervalSeconds = 30): Promise<Idl
         registry,
         healthCheckIntervalMs: intervalMs,
       });
-      api.start();
+      api.start({ firstCheckDelayMs: index * spacingMs });
       apis.push(api);
     }
     await allConnected(registry, ['log_reader', 'api_client']);
-    const baseline = await startPeer('idle-baseline', { logPort: Number(peer.ready.logPort), apiPort: Number(peer.ready.apiPort), count, intervalMs });
+    const baseline = await startPeer('idle-baseline', {
+      logPort: Number(peer.ready.logPort),
+      apiPort: Number(peer.ready.apiPort),
+      count,
+      intervalMs,
+      spacingMs,
+    });
     // Nor is setting up 2,000 sources: one round of health checks passes before the
     // window, so the collection of the setup's garbage is over and the window sees the
     // steady state.
@@ -112,6 +123,7 @@ export async function runIdle(quick: boolean, intervalSeconds = 30): Promise<Idl
       marginal_baseline_bytes_per_api_client: perMoreBareClient.rss,
       marginal_baseline_heap_bytes_per_api_client: perMoreBareClient.heap,
       interval_s: intervalSeconds,
+      first_check_spacing_ms: spacingMs,
       sources: count * 2,
       measured_s: seconds,
     };

@@ -84,10 +84,12 @@ if (mode === 'sender') {
   // to the forwarder, and a `cross-fetch` of the dashboard every interval through a
   // keep-alive agent of its own with KeepAliveFetch's options (lib/sources/keep-alive-fetch.ts),
   // the body read with `json()` and its nodeID checked: no timeouts, no redirects of its
-  // own, no body limit, no state. Its CPU is measured on request, in the same window as
-  // the library's.
+  // own, no body limit, no state. The first checks one every `spacingMs`, as the library's
+  // in the same benchmark. Its CPU is measured on request, in the same window as the
+  // library's.
   const count = Number(options.count);
   const intervalMs = Number(options.intervalMs);
+  const spacingMs = Number(options.spacingMs);
   const url = `http://127.0.0.1:${options.apiPort}/api/sno/`;
   let healthy = 0;
   const check = async (agent: Agent): Promise<boolean> => {
@@ -99,8 +101,10 @@ if (mode === 'sender') {
       .setKeepAlive(true, 10_000)
       .on('error', () => undefined);
     const agent = new Agent(AGENT_OPTIONS);
-    void check(agent).then((ok) => ok && ++healthy === count && send({ type: 'ready' }));
-    setInterval(() => void check(agent), intervalMs);
+    setTimeout(() => {
+      void check(agent).then((ok) => ok && ++healthy === count && send({ type: 'ready' }));
+      setInterval(() => void check(agent), intervalMs);
+    }, index * spacingMs);
   }
   process.on('message', (message: { type: string; seconds?: number }) => {
     if (message.type !== 'measure') return;

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { DEFAULT_FIRST_CHECKS_PER_SECOND } from './fleet/first-check-pacing.js';
 import { DEFAULT_MAX_LINE_BYTES } from './log-lines/line-framer.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_KEEPALIVE_MS } from './sources/tcp-connection.js';
 import { describeValue, requireBoolean, requireHost, requireHttpUrl, requireInteger, requireText } from './validate.js';
@@ -29,6 +30,12 @@ export interface ApiClientConfig {
   /** 2000 */ readonly initialBackoffMs?: number;
   /** 300000 */ readonly maxBackoffMs?: number;
   /** 10 per cycle; 0: unlimited */ readonly maxReconnectAttempts?: number;
+  /**
+   * 500: how many clients' first health checks go out per second when the monitor starts
+   * or nodes are added (1,000 nodes: over 2 s), so that their checks stay apart every
+   * interval after (`DEFAULT_FIRST_CHECKS_PER_SECOND`); 0: all at once.
+   */
+  readonly firstChecksPerSecond?: number;
 }
 
 /**
@@ -97,6 +104,7 @@ const API_CLIENT: Checks<ApiClientConfig> = {
   initialBackoffMs: [2000, 0],
   maxBackoffMs: [300_000, 0],
   maxReconnectAttempts: [10, 0],
+  firstChecksPerSecond: [DEFAULT_FIRST_CHECKS_PER_SECOND, 0],
 };
 
 /**

@@ -166,6 +166,7 @@ export {
   type ResolvedMonitorConfig,
   type Shard,
 } from './config.js';
+export { DEFAULT_FIRST_CHECKS_PER_SECOND, nextFirstCheckAt } from './fleet/first-check-pacing.js';
 export { inShard, shardOf } from './fleet/shard.js';
 export { sourceChanges, type SourceChange } from './fleet/source-changes.js';
 export { createMonitor, type Monitor, type MonitorAlert, type MonitorFrame, type MonitorOptions, type NodeFeatures } from './monitor.js';

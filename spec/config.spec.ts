@@ -17,7 +17,14 @@ describe('resolveMonitorConfig', () => {
         idleTimeoutMs: 0,
         maxLineBytes: 1_048_576,
       },
-      apiClient: { healthCheckIntervalMs: 30_000, timeoutMs: 10_000, initialBackoffMs: 2000, maxBackoffMs: 300_000, maxReconnectAttempts: 10 },
+      apiClient: {
+        healthCheckIntervalMs: 30_000,
+        timeoutMs: 10_000,
+        initialBackoffMs: 2000,
+        maxBackoffMs: 300_000,
+        maxReconnectAttempts: 10,
+        firstChecksPerSecond: 500,
+      },
       broadcastIntervalMs: 10_000,
     });
   });
@@ -103,6 +110,11 @@ describe('resolveMonitorConfig', () => {
       'a fractional attempt count',
       { nodes: [{ name: 'a', log }], apiClient: { maxReconnectAttempts: 2.5 } },
       /^apiClient\.maxReconnectAttempts must be an integer/,
+    ],
+    [
+      'a negative first-check rate',
+      { nodes: [{ name: 'a', api }], apiClient: { firstChecksPerSecond: -1 } },
+      /^apiClient\.firstChecksPerSecond must be an integer >= 0/,
     ],
     ['a keepalive under a second', { nodes: [{ name: 'a', log }], logReader: { keepAliveMs: 10 } }, /^logReader\.keepAliveMs must be an integer >= 1000/],
     ['a zero broadcast interval', { nodes: [{ name: 'a', log }], broadcastIntervalMs: 0 }, /^broadcastIntervalMs must be an integer >= 1/],

@@ -18,7 +18,7 @@ import {
 } from '../state/request-degradation.js';
 import type { ConnectionRegistry } from '../state/registry.js';
 import { apiClientTransition, type ApiClientEvent } from '../state/transitions.js';
-import { requireInteger, requireText } from '../validate.js';
+import { requireFinite, requireInteger, requireText } from '../validate.js';
 import { apiClientLogger } from './node-api-log.js';
 import { requireMonth, toEstimatedPayout, toPaystubs, type SnoEstimatedPayout, type SnoPaystub } from './node-api-payouts.js';
 import { toSatellite, toSatellites, type SnoSatellite, type SnoSatellites } from './node-api-stats.js';
@@ -33,14 +33,6 @@ export interface NodeApiClientOptions {
   readonly url: string;
   /** From the end of one health check to the start of the next. Defaults to 30000. */
   readonly healthCheckIntervalMs?: number;
-  /**
-   * How long after `start()` the first health check goes out (later checks, and the
-   * reconnect attempts, are not delayed). Defaults to 0. Clients of a fleet started
-   * together otherwise check in the same moment every interval, a thousand requests in
-   * flight at once; spreading their first checks over half a second halved their CPU in
-   * a measurement (README, Performance).
-   */
-  readonly firstCheckDelayMs?: number;
   /** Per request, body included. Defaults to 10000. */
   readonly timeoutMs?: number;
   /** Defaults to {@link API_CLIENT_BACKOFF}: min(2^N, 300) s. */
@@ -140,8 +132,8 @@ export class NodeApiClient {
   private lastVersion: string | null = null;
   private readonly degradation: RequestDegradationRule;
   private checks = NO_REQUESTS;
-  /** Until the first health check has been scheduled. */
-  private firstCheckDelayMs: number;
+  /** `start()`'s `firstCheckDelayMs`, until that check has been scheduled. */
+  private firstCheckDelayMs = 0;
   private readonly logEvent: ConnectionEventSink<ApiClientEvent>;
 
   constructor(private readonly options: NodeApiClientOptions) {
@@ -150,7 +142,6 @@ export class NodeApiClient {
     this.url = base;
     this.headers = headers;
     const healthCheckIntervalMs = requireInteger('healthCheckIntervalMs', options.healthCheckIntervalMs ?? 30_000, 1);
-    this.firstCheckDelayMs = requireInteger('firstCheckDelayMs', options.firstCheckDelayMs ?? 0, 0);
     this.timeoutMs = requireInteger('timeoutMs', options.timeoutMs ?? 10_000, 1);
     this.maxBodyBytes = requireInteger('maxBodyBytes', options.maxBodyBytes ?? 4 * 1024 * 1024, 1);
     const maxReconnectAttempts = requireInteger('maxReconnectAttempts', options.maxReconnectAttempts ?? 10, 0);
@@ -196,7 +187,7 @@ export class NodeApiClient {
       };
       const fail = (error: ApiRequestError): void => subscriber.error(error);
       this.failHealthLoop = fail;
-      // Only the client's very first check waits; a reconnect attempt's goes out at once.
+      // Only the first check after `start()` waits; a reconnect attempt's goes out at once.
       const delay = this.firstCheckDelayMs;
       this.firstCheckDelayMs = 0;
       if (delay > 0) wait = this.scheduler.schedule(run, delay);
@@ -226,6 +217,11 @@ export class NodeApiClient {
     return this.currentStatus;
   }
 
+  /** True from `start()` to `stop()`. */
+  get started(): boolean {
+    return this.running !== undefined;
+  }
+
   /** True while the last health check passed. */
   get isAvailable(): boolean {
     return this.currentStatus.is_available;
@@ -236,9 +232,23 @@ export class NodeApiClient {
     return this.lastVersion;
   }
 
-  /** Starts the health checks (idempotent). */
-  start(): void {
-    this.running ??= this.connection$.subscribe({ error: () => undefined });
+  /**
+   * Starts the health checks (idempotent: while started, a second call does nothing).
+   * `firstCheckDelayMs` (default 0) delays the first check; the later ones, and the
+   * reconnect attempts, are not delayed. Clients of a fleet started together otherwise
+   * check in the same moment every interval; the monitor spreads them
+   * (`apiClient.firstChecksPerSecond`, {@link DEFAULT_FIRST_CHECKS_PER_SECOND}).
+   *
+   * @example
+   * ```ts
+   * apis.forEach((api, index) => api.start({ firstCheckDelayMs: index * 2 })); // 500 first checks a second
+   * ```
+   */
+  start({ firstCheckDelayMs = 0 }: { readonly firstCheckDelayMs?: number } = {}): void {
+    if (this.running) return;
+    // A timer's longest delay (Node's setTimeout, the default scheduler's).
+    this.firstCheckDelayMs = requireFinite('firstCheckDelayMs', firstCheckDelayMs, 0, 2_147_483_647);
+    this.running = this.connection$.subscribe({ error: () => undefined });
   }
 
   /** Stops health checks and reconnects, aborts in-flight requests, releases sockets; state `stopped`. */

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { catchError, EMPTY, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, catchError, EMPTY, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { NodeConfig, ResolvedMonitorConfig } from '../config.js';
 import { NodeApiClient } from '../connections/node-api-client.js';
 import { tcpLogSource } from '../connections/tcp-log-source.js';
@@ -9,6 +9,7 @@ import type { TcpConnect } from '../sources/tcp-connection.js';
 import type { LineRateOptions } from '../state/line-rate-degradation.js';
 import type { Component, ConnectionRegistry } from '../state/registry.js';
 import type { RequestDegradationOptions } from '../state/request-degradation.js';
+import { nextFirstCheckAt } from './first-check-pacing.js';
 import type { SourceChange } from './source-changes.js';
 
 /** What {@link FleetSources} builds sources with. */
@@ -60,6 +61,10 @@ export class FleetSources {
   private readonly apiClients = new Map<string, NodeApiClient>();
   private readonly companions = new Map<NodeApiClient, Subscription>();
   private started = false;
+  /** When the last API client's first check was given to go out (`nextFirstCheckAt`). */
+  private lastFirstCheckAt = -Infinity;
+  /** From the config last applied: `apiClient.firstChecksPerSecond` as a spacing. */
+  private firstCheckSpacingMs = 0;
 
   constructor(private readonly options: FleetSourcesOptions) {
     this.apis = this.apiClients;
@@ -81,6 +86,8 @@ export class FleetSources {
 
   /** Applies `changes` (from `sourceChanges(current, config)`), building new sources with `config`'s settings. */
   apply(changes: readonly SourceChange[], config: ResolvedMonitorConfig): void {
+    const { firstChecksPerSecond } = config.apiClient;
+    this.firstCheckSpacingMs = firstChecksPerSecond === 0 ? 0 : 1000 / firstChecksPerSecond;
     for (const { node, component, action } of changes) {
       if (action !== 'start') this.stopSource(node.name, component);
       if (action === 'stop') this.options.registry.remove(node.name, component);
@@ -148,8 +155,13 @@ export class FleetSources {
     }
   }
 
+  /** Starts `api` with its first check paced after the others' (a started one keeps its schedule). */
   private startApi(api: NodeApiClient): void {
-    api.start();
+    if (!api.started) {
+      const now = (this.options.scheduler ?? asyncScheduler).now();
+      this.lastFirstCheckAt = nextFirstCheckAt(this.lastFirstCheckAt, now, this.firstCheckSpacingMs);
+      api.start({ firstCheckDelayMs: this.lastFirstCheckAt - now });
+    }
     if (this.options.whileRunning && !this.companions.has(api)) this.companions.set(api, this.options.whileRunning(api));
   }
 

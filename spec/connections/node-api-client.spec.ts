@@ -422,7 +422,6 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
       .that.satisfies((error: Error) => !error.message.includes('secret'));
     expect(() => new NodeApiClient({ node: 'n', url: 'http://x', timeoutMs: 0 })).to.throw(RangeError, /^timeoutMs/);
     expect(() => new NodeApiClient({ node: 'n', url: 'http://x', healthCheckIntervalMs: -1 })).to.throw(RangeError, /^healthCheckIntervalMs/);
-    expect(() => new NodeApiClient({ node: 'n', url: 'http://x', firstCheckDelayMs: -1 })).to.throw(RangeError, /^firstCheckDelayMs/);
     expect(() => new NodeApiClient({ node: 'n', url: 'http://x', maxReconnectAttempts: 1.5 })).to.throw(RangeError, /^maxReconnectAttempts/);
     expect(() => new NodeApiClient({ node: 'n', url: 'http://x', maxBodyBytes: 0 })).to.throw(RangeError, /^maxBodyBytes/);
     expect(() => new NodeApiClient({ node: '', url: 'http://x' })).to.throw(RangeError, /^node /);
@@ -496,11 +495,11 @@ describe('NodeApiClient schedule (virtual time: sinon fake timers)', () => {
     expect(api.status.state).to.equal('stopped');
   });
 
-  it('firstCheckDelayMs: the first check waits for it, the later ones and the reconnect attempts do not', async () => {
+  it("start's firstCheckDelayMs: the first check waits for it, the later ones and the reconnect attempts do not; a new start() takes its own", async () => {
     const { fetch, calls, script } = scriptedFetch();
     script.down = false;
-    const api = new NodeApiClient({ node: 'node1', url: 'http://127.0.0.1:14002', fetch, firstCheckDelayMs: 700 });
-    api.start();
+    const api = new NodeApiClient({ node: 'node1', url: 'http://127.0.0.1:14002', fetch });
+    api.start({ firstCheckDelayMs: 700 });
     try {
       await clock.tickAsync(699);
       expect(calls).to.deep.equal([]);
@@ -513,9 +512,39 @@ describe('NodeApiClient schedule (virtual time: sinon fake timers)', () => {
       await clock.tickAsync(30_000 + 2000);
       expect(seconds(calls).slice(3)).to.deep.equal([90.7, 92.7]);
       expect(api.status).to.include({ state: 'error', reconnect_attempts: 2 });
+      // While started, start() does nothing, delay or not.
+      api.start({ firstCheckDelayMs: 10 });
+      await clock.tickAsync(1000);
+      expect(seconds(calls).slice(5)).to.deep.equal([]);
+      api.stop();
+      script.down = false;
+      api.start({ firstCheckDelayMs: 250 });
+      await clock.tickAsync(249);
+      expect(seconds(calls).slice(5)).to.deep.equal([]);
+      await clock.tickAsync(1);
+      expect(seconds(calls).slice(5)).to.deep.equal([93.95]);
+      expect(api.status).to.include({ state: 'connected' });
+      api.stop();
+      api.start();
+      await clock.tickAsync(0);
+      expect(seconds(calls).slice(6)).to.deep.equal([93.95]);
     } finally {
       api.stop();
     }
+  });
+
+  it("start's firstCheckDelayMs must be a timer's delay: a bad one throws naming it, and the client stays stopped", async () => {
+    const { fetch, calls } = scriptedFetch();
+    const api = new NodeApiClient({ node: 'node1', url: 'http://127.0.0.1:14002', fetch });
+    for (const firstCheckDelayMs of [-1, Number.NaN, 2 ** 31]) {
+      expect(() => api.start({ firstCheckDelayMs })).to.throw(RangeError, /^firstCheckDelayMs/);
+    }
+    await clock.tickAsync(60_000);
+    expect(calls).to.deep.equal([]);
+    api.start({ firstCheckDelayMs: 0.5 });
+    await clock.tickAsync(1);
+    expect(calls).to.have.length(1);
+    api.stop();
   });
 
   it('a slow node: the next check starts one interval after the previous one ended, never two at once', async () => {
