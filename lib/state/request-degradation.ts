@@ -97,7 +97,6 @@ export function judgeRequest(history: RequestHistory, sample: RequestSample, rul
   return { window, baseline, degraded: reason !== null, reason };
 }
 
-/** The baseline's median, once it has as many samples as the window. */
 /** `values` and then `value`, the oldest dropped beyond `size`. */
 function appended(values: readonly number[], value: number, size: number): number[] {
   const next = values.slice(Math.max(0, values.length + 1 - size));
@@ -105,6 +104,7 @@ function appended(values: readonly number[], value: number, size: number): numbe
   return next;
 }
 
+/** The baseline's median, once it has as many samples as the window. */
 function usualLatency(baseline: readonly number[], rule: RequestDegradationRule): number | null {
   return baseline.length >= rule.windowSize ? median(baseline) : null;
 }
