@@ -89,7 +89,7 @@ if (mode === 'sender') {
   // library's.
   const count = Number(options.count);
   const intervalMs = Number(options.intervalMs);
-  const spacingMs = Number(options.spacingMs);
+  const spacingMs = Number(options.spacingMs ?? 0);
   const url = `http://127.0.0.1:${options.apiPort}/api/sno/`;
   let healthy = 0;
   const check = async (agent: Agent): Promise<boolean> => {

@@ -126,7 +126,7 @@ export {
 
 export { schemaDriftCounter, type SchemaDriftSink } from './connections/schema-drift.js';
 export { tcpLogSource, type TcpLogSourceOptions } from './connections/tcp-log-source.js';
-export { ApiUnavailableError, NodeApiClient, type NodeApiClientOptions } from './connections/node-api-client.js';
+export { ApiUnavailableError, NodeApiClient, type NodeApiClientOptions, type NodeApiClientStartOptions } from './connections/node-api-client.js';
 export {
   knownTime,
   toDashboard,
@@ -166,7 +166,7 @@ export {
   type ResolvedMonitorConfig,
   type Shard,
 } from './config.js';
-export { DEFAULT_FIRST_CHECKS_PER_SECOND, nextFirstCheckAt } from './fleet/first-check-pacing.js';
+export { DEFAULT_FIRST_CHECKS_PER_SECOND, firstCheckSpacingMs, nextFirstCheckAt } from './fleet/first-check-pacing.js';
 export { inShard, shardOf } from './fleet/shard.js';
 export { sourceChanges, type SourceChange } from './fleet/source-changes.js';
 export { createMonitor, type Monitor, type MonitorAlert, type MonitorFrame, type MonitorOptions, type NodeFeatures } from './monitor.js';

@@ -25,6 +25,20 @@ import { toSatellite, toSatellites, type SnoSatellite, type SnoSatellites } from
 import { toDashboard, type SnoDashboard } from './node-api-types.js';
 import { toSatelliteContact } from './satellite-contact.js';
 
+/**
+ * Options of {@link NodeApiClient.start}.
+ *
+ * @example
+ * ```ts
+ * const options: NodeApiClientStartOptions = { firstCheckDelayMs: 120 };
+ * api.start(options);
+ * ```
+ */
+export interface NodeApiClientStartOptions {
+  /** How long the first check after this start waits, in ms (a timer's delay: 0 to 2^31 - 1). Defaults to 0. */
+  readonly firstCheckDelayMs?: number;
+}
+
 /** Options of {@link NodeApiClient}; all but `node` and `url` have defaults (SPEC §5, §6). */
 export interface NodeApiClientOptions {
   /** The node's name: keys the registry entry. */
@@ -237,14 +251,14 @@ export class NodeApiClient {
    * `firstCheckDelayMs` (default 0) delays the first check; the later ones, and the
    * reconnect attempts, are not delayed. Clients of a fleet started together otherwise
    * check in the same moment every interval; the monitor spreads them
-   * (`apiClient.firstChecksPerSecond`, {@link DEFAULT_FIRST_CHECKS_PER_SECOND}).
+   * (`apiClient.firstChecksPerSecond`, `DEFAULT_FIRST_CHECKS_PER_SECOND`).
    *
    * @example
    * ```ts
    * apis.forEach((api, index) => api.start({ firstCheckDelayMs: index * 2 })); // 500 first checks a second
    * ```
    */
-  start({ firstCheckDelayMs = 0 }: { readonly firstCheckDelayMs?: number } = {}): void {
+  start({ firstCheckDelayMs = 0 }: NodeApiClientStartOptions = {}): void {
     if (this.running) return;
     // A timer's longest delay (Node's setTimeout, the default scheduler's).
     this.firstCheckDelayMs = requireFinite('firstCheckDelayMs', firstCheckDelayMs, 0, 2_147_483_647);

@@ -9,7 +9,7 @@ import type { TcpConnect } from '../sources/tcp-connection.js';
 import type { LineRateOptions } from '../state/line-rate-degradation.js';
 import type { Component, ConnectionRegistry } from '../state/registry.js';
 import type { RequestDegradationOptions } from '../state/request-degradation.js';
-import { nextFirstCheckAt } from './first-check-pacing.js';
+import { firstCheckSpacingMs, nextFirstCheckAt } from './first-check-pacing.js';
 import type { SourceChange } from './source-changes.js';
 
 /** What {@link FleetSources} builds sources with. */
@@ -66,8 +66,11 @@ export class FleetSources {
   /** From the config last applied: `apiClient.firstChecksPerSecond` as a spacing. */
   private firstCheckSpacingMs = 0;
 
+  private readonly scheduler: SchedulerLike;
+
   constructor(private readonly options: FleetSourcesOptions) {
     this.apis = this.apiClients;
+    this.scheduler = options.scheduler ?? asyncScheduler;
   }
 
   /** Connects every source (idempotent). */
@@ -80,14 +83,15 @@ export class FleetSources {
   /** Stops every source (each ends `stopped`); they stay registered and `start()` connects them again. */
   stop(): void {
     this.started = false;
+    // First checks given out but not sent yet will not be: the next start does not queue behind them.
+    this.lastFirstCheckAt = Math.min(this.lastFirstCheckAt, this.scheduler.now());
     for (const reader of this.logReaders.values()) this.unsubscribe(reader);
     for (const api of this.apiClients.values()) this.stopApi(api);
   }
 
   /** Applies `changes` (from `sourceChanges(current, config)`), building new sources with `config`'s settings. */
   apply(changes: readonly SourceChange[], config: ResolvedMonitorConfig): void {
-    const { firstChecksPerSecond } = config.apiClient;
-    this.firstCheckSpacingMs = firstChecksPerSecond === 0 ? 0 : 1000 / firstChecksPerSecond;
+    this.firstCheckSpacingMs = firstCheckSpacingMs(config.apiClient.firstChecksPerSecond);
     for (const { node, component, action } of changes) {
       if (action !== 'start') this.stopSource(node.name, component);
       if (action === 'stop') this.options.registry.remove(node.name, component);
@@ -158,8 +162,11 @@ export class FleetSources {
   /** Starts `api` with its first check paced after the others' (a started one keeps its schedule). */
   private startApi(api: NodeApiClient): void {
     if (!api.started) {
-      const now = (this.options.scheduler ?? asyncScheduler).now();
-      this.lastFirstCheckAt = nextFirstCheckAt(this.lastFirstCheckAt, now, this.firstCheckSpacingMs);
+      const now = this.scheduler.now();
+      // At most one slot per client from now: slots given to clients removed or restarted
+      // before their check, or before the wall clock was set back, delay the next no further.
+      const latest = Math.min(this.lastFirstCheckAt, now + this.firstCheckSpacingMs * this.apiClients.size);
+      this.lastFirstCheckAt = nextFirstCheckAt(latest, now, this.firstCheckSpacingMs);
       api.start({ firstCheckDelayMs: this.lastFirstCheckAt - now });
     }
     if (this.options.whileRunning && !this.companions.has(api)) this.companions.set(api, this.options.whileRunning(api));

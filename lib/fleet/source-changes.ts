@@ -64,8 +64,14 @@ function monitoredNodes(config: ResolvedMonitorConfig | undefined): Map<string, 
   return new Map((config?.nodes ?? []).filter((node) => inShard(node.name, config?.shard)).map((node) => [node.name, node]));
 }
 
-/** Everything a source is built from; `undefined` when the node has no such source. */
+/**
+ * Everything a source is built from; `undefined` when the node has no such source.
+ * `apiClient.firstChecksPerSecond` is not: it paces starts, so a new value applies to
+ * the next clients started and reconnects none.
+ */
 function settingsOf(node: NodeConfig, component: Component, config: ResolvedMonitorConfig | undefined): readonly unknown[] | undefined {
   if (component === 'log_reader') return node.log && [node.log, config?.logReader];
-  return node.api && [node.api, config?.apiClient];
+  if (!node.api) return undefined;
+  const { firstChecksPerSecond: _pace, ...apiClient } = config?.apiClient ?? {};
+  return [node.api, apiClient];
 }

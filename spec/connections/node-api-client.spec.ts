@@ -499,7 +499,9 @@ describe('NodeApiClient schedule (virtual time: sinon fake timers)', () => {
     const { fetch, calls, script } = scriptedFetch();
     script.down = false;
     const api = new NodeApiClient({ node: 'node1', url: 'http://127.0.0.1:14002', fetch });
+    expect(api.started).to.equal(false);
     api.start({ firstCheckDelayMs: 700 });
+    expect(api.started).to.equal(true);
     try {
       await clock.tickAsync(699);
       expect(calls).to.deep.equal([]);
@@ -517,6 +519,7 @@ describe('NodeApiClient schedule (virtual time: sinon fake timers)', () => {
       await clock.tickAsync(1000);
       expect(seconds(calls).slice(5)).to.deep.equal([]);
       api.stop();
+      expect(api.started).to.equal(false);
       script.down = false;
       api.start({ firstCheckDelayMs: 250 });
       await clock.tickAsync(249);
@@ -533,11 +536,12 @@ describe('NodeApiClient schedule (virtual time: sinon fake timers)', () => {
     }
   });
 
-  it("start's firstCheckDelayMs must be a timer's delay: a bad one throws naming it, and the client stays stopped", async () => {
+  it("start's firstCheckDelayMs must be a timer's delay (a fraction of a ms too): a bad one throws naming it, and the client stays stopped", async () => {
     const { fetch, calls } = scriptedFetch();
     const api = new NodeApiClient({ node: 'node1', url: 'http://127.0.0.1:14002', fetch });
     for (const firstCheckDelayMs of [-1, Number.NaN, 2 ** 31]) {
       expect(() => api.start({ firstCheckDelayMs })).to.throw(RangeError, /^firstCheckDelayMs/);
+      expect(api.started).to.equal(false);
     }
     await clock.tickAsync(60_000);
     expect(calls).to.deep.equal([]);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Readable } from 'node:stream';
+import { VirtualAction, VirtualTimeScheduler } from 'rxjs';
 import type sinon from 'sinon';
 import { resolveMonitorConfig, type ApiClientConfig, type ResolvedMonitorConfig } from '../../lib/config.js';
 import { FleetSources } from '../../lib/fleet/fleet-sources.js';
@@ -77,15 +78,62 @@ describe('FleetSources: API clients started together have their first checks pac
     checks = [];
     started.stop();
     started.start();
-    // node4's first check just went out, so the next may only half a second later.
+    // node4's first check went out at 5000: the next one may go half a second later.
     await clock.tickAsync(2000);
     expect(checks).to.deep.equal(['node1@5500', 'node2@6000', 'node3@6500', 'node4@7000']);
+  });
+
+  it('a new pace in the config applies to the clients started after it, and restarts none', async () => {
+    const before = configOf(['node1', 'node2'], { firstChecksPerSecond: 4 });
+    const started = fleet(before);
+    started.start();
+    await clock.tickAsync(5000);
+    const after = configOf(['node1', 'node2', 'node3', 'node4'], { firstChecksPerSecond: 2 });
+    started.apply(sourceChanges(before, after), after);
+    await clock.tickAsync(1000);
+    expect(checks).to.deep.equal(['node1@0', 'node2@250', 'node3@5000', 'node4@5500']);
+  });
+
+  it('slots of clients removed before their first check delay the next one by at most a slot per client running', async () => {
+    const before = configOf(['node1', 'node2', 'node3', 'node4'], { firstChecksPerSecond: 1 });
+    const started = fleet(before);
+    started.start();
+    await clock.tickAsync(10);
+    const fewer = configOf(['node1'], { firstChecksPerSecond: 1 });
+    started.apply(sourceChanges(before, fewer), fewer);
+    const again = configOf(['node1', 'node5'], { firstChecksPerSecond: 1 });
+    started.apply(sourceChanges(fewer, again), again);
+    await clock.tickAsync(5000);
+    // Two clients run: the queue is cut to 10 + 2 x 1000 ms, and node5 goes one slot after that, not fifth (at 4000).
+    expect(checks).to.deep.equal(['node1@0', 'node5@3010']);
   });
 
   it('firstChecksPerSecond 0: every first check at once', async () => {
     fleet(configOf(['node1', 'node2', 'node3'], { firstChecksPerSecond: 0 })).start();
     await clock.tickAsync(0);
     expect(checks).to.deep.equal(['node1@0', 'node2@0', 'node3@0']);
+  });
+
+  it("paces on the scheduler's clock, not the wall clock", () => {
+    clock.restore();
+    clock = fakeClock();
+    // Up to 5 s: the requests' 10 s timeouts stay in the queue.
+    const scheduler = new VirtualTimeScheduler(VirtualAction, 5000);
+    const at: string[] = [];
+    const timed: FetchLike = (url) => {
+      at.push(`node${Number(new URL(url).port) - 14_000}@${scheduler.now()}`);
+      return new Promise(() => undefined);
+    };
+    const before = configOf(['node1', 'node2'], { firstChecksPerSecond: 4 });
+    sources = new FleetSources({ registry: new ConnectionRegistry(), onLine: () => undefined, fetch: timed, scheduler });
+    sources.apply(sourceChanges(undefined, before), before);
+    sources.start();
+    scheduler.schedule(() => undefined, 5000);
+    scheduler.flush();
+    // 5 s later on the scheduler (no time on the wall clock): node3's slot is now.
+    const after = configOf(['node1', 'node2', 'node3'], { firstChecksPerSecond: 4 });
+    sources.apply(sourceChanges(before, after), after);
+    expect(at).to.deep.equal(['node1@0', 'node2@250', 'node3@5000']);
   });
 
   it('by default, 500 a second', async () => {

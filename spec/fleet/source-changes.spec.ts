@@ -23,6 +23,12 @@ describe('sourceChanges', () => {
     // A default written out is the same setting.
     expect(described(config, { ...config, logReader: { idleTimeoutMs: 60_000, maxBackoffMs: 60_000 } })).to.deep.equal([]);
     expect(described(config, { ...config, broadcastIntervalMs: 5000 })).to.deep.equal([]);
+    // It paces starts: a new pace is for the clients started next, and reconnects none.
+    expect(described(config, { ...config, apiClient: { firstChecksPerSecond: 3 } })).to.deep.equal([]);
+    expect(described(config, { ...config, apiClient: { firstChecksPerSecond: 3, timeoutMs: 5000 } })).to.deep.equal([
+      'restart a api_client',
+      'restart b api_client',
+    ]);
   });
 
   it('adds, removes, changes and keeps: stops first, then restarts, then starts; only the changed source of a node', () => {
