@@ -1,15 +1,14 @@
 // 5. Idle cost: connected, silent log sources and API clients checking every 30 s (or
-// `--idle-interval-s`) against loopback peers (in a child process): our CPU ms per minute
-// in the steady state, beside a bare cross-fetch loop doing the same checks, paced the
-// same at start (as a monitor paces them, DEFAULT_FIRST_CHECKS_PER_SECOND);
-// and the memory each API client takes (in a process of their own).
-import { Subscription } from 'rxjs';
-import { ConnectionRegistry, DEFAULT_FIRST_CHECKS_PER_SECOND, firstCheckSpacingMs, NodeApiClient, tcpLogSource } from 'storj-monitor-rx';
-import { allConnected, collectGarbage, cpuMs, memoryPerSource, sleep, startPeer } from './support.js';
+// `--idle-interval-s`) against loopback peers: our CPU ms per minute in the steady state,
+// beside a bare cross-fetch loop doing the same checks, paced the same at start (as a
+// monitor paces them, DEFAULT_FIRST_CHECKS_PER_SECOND), each in a fresh process of its
+// own; and the memory each API client takes (in a process of their own).
+import { DEFAULT_FIRST_CHECKS_PER_SECOND, firstCheckSpacingMs } from 'storj-monitor-rx';
+import { memoryPerSource, sleep, startPeer, type Peer } from './support.js';
 
 export interface IdleResult {
   cpu_ms_per_min: number;
-  /** The same process before any source existed (a 15 s window): its own idle cost. */
+  /** Ours' process before any source existed (a 15 s window): its own idle cost. */
   empty_process_cpu_ms_per_min: number;
   /** A bare loop doing the same checks through cross-fetch with the same agents, plus the silent log sockets (bench/peer.ts), in the same window. */
   baseline_cpu_ms_per_min: number;
@@ -53,9 +52,6 @@ export async function runIdle(quick: boolean, intervalSeconds = 30): Promise<Idl
   // Three rounds of checks at 30 s (nine at 10 s): the health checks' garbage and its collection are counted.
   const seconds = quick ? 5 : 90;
   const emptySeconds = quick ? 2 : 15;
-  // The CPU window before the memory figures: measured after them (their child processes
-  // hold thousands of clients and sockets each), ours was in a slow mode in more windows
-  // than not (README, Performance).
   const cpu = await idleCpu(quick, count, seconds, emptySeconds, intervalSeconds);
   const perClient = await memoryPerSource('api', count);
   const perBareClient = await memoryPerSource('bare-api', count);
@@ -94,7 +90,11 @@ export async function runIdle(quick: boolean, intervalSeconds = 30): Promise<Idl
   };
 }
 
-/** CPU ms of this process alone (`empty`), then of ours and of the bare loop over the same window. */
+/**
+ * CPU ms of ours ('idle-ours') and of the bare loop ('idle-baseline') over the same
+ * window, each in a fresh process of its own, and of ours' process before any source
+ * (`empty`).
+ */
 async function idleCpu(
   quick: boolean,
   count: number,
@@ -102,49 +102,25 @@ async function idleCpu(
   emptySeconds: number,
   intervalSeconds: number,
 ): Promise<{ empty: number; used: number; baseline: number; spacingMs: number }> {
-  const intervalMs = intervalSeconds * 1000;
   // As createMonitor starts a fleet's clients: their checks stay apart every interval after.
   const spacingMs = firstCheckSpacingMs(DEFAULT_FIRST_CHECKS_PER_SECOND);
   const peer = await startPeer('idle');
-  const window = (windowSeconds: number): Promise<number> => cpuMs(() => sleep(windowSeconds * 1000));
-  // The earlier benchmarks' garbage is not this one's cost.
-  collectGarbage();
-  const empty = await window(emptySeconds);
-  const registry = new ConnectionRegistry();
-  const subscriptions = new Subscription();
-  const apis: NodeApiClient[] = [];
-  const target = { host: '127.0.0.1', port: Number(peer.ready.logPort), registry };
+  const sides: Peer[] = [];
   try {
-    for (let index = 0; index < count; index++) subscriptions.add(tcpLogSource({ node: `node${index}`, ...target }).subscribe());
-    for (let index = 0; index < count; index++) {
-      const api = new NodeApiClient({
-        node: `node${index}`,
-        url: `http://127.0.0.1:${Number(peer.ready.apiPort)}`,
-        registry,
-        healthCheckIntervalMs: intervalMs,
-      });
-      api.start({ firstCheckDelayMs: index * spacingMs });
-      apis.push(api);
-    }
-    await allConnected(registry, ['log_reader', 'api_client']);
-    const baseline = await startPeer('idle-baseline', {
-      logPort: Number(peer.ready.logPort),
-      apiPort: Number(peer.ready.apiPort),
-      count,
-      intervalMs,
-      spacingMs,
-    });
+    const options = { logPort: Number(peer.ready.logPort), apiPort: Number(peer.ready.apiPort), count, intervalMs: intervalSeconds * 1000, spacingMs };
+    const ours = await startPeer('idle-ours', { ...options, emptySeconds });
+    sides.push(ours);
+    const baseline = await startPeer('idle-baseline', options);
+    sides.push(baseline);
     // Nor is setting up 2,000 sources: one round of health checks passes before the
     // window, so the collection of the setup's garbage is over and the window sees the
     // steady state.
-    await sleep(quick ? 1000 : Math.max(intervalMs, 30_000));
-    baseline.send({ type: 'measure', seconds });
-    const [used, measured] = await Promise.all([window(seconds), baseline.next<{ cpu_ms: number }>('measured')]);
-    await baseline.stop();
-    return { empty, used, baseline: measured.cpu_ms, spacingMs };
+    await sleep(quick ? 1000 : Math.max(intervalSeconds * 1000, 30_000));
+    for (const side of sides) side.send({ type: 'measure', seconds });
+    const [used, measured] = await Promise.all(sides.map((side) => side.next<{ cpu_ms: number }>('measured')));
+    return { empty: Number(ours.ready.empty_cpu_ms), used: Number(used?.cpu_ms), baseline: Number(measured?.cpu_ms), spacingMs };
   } finally {
-    subscriptions.unsubscribe();
-    for (const api of apis) api.stop();
+    for (const side of sides) await side.stop();
     await peer.stop();
   }
 }

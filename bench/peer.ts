@@ -1,6 +1,7 @@
 // The other end of a benchmark, in its own process: a log forwarder that writes a block
 // of lines to each client ('sender'), silent forwarders and node APIs for idle cost
-// ('idle'), the bare cross-fetch baseline of the idle benchmark ('idle-baseline'), a crowd of
+// ('idle'), the idle benchmark's library side ('idle-ours') and its bare cross-fetch
+// baseline ('idle-baseline'), a crowd of
 // WebSocket clients ('ws-clients'), our own log sources or API clients in a process of
 // their own, for the memory they take ('sources'), our log forwarder on a file
 // ('forwarder') and its baseline, `tail -F` piped to each client ('tail-forwarder').
@@ -106,17 +107,32 @@ if (mode === 'sender') {
       setInterval(() => void check(agent), intervalMs);
     }, index * spacingMs);
   }
-  process.on('message', (message: { type: string; seconds?: number }) => {
-    if (message.type !== 'measure') return;
-    const start = process.cpuUsage();
-    setTimeout(
-      () => {
-        const used = process.cpuUsage(start);
-        send({ type: 'measured', cpu_ms: (used.user + used.system) / 1000 });
-      },
-      (message.seconds ?? 0) * 1000,
-    );
-  });
+  measureOnRequest();
+} else if (mode === 'idle-ours') {
+  // The library's side of the idle benchmark, in a fresh process like the bare loop's: in
+  // the bench process, after it had forked the memory figures' child processes, ours ran
+  // in a slow mode in 6 of 10 windows, against 1 of 15 in processes that had forked none
+  // (README, Performance). Its own empty cost first (`emptySeconds`),
+  // then `count` silent log sources and API clients, their first checks `spacingMs` apart.
+  const { ConnectionRegistry, NodeApiClient, tcpLogSource } = await import('storj-monitor-rx');
+  const start = process.cpuUsage();
+  await new Promise((resolve) => setTimeout(resolve, Number(options.emptySeconds) * 1000));
+  const empty = process.cpuUsage(start);
+  const count = Number(options.count);
+  const spacingMs = Number(options.spacingMs ?? 0);
+  const registry = new ConnectionRegistry();
+  for (let index = 0; index < count; index++) tcpLogSource({ node: `node${index}`, host: '127.0.0.1', port: Number(options.logPort), registry }).subscribe();
+  for (let index = 0; index < count; index++) {
+    new NodeApiClient({
+      node: `node${index}`,
+      url: `http://127.0.0.1:${Number(options.apiPort)}`,
+      registry,
+      healthCheckIntervalMs: Number(options.intervalMs),
+    }).start({ firstCheckDelayMs: index * spacingMs });
+  }
+  await allConnected(registry, ['log_reader', 'api_client']);
+  send({ type: 'ready', empty_cpu_ms: (empty.user + empty.system) / 1000 });
+  measureOnRequest();
 } else if (mode === 'ws-clients') {
   // One crowd per server, all in this one process, so that every server's frames are read
   // by the same process on the same core: a broadcast's cost depends on how fast the
@@ -234,4 +250,19 @@ function processCpuMs(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** On each `measure` message, this process's CPU ms over the next `seconds`, sent as `measured`. */
+function measureOnRequest(): void {
+  process.on('message', (message: { type: string; seconds?: number }) => {
+    if (message.type !== 'measure') return;
+    const start = process.cpuUsage();
+    setTimeout(
+      () => {
+        const used = process.cpuUsage(start);
+        send({ type: 'measured', cpu_ms: (used.user + used.system) / 1000 });
+      },
+      (message.seconds ?? 0) * 1000,
+    );
+  });
 }
