@@ -111,7 +111,7 @@ if (mode === 'sender') {
 } else if (mode === 'idle-ours') {
   // The library's side of the idle benchmark, in a fresh process like the bare loop's: in
   // the bench process, after it had forked the memory figures' child processes, ours ran
-  // in a slow mode in 6 of 10 windows, against 1 of 15 in processes that had forked none
+  // in a slow mode in 6 of 10 windows, against 1 of 19 in processes that had not
   // (README, Performance). Its own empty cost first (`emptySeconds`),
   // then `count` silent log sources and API clients, their first checks `spacingMs` apart.
   const { ConnectionRegistry, NodeApiClient, tcpLogSource } = await import('storj-monitor-rx');
