@@ -19,7 +19,7 @@ import type { RequestDegradationOptions } from './state/request-degradation.js';
 import type { HealthMap } from './state/node-verdict.js';
 import { ConnectionRegistry } from './state/registry.js';
 import type { ReputationAlert, ReputationThresholds } from './state/reputation.js';
-import { requireText } from './validate.js';
+import { requireInteger, requireText } from './validate.js';
 
 /**
  * What a node can do right now: stream its log, answer API queries, both, or neither.
@@ -41,7 +41,7 @@ export interface MonitorOptions extends Pick<HistoryOptions, 'historyWindowMs' |
   readonly connect?: TcpConnect;
   /** `alerts$` fires when a source has been away from `connected` this long. Defaults to 300000 (5 min). */
   readonly alertThresholdMs?: number;
-  /** The sliding window of `uptime_ratio_window`. Defaults to 3600000 (1 h). */
+  /** The sliding window of `uptime_ratio_window`, in ms (an integer >= 1). Defaults to 3600000 (1 h). */
   readonly metricsWindowMs?: number;
   /**
    * Where resuming log sources (`nodes[].log.resume`) keep their positions, one file per
@@ -170,7 +170,7 @@ export class Monitor {
     this.apis = this.sources.apis;
     this.metrics = new ConnectionMetricsCollector(this.registry, {
       intervalMs: this.broadcastIntervalMs.pipe(distinctUntilChanged()),
-      ...(options.metricsWindowMs !== undefined && { windowMs: options.metricsWindowMs }),
+      ...(options.metricsWindowMs !== undefined && { windowMs: requireInteger('metricsWindowMs', options.metricsWindowMs, 1) }),
       ...(scheduler && { scheduler }),
     });
     this.metrics$ = this.metrics.metrics$;

@@ -130,6 +130,16 @@ describe('createMonitor (real forwarders and node APIs on 127.0.0.1)', () => {
     expect(nodes[0]!.forwarder.clients).to.have.length(0);
     expect(nodes[0]!.api.requests).to.have.length(0);
   });
+
+  it('fails on a bad metricsWindowMs, naming it, before any connection is made', async () => {
+    const config = { nodes: [{ name: 'good', log: { host: '127.0.0.1', port: nodes[0]!.forwarder.port }, api: { url: nodes[0]!.api.url } }] };
+    for (const metricsWindowMs of [0, -1, 2.5]) {
+      expect(() => createMonitor(config, { metricsWindowMs })).to.throw(RangeError, /^metricsWindowMs must be an integer >= 1/);
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(nodes[0]!.forwarder.clients).to.have.length(0);
+    expect(nodes[0]!.api.requests).to.have.length(0);
+  });
 });
 
 describe('createMonitor with a historyFile', () => {

@@ -1,6 +1,7 @@
 import { asyncScheduler, map, of, Subject, switchMap, timer, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { CONNECTION_STATES, type ConnectionState } from './connection-status.js';
 import { keyedRecord } from '../keyed-record.js';
+import { requireInteger } from '../validate.js';
 import type { Component, ConnectionRegistry, Transition } from './registry.js';
 
 const HOUR_MS = 3_600_000;
@@ -61,9 +62,13 @@ export interface Reconnection {
 
 /** Options of {@link ConnectionMetricsCollector}. */
 export interface MetricsOptions {
-  /** The sliding window of `uptime_ratio_window`. Defaults to 3600000 (1 h). */
+  /** The sliding window of `uptime_ratio_window`, in ms (an integer >= 1). Defaults to 3600000 (1 h). */
   readonly windowMs?: number;
-  /** `metrics$` emits this often; an Observable of intervals changes it as it emits (each change emits at once). Defaults to 10000. */
+  /**
+   * `metrics$` emits this often, in ms (an integer >= 1); an Observable of intervals
+   * changes it as it emits (each change emits at once; a bad one errors `metrics$` with a
+   * `RangeError` naming `intervalMs`). Defaults to 10000.
+   */
   readonly intervalMs?: number | Observable<number>;
   /** Clock and timers. Defaults to `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
@@ -223,7 +228,7 @@ export class ConnectionMetricsCollector {
 
   constructor(registry: ConnectionRegistry, options: MetricsOptions = {}) {
     this.scheduler = options.scheduler ?? asyncScheduler;
-    this.windowMs = options.windowMs ?? HOUR_MS;
+    this.windowMs = requireInteger('windowMs', options.windowMs ?? HOUR_MS, 1);
     const now = this.scheduler.now();
     for (const [node, states] of Object.entries(registry.snapshot())) {
       if (states.log_reader) this.source(node, 'log_reader', states.log_reader.state, now);
@@ -241,9 +246,10 @@ export class ConnectionMetricsCollector {
         else this.forget(node, component);
       }),
     );
-    const intervals$ = typeof options.intervalMs === 'object' ? options.intervalMs : of(options.intervalMs ?? 10_000);
+    // A fixed interval is checked now; one from an Observable, as it comes (0 would be a timer that never yields).
+    const intervals$ = typeof options.intervalMs === 'object' ? options.intervalMs : of(requireInteger('intervalMs', options.intervalMs ?? 10_000, 1));
     this.metrics$ = intervals$.pipe(
-      switchMap((intervalMs) => timer(0, intervalMs, this.scheduler)),
+      switchMap((intervalMs) => timer(0, requireInteger('intervalMs', intervalMs, 1), this.scheduler)),
       map(() => this.snapshot()),
     );
     this.reconnections$ = this.reconnectionsSubject.asObservable();

@@ -84,6 +84,25 @@ describe('ConnectionMetricsCollector (virtual time)', () => {
     metrics.stop();
   });
 
+  it('a bad windowMs or intervalMs throws a RangeError naming it; a bad interval from an Observable errors metrics$ the same way', () => {
+    const registry = new ConnectionRegistry();
+    for (const windowMs of [0, -1, 1.5, Number.NaN]) {
+      expect(() => new ConnectionMetricsCollector(registry, { windowMs })).to.throw(RangeError, /^windowMs must be an integer >= 1/);
+    }
+    for (const intervalMs of [0, -10, 0.5, Number.POSITIVE_INFINITY]) {
+      expect(() => new ConnectionMetricsCollector(registry, { intervalMs })).to.throw(RangeError, /^intervalMs must be an integer >= 1/);
+    }
+    const scheduler = new VirtualTimeScheduler();
+    const interval = new BehaviorSubject(10_000);
+    const metrics = new ConnectionMetricsCollector(registry, { scheduler, intervalMs: interval });
+    const seen: string[] = [];
+    metrics.metrics$.subscribe({ next: () => seen.push(`next@${scheduler.now()}`), error: (error: Error) => seen.push(`${error.name}: ${error.message}`) });
+    scheduler.schedule(() => interval.next(0), 15_000);
+    scheduler.flush();
+    expect(seen).to.deep.equal(['next@0', 'next@10000', 'RangeError: intervalMs must be an integer >= 1; got 0']);
+    metrics.stop();
+  });
+
   it('metrics$ follows an Observable interval: a new one emits at once, then at its own pace', () => {
     const scheduler = new VirtualTimeScheduler();
     const registry = new ConnectionRegistry({ scheduler });
