@@ -152,7 +152,8 @@ export function connectionAlerts(transitions$: Observable<Transition>, options: 
       hostOutage.members.delete(key);
       hostOutage.recovered ||= connected;
       if (hostOutage.members.size > 0) return;
-      hostOutage.host.outage = undefined;
+      // A later host_down of the same host may be the host's outage now: it goes on.
+      if (hostOutage.host.outage === hostOutage) hostOutage.host.outage = undefined;
       if (hostOutage.recovered) {
         const { nodes, since } = hostOutage;
         subscriber.next({ type: 'host_recovered', host: hostOutage.host.name, nodes, since: since / 1000, down_for_ms: scheduler.now() - since });

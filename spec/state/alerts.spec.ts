@@ -178,6 +178,27 @@ describe('connectionAlerts (virtual time)', () => {
       ]);
     });
 
+    it('a second host_down of the host while the first is on: the first ending leaves the second on, and its node that fails again joins it', () => {
+      const { scheduler, alerts, report, at, connectAll } = fleet();
+      connectAll(0);
+      at(10_000, () => ['n1', 'n2'].forEach((node) => report(`${node}/api`, failed('x'))));
+      // Past the first's window: a host outage of their own.
+      at(200_000, () => ['n3', 'n4'].forEach((node) => report(`${node}/api`, failed('y'))));
+      at(300_000, () => ['n1', 'n2'].forEach((node) => report(`${node}/api`, { type: 'connected', reconnectAttempts: 0 })));
+      // n4 comes back and fails again while the second is on: it is one of its nodes, so it joins it silently.
+      at(310_000, () => report('n4/api', { type: 'connected', reconnectAttempts: 0 }));
+      at(320_000, () => report('n4/api', failed('y')));
+      at(400_000, () => report('n3/api', { type: 'connected', reconnectAttempts: 0 }));
+      at(500_000, () => report('n4/api', { type: 'connected', reconnectAttempts: 0 }));
+      scheduler.flush();
+      expect(alerts).to.deep.equal([
+        [70_000, { type: 'host_down', host: '10.0.0.2', nodes: ['n1', 'n2'], since: 10 }],
+        [260_000, { type: 'host_down', host: '10.0.0.2', nodes: ['n3', 'n4'], since: 200 }],
+        [300_000, { type: 'host_recovered', host: '10.0.0.2', nodes: ['n1', 'n2'], since: 10, down_for_ms: 290_000 }],
+        [500_000, { type: 'host_recovered', host: '10.0.0.2', nodes: ['n3', 'n4'], since: 200, down_for_ms: 300_000 }],
+      ]);
+    });
+
     it('a node of the host going down after the host_down but within the window joins it silently and recovers with it', () => {
       const { scheduler, alerts, report, at, connectAll } = fleet(50_000);
       connectAll(0);
