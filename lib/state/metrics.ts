@@ -229,6 +229,12 @@ export class ConnectionMetricsCollector {
   constructor(registry: ConnectionRegistry, options: MetricsOptions = {}) {
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.windowMs = requireInteger('windowMs', options.windowMs ?? HOUR_MS, 1);
+    // Checked before anything subscribes to the registry, so that a bad one leaves nothing
+    // behind; one from an Observable as it comes (0 would be a timer that never yields).
+    const intervals$ =
+      typeof options.intervalMs === 'object'
+        ? options.intervalMs.pipe(map((intervalMs) => requireInteger('intervalMs', intervalMs, 1)))
+        : of(requireInteger('intervalMs', options.intervalMs ?? 10_000, 1));
     const now = this.scheduler.now();
     for (const [node, states] of Object.entries(registry.snapshot())) {
       if (states.log_reader) this.source(node, 'log_reader', states.log_reader.state, now);
@@ -246,10 +252,8 @@ export class ConnectionMetricsCollector {
         else this.forget(node, component);
       }),
     );
-    // A fixed interval is checked now; one from an Observable, as it comes (0 would be a timer that never yields).
-    const intervals$ = typeof options.intervalMs === 'object' ? options.intervalMs : of(requireInteger('intervalMs', options.intervalMs ?? 10_000, 1));
     this.metrics$ = intervals$.pipe(
-      switchMap((intervalMs) => timer(0, requireInteger('intervalMs', intervalMs, 1), this.scheduler)),
+      switchMap((intervalMs) => timer(0, intervalMs, this.scheduler)),
       map(() => this.snapshot()),
     );
     this.reconnections$ = this.reconnectionsSubject.asObservable();
