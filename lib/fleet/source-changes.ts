@@ -41,19 +41,24 @@ const ORDER: Readonly<Record<SourceChange['action'], number>> = { stop: 0, resta
 export function sourceChanges(current: ResolvedMonitorConfig | undefined, next: ResolvedMonitorConfig): SourceChange[] {
   const before = monitoredNodes(current);
   const after = monitoredNodes(next);
+  // Compared once, not per node: the section every source of a kind is built from.
+  const sectionChanged = {
+    log_reader: !isDeepStrictEqual(current?.logReader, next.logReader),
+    api_client: !isDeepStrictEqual(apiClientSettings(current), apiClientSettings(next)),
+  };
   const changes: SourceChange[] = [];
   for (const [name, node] of before) {
     if (after.has(name)) continue;
-    for (const component of COMPONENTS) if (settingsOf(node, component, current)) changes.push({ node, component, action: 'stop' });
+    for (const component of COMPONENTS) if (ownSettings(node, component)) changes.push({ node, component, action: 'stop' });
   }
   for (const [name, node] of after) {
     const old = before.get(name);
     for (const component of COMPONENTS) {
-      const was = old && settingsOf(old, component, current);
-      const now = settingsOf(node, component, next);
+      const was = old && ownSettings(old, component);
+      const now = ownSettings(node, component);
       if (was && !now) changes.push({ node: old, component, action: 'stop' });
       else if (!was && now) changes.push({ node, component, action: 'start' });
-      else if (was && now && !isDeepStrictEqual(was, now)) changes.push({ node, component, action: 'restart' });
+      else if (was && now && (sectionChanged[component] || !isDeepStrictEqual(was, now))) changes.push({ node, component, action: 'restart' });
     }
   }
   return changes.sort((a, b) => ORDER[a.action] - ORDER[b.action]);
@@ -64,14 +69,18 @@ function monitoredNodes(config: ResolvedMonitorConfig | undefined): Map<string, 
   return new Map((config?.nodes ?? []).filter((node) => inShard(node.name, config?.shard)).map((node) => [node.name, node]));
 }
 
+/** A node's own settings of a source (its `log` or `api`); `undefined` when it has no such source. */
+function ownSettings(node: NodeConfig, component: Component): object | undefined {
+  return component === 'log_reader' ? node.log : node.api;
+}
+
 /**
- * Everything a source is built from; `undefined` when the node has no such source.
- * `apiClient.firstChecksPerSecond` is not: it paces starts, so a new value applies to
- * the next clients started and reconnects none.
+ * The `apiClient` section as a client is built from it. `firstChecksPerSecond` is not
+ * one of its settings: it paces starts, so a new value applies to the next clients
+ * started and reconnects none.
  */
-function settingsOf(node: NodeConfig, component: Component, config: ResolvedMonitorConfig | undefined): readonly unknown[] | undefined {
-  if (component === 'log_reader') return node.log && [node.log, config?.logReader];
-  if (!node.api) return undefined;
-  const { firstChecksPerSecond: _pace, ...apiClient } = config?.apiClient ?? {};
-  return [node.api, apiClient];
+function apiClientSettings(config: ResolvedMonitorConfig | undefined): object | undefined {
+  if (!config) return undefined;
+  const { firstChecksPerSecond: _pace, ...settings } = config.apiClient;
+  return settings;
 }
