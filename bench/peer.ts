@@ -12,7 +12,7 @@ import { Agent, createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { storageNodeLines } from '../examples/simulator/log-lines.js';
-import { allConnected, settleGarbage } from './support.js';
+import { allConnected, cpuMs, settleGarbage, sleep } from './support.js';
 
 const [mode = '', rawOptions = '{}'] = process.argv.slice(2);
 const options = JSON.parse(rawOptions) as Record<string, number | string>;
@@ -115,9 +115,7 @@ if (mode === 'sender') {
   // (README, Performance). Its own empty cost first (`emptySeconds`),
   // then `count` silent log sources and API clients, their first checks `spacingMs` apart.
   const { ConnectionRegistry, NodeApiClient, tcpLogSource } = await import('storj-monitor-rx');
-  const start = process.cpuUsage();
-  await new Promise((resolve) => setTimeout(resolve, Number(options.emptySeconds) * 1000));
-  const empty = process.cpuUsage(start);
+  const emptyMs = await cpuMs(() => sleep(Number(options.emptySeconds) * 1000));
   const count = Number(options.count);
   const spacingMs = Number(options.spacingMs ?? 0);
   const registry = new ConnectionRegistry();
@@ -131,7 +129,7 @@ if (mode === 'sender') {
     }).start({ firstCheckDelayMs: index * spacingMs });
   }
   await allConnected(registry, ['log_reader', 'api_client']);
-  send({ type: 'ready', empty_cpu_ms: (empty.user + empty.system) / 1000 });
+  send({ type: 'ready', empty_cpu_ms: emptyMs });
   measureOnRequest();
 } else if (mode === 'ws-clients') {
   // One crowd per server, all in this one process, so that every server's frames are read
@@ -256,13 +254,6 @@ function processCpuMs(pid: number): number {
 function measureOnRequest(): void {
   process.on('message', (message: { type: string; seconds?: number }) => {
     if (message.type !== 'measure') return;
-    const start = process.cpuUsage();
-    setTimeout(
-      () => {
-        const used = process.cpuUsage(start);
-        send({ type: 'measured', cpu_ms: (used.user + used.system) / 1000 });
-      },
-      (message.seconds ?? 0) * 1000,
-    );
+    void cpuMs(() => sleep((message.seconds ?? 0) * 1000)).then((ms) => send({ type: 'measured', cpu_ms: ms }));
   });
 }
