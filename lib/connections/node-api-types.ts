@@ -145,14 +145,13 @@ export function toDashboard(body: unknown): SnoDashboard {
   };
 }
 
+const WALLET_FEATURE_FIELDS = { value: STRING };
 const SATELLITE_SUMMARY_FIELDS = { url: STRING, disqualified: TIME_OR_NULL, suspended: TIME_OR_NULL, vettedAt: TIME_OR_NULL, currentStorageUsed: NUMBER };
 
 function toWalletFeature(value: unknown, path: string): string {
   checkFields({ value }, path, WALLET_FEATURE_FIELDS);
   return value as string;
 }
-
-const WALLET_FEATURE_FIELDS = { value: STRING };
 
 function toSatelliteSummary(value: unknown, path: string): SnoSatelliteSummary {
   const satellite = toObject(value, path);

@@ -60,13 +60,12 @@ export class FleetSources {
   private readonly logReaders = new Map<string, LogReader>();
   private readonly apiClients = new Map<string, NodeApiClient>();
   private readonly companions = new Map<NodeApiClient, Subscription>();
+  private readonly scheduler: SchedulerLike;
   private started = false;
   /** When the last API client's first check was given to go out (`nextFirstCheckAt`). */
   private lastFirstCheckAt = -Infinity;
   /** From the config last applied: `apiClient.firstChecksPerSecond` as a spacing. */
   private firstCheckSpacingMs = 0;
-
-  private readonly scheduler: SchedulerLike;
 
   constructor(private readonly options: FleetSourcesOptions) {
     this.apis = this.apiClients;

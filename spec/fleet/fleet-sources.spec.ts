@@ -115,8 +115,6 @@ describe('FleetSources: API clients started together have their first checks pac
   });
 
   it("paces on the scheduler's clock, not the wall clock", () => {
-    clock.restore();
-    clock = fakeClock();
     // Up to 5 s: the requests' 10 s timeouts stay in the queue.
     const scheduler = new VirtualTimeScheduler(VirtualAction, 5000);
     const at: string[] = [];
