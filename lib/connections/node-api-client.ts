@@ -1,4 +1,4 @@
-import { asyncScheduler, defer, mergeMap, Observable, race, Subject, tap, throwError, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, defer, mergeMap, Observable, race, Subject, tap, throwError, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
 import { API_CLIENT_BACKOFF, toBackoff, type Backoff, type BackoffOptions } from '../reconnect/backoff.js';
 import type { ConnectionEventSink } from '../reconnect/connection-event.js';
 import { retryWithState } from '../operators/retry-with-state.js';
@@ -178,16 +178,19 @@ export class NodeApiClient {
     const checks$ = new Observable<SnoDashboard>((subscriber) => {
       let abandon: (() => void) | undefined;
       let wait: Subscription | undefined;
+      /** The timer's action that ran the last check: the next check is the same action scheduled again, not a new one per check. */
+      let waited: SchedulerAction<undefined> | undefined;
       let sentAt = 0;
       const healthy = (dashboard: SnoDashboard): void => {
         abandon = undefined;
-        this.lastNodeId = dashboard.nodeID;
-        if (typeof dashboard.version === 'string') this.lastVersion = dashboard.version;
+        // The same text as last time stays: what a check keeps until the next check outlives V8's young collections.
+        if (dashboard.nodeID !== this.lastNodeId) this.lastNodeId = dashboard.nodeID;
+        if (typeof dashboard.version === 'string' && dashboard.version !== this.lastVersion) this.lastVersion = dashboard.version;
         this.succeeded();
         this.judge(true, sentAt);
         this.report({ type: 'health_checked', ok: true, contact: toSatelliteContact(dashboard) });
         subscriber.next(dashboard);
-        if (!subscriber.closed) wait = this.scheduler.schedule(run, healthCheckIntervalMs);
+        if (!subscriber.closed) wait = waited ? waited.schedule(undefined, healthCheckIntervalMs) : this.scheduler.schedule(wake, healthCheckIntervalMs);
       };
       const failed = (error: ApiRequestError): void => {
         abandon = undefined;
@@ -199,12 +202,18 @@ export class NodeApiClient {
         sentAt = this.scheduler.now();
         abandon = check(healthy, failed);
       };
+      // A scheduler hands its work the action as `this` (the way to schedule it again): kept for the next check.
+      const wake = function (this: SchedulerAction<undefined>): void {
+        // eslint-disable-next-line @typescript-eslint/no-this-alias -- the action itself is what is kept, not a stand-in for an arrow function's `this`
+        waited = this;
+        run();
+      };
       const fail = (error: ApiRequestError): void => subscriber.error(error);
       this.failHealthLoop = fail;
       // Only the first check after `start()` waits; a reconnect attempt's goes out at once.
       const delay = this.firstCheckDelayMs;
       this.firstCheckDelayMs = 0;
-      if (delay > 0) wait = this.scheduler.schedule(run, delay);
+      if (delay > 0) wait = this.scheduler.schedule(wake, delay);
       else run();
       return () => {
         if (this.failHealthLoop === fail) this.failHealthLoop = undefined;
@@ -364,6 +373,8 @@ export class NodeApiClient {
       scheduler: this.scheduler,
       headers: this.headers,
       accept,
+      // Our own transport is node-fetch's, which lets go of a signal when its response ends.
+      reuseSignals: this.connections !== undefined,
     };
   }
 

@@ -19,6 +19,17 @@ export interface HttpJsonRequest<T = unknown> {
   readonly headers?: Readonly<Record<string, string>>;
   /** Checks the parsed body and returns what the request emits; what it throws fails the request. Defaults to the body as it is. */
   readonly accept?: (body: unknown) => T;
+  /**
+   * The signal of a request that ended well goes with the next request of the same
+   * {@link jsonRequester} instead of a new AbortController. Only for a fetch that lets go
+   * of a signal once its response has ended: node-fetch, and so {@link KeepAliveFetch},
+   * removes its listener; undici keeps a weak one per request, which would pile up on a
+   * signal used for ever. Defaults to false. In Node 20 every AbortSignal gets a hidden
+   * class (V8 map) of its own, and maps live in the old generation: a signal per
+   * request grew it by ~0.5 KB a health check, and so brought on more full collections,
+   * each of which also throws away optimized code to be compiled again (README, Performance).
+   */
+  readonly reuseSignals?: boolean;
 }
 
 /** As many as fetch follows. */
@@ -91,6 +102,8 @@ export function jsonRequester<T = unknown>(request: HttpJsonRequest<T>): JsonReq
     headers: { accept: 'application/json', ...request.headers },
     accept: request.accept ?? ((body: unknown) => body as T),
     secrets: secretsOf(request.headers?.authorization),
+    reuseSignals: request.reuseSignals ?? false,
+    spare: undefined,
   };
   return (onBody, onError) => {
     const exchange = new JsonExchange(plan, onBody, onError);
@@ -104,6 +117,9 @@ interface RequestPlan<T> extends Pick<HttpJsonRequest<T>, 'fetch' | 'maxBodyByte
   readonly headers: Readonly<Record<string, string>>;
   readonly accept: (body: unknown) => T;
   readonly secrets: readonly string[];
+  readonly reuseSignals: boolean;
+  /** With `reuseSignals`, the controller of the last request that ended well: never aborted, its listeners gone. */
+  spare: AbortController | undefined;
 }
 
 /**
@@ -146,7 +162,10 @@ class JsonExchange<T> {
   }
 
   private succeed(result: T): void {
-    if (this.settle()) this.onBody(result);
+    if (!this.settle()) return;
+    // Settled, this exchange never aborts it again: the next request may have it.
+    if (this.plan.reuseSignals && this.controller && !this.controller.signal.aborted) this.plan.spare = this.controller;
+    this.onBody(result);
   }
 
   private settle(): boolean {
@@ -159,7 +178,8 @@ class JsonExchange<T> {
   /** The next response, over a new exchange: none once the request has ended. */
   private send(target: string, headers: Readonly<Record<string, string>>): Promise<FetchResponseLike> {
     if (this.settled) throw ABANDONED;
-    this.controller = new AbortController();
+    this.controller = this.plan.spare ?? new AbortController();
+    this.plan.spare = undefined;
     return this.plan.fetch(target, { method: 'GET', headers, redirect: 'manual', signal: this.controller.signal });
   }
 

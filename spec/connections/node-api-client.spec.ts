@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { firstValueFrom, lastValueFrom, Subscription } from 'rxjs';
+import { firstValueFrom, lastValueFrom, Subscription, VirtualTimeScheduler } from 'rxjs';
 import sinon from 'sinon';
 import {
   ApiRequestError,
@@ -428,6 +428,41 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
   });
 });
 
+describe('NodeApiClient on a VirtualTimeScheduler', () => {
+  /** Runs what is due up to `frame`, then lets the scripted answers (real promises and streams) come in. */
+  async function runUntil(scheduler: VirtualTimeScheduler, frame: number): Promise<void> {
+    scheduler.maxFrames = frame;
+    scheduler.flush();
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  it("checks on the scheduler's clock: the first after its delay, each next one interval after the last ended; stop() leaves nothing scheduled", async () => {
+    const { fetch, script } = scriptedFetch();
+    script.down = false;
+    const scheduler = new VirtualTimeScheduler();
+    const sent: number[] = [];
+    const api = new NodeApiClient({
+      node: 'node1',
+      url: 'http://127.0.0.1:14002',
+      scheduler,
+      fetch: (url, init) => {
+        sent.push(scheduler.now());
+        return fetch(url, init);
+      },
+    });
+    api.start({ firstCheckDelayMs: 500 });
+    try {
+      for (const frame of [499, 500, 30_499, 30_500, 60_500, 90_500]) await runUntil(scheduler, frame);
+      expect(sent).to.deep.equal([500, 30_500, 60_500, 90_500]);
+      expect(api.status).to.include({ state: 'connected', last_successful_request: 90.5 });
+      expect(scheduler.actions.map((action) => action.delay)).to.deep.equal([120_500]);
+    } finally {
+      api.stop();
+    }
+    expect(scheduler.actions).to.deep.equal([]);
+  });
+});
+
 /** A scripted fetch: refused while `down`, the dashboard otherwise (after `delayMs`); records when it was called. */
 function scriptedFetch() {
   const calls: number[] = [];
@@ -585,6 +620,28 @@ describe('NodeApiClient schedule (virtual time: sinon fake timers)', () => {
       expect(events.flatMap((event) => (event.type === 'health_checked' ? [event.ok] : []))).to.deep.equal([true, false]);
     } finally {
       api.stop();
+    }
+  });
+
+  it('between checks a client holds one timer, its next check (delayed first check or not), and none once stopped', async () => {
+    const { fetch, calls, script } = scriptedFetch();
+    script.down = false;
+    for (const firstCheckDelayMs of [0, 400]) {
+      const api = new NodeApiClient({ node: 'node1', url: 'http://127.0.0.1:14002', fetch });
+      calls.length = 0;
+      api.start({ firstCheckDelayMs });
+      try {
+        await clock.tickAsync(firstCheckDelayMs);
+        for (let check = 1; check <= 12; check++) {
+          expect(clock.countTimers(), `after check ${check}`).to.equal(1);
+          await clock.tickAsync(30_000);
+        }
+        expect(calls).to.have.length(13);
+        expect(calls.at(-1)).to.equal((calls[0] ?? Number.NaN) + 12 * 30_000);
+      } finally {
+        api.stop();
+      }
+      expect(clock.countTimers()).to.equal(0);
     }
   });
 

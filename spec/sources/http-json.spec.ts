@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { getEventListeners } from 'node:events';
 import { asyncScheduler, lastValueFrom, VirtualTimeScheduler } from 'rxjs';
 import {
   ApiRequestError,
@@ -11,7 +12,7 @@ import {
   type FetchLike,
 } from '../../lib/index.js';
 import { refusedPort } from '../support/forwarder.js';
-import { DASHBOARD, json, TestNodeApi } from '../support/node-api.js';
+import { DASHBOARD, healthy, json, TestNodeApi } from '../support/node-api.js';
 import { eventually } from '../support/wait.js';
 
 /** Every kind of fetch the API client is used with: its default, and Node's own. */
@@ -302,6 +303,112 @@ for (const [name, open] of Object.entries(fetches))
       expect(errors.map((error) => [error.kind, error.message])).to.deep.equal([['timeout', 'Connection timeout (no response within 2000 ms)']]);
     });
   });
+
+describe('jsonRequester reuseSignals over KeepAliveFetch (node-fetch; a real HTTP server on 127.0.0.1)', () => {
+  let api: TestNodeApi;
+  let connections: KeepAliveFetch;
+  /** The signal each request was sent with, in order. */
+  let signals: AbortSignal[];
+  beforeEach(async () => {
+    api = await TestNodeApi.start();
+    connections = new KeepAliveFetch();
+    signals = [];
+  });
+  afterEach(async () => {
+    connections.close();
+    await api.stop();
+  });
+
+  const recording: FetchLike = (url, init) => {
+    if (init.signal) signals.push(init.signal);
+    return connections.fetch(url, init);
+  };
+  const requester = (reuseSignals: boolean) =>
+    jsonRequester({
+      url: `${api.url}/api/sno/`,
+      fetch: recording,
+      scheduler: asyncScheduler,
+      timeoutMs: 2000,
+      maxBodyBytes: 1 << 20,
+      accept: toDashboard,
+      reuseSignals,
+    });
+  const call = (send: ReturnType<typeof requester>) =>
+    new Promise<{ ok: boolean; abandon: () => void }>((resolve) => {
+      const abandon = send(
+        () => setImmediate(() => resolve({ ok: true, abandon })),
+        () => setImmediate(() => resolve({ ok: false, abandon })),
+      );
+    });
+
+  it('one signal for every request that ends well, its listener gone after each, over one connection', async () => {
+    const send = requester(true);
+    for (let index = 0; index < 20; index++) {
+      expect((await call(send)).ok).to.equal(true);
+      expect(getEventListeners(signals[0] as AbortSignal, 'abort')).to.deep.equal([]);
+    }
+    expect(new Set(signals).size).to.equal(1);
+    expect(signals[0]?.aborted).to.equal(false);
+    expect(api.connections).to.equal(1);
+  });
+
+  it('after a request that failed, the next gets a new signal: the failed one was aborted', async () => {
+    const send = requester(true);
+    await call(send);
+    api.behaviour = (_request, response) => json(response, { nodeID: 42 });
+    expect((await call(send)).ok).to.equal(false);
+    api.behaviour = (_request, response) => response.writeHead(500).end('oops');
+    expect((await call(send)).ok).to.equal(false);
+    api.behaviour = healthy;
+    expect((await call(send)).ok).to.equal(true);
+    expect((await call(send)).ok).to.equal(true);
+    const [first, second, third, fourth, fifth] = signals;
+    expect(second).to.equal(first);
+    expect(first?.aborted).to.equal(true);
+    expect(third).to.not.equal(first);
+    expect(third?.aborted).to.equal(true);
+    expect(fourth).to.not.equal(third);
+    expect(fifth).to.equal(fourth);
+    expect(fifth?.aborted).to.equal(false);
+  });
+
+  it('abandoning a request that ended well does not abort the next one, which has its signal', async () => {
+    const send = requester(true);
+    const { abandon: abandonFirst } = await call(send);
+    let answer!: () => void;
+    api.behaviour = (_request, response) => (answer = () => healthy(_request, response));
+    const second = call(send);
+    await eventually(() => api.requests.length === 2);
+    abandonFirst();
+    answer();
+    expect((await second).ok).to.equal(true);
+    expect(signals[1]).to.equal(signals[0]);
+    expect(signals[1]?.aborted).to.equal(false);
+  });
+
+  it('an abandoned request leaves no signal to reuse: the next gets a new one', async () => {
+    const send = requester(true);
+    await call(send);
+    api.behaviour = () => undefined;
+    const abandon = send(
+      () => undefined,
+      () => undefined,
+    );
+    await eventually(() => api.requests.length === 2);
+    abandon();
+    api.behaviour = healthy;
+    expect((await call(send)).ok).to.equal(true);
+    expect(signals[1]).to.equal(signals[0]);
+    expect(signals[1]?.aborted).to.equal(true);
+    expect(signals[2]).to.not.equal(signals[1]);
+  });
+
+  it('without reuseSignals (the default), every request has a signal of its own', async () => {
+    const send = requester(false);
+    for (let index = 0; index < 3; index++) await call(send);
+    expect(new Set(signals).size).to.equal(3);
+  });
+});
 
 describe('redactCredentials', () => {
   it('removes user:password@ from URLs in any text', () => {

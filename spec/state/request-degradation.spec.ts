@@ -68,7 +68,10 @@ describe('requestDegradationRule and judgeRequest', () => {
     const sample = fc.record({ latencyMs: fc.double({ min: 0, max: 20_000, noNaN: true }), ok: fc.boolean() });
     fc.assert(
       fc.property(fc.array(sample, { maxLength: 200 }), (samples) => {
-        for (const history of run(samples)) {
+        for (const [index, history] of run(samples).entries()) {
+          // The window is the latest samples, in order, with no holes.
+          expect(history.window).to.deep.equal(samples.slice(Math.max(0, index + 1 - rule.windowSize), index + 1));
+          expect(Object.keys(history.baseline)).to.have.length(history.baseline.length);
           expect(history.window.length).to.be.at.most(rule.windowSize);
           expect(history.baseline.length).to.be.at.most(rule.baselineSize);
           expect(history.degraded).to.equal(history.reason !== null);
