@@ -373,8 +373,6 @@ export class NodeApiClient {
       scheduler: this.scheduler,
       headers: this.headers,
       accept,
-      // Our own transport is node-fetch's, which lets go of a signal when its response ends.
-      reuseSignals: this.connections !== undefined,
     };
   }
 

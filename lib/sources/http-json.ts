@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { requireHttpUrl } from '../validate.js';
 import { ApiRequestError, bodyTooLarge } from './api-request-error.js';
@@ -19,17 +20,6 @@ export interface HttpJsonRequest<T = unknown> {
   readonly headers?: Readonly<Record<string, string>>;
   /** Checks the parsed body and returns what the request emits; what it throws fails the request. Defaults to the body as it is. */
   readonly accept?: (body: unknown) => T;
-  /**
-   * The signal of a request that ended well goes with the next request of the same
-   * {@link jsonRequester} instead of a new AbortController. Only for a fetch that lets go
-   * of a signal once its response has ended: node-fetch, and so {@link KeepAliveFetch},
-   * removes its listener; undici keeps a weak one per request, which would pile up on a
-   * signal used for ever. Defaults to false. In Node 20 every AbortSignal gets a hidden
-   * class (V8 map) of its own, and maps live in the old generation: a signal per
-   * request grew it by ~0.5 KB a health check, and so brought on more full collections,
-   * each of which also throws away optimized code to be compiled again (README, Performance).
-   */
-  readonly reuseSignals?: boolean;
 }
 
 /** As many as fetch follows. */
@@ -102,7 +92,6 @@ export function jsonRequester<T = unknown>(request: HttpJsonRequest<T>): JsonReq
     headers: { accept: 'application/json', ...request.headers },
     accept: request.accept ?? ((body: unknown) => body as T),
     secrets: secretsOf(request.headers?.authorization),
-    reuseSignals: request.reuseSignals ?? false,
     spare: undefined,
   };
   return (onBody, onError) => {
@@ -117,8 +106,7 @@ interface RequestPlan<T> extends Pick<HttpJsonRequest<T>, 'fetch' | 'maxBodyByte
   readonly headers: Readonly<Record<string, string>>;
   readonly accept: (body: unknown) => T;
   readonly secrets: readonly string[];
-  readonly reuseSignals: boolean;
-  /** With `reuseSignals`, the controller of the last request that ended well: never aborted, its listeners gone. */
+  /** The controller of the last request that ended well, once its fetch had let go of its signal: never aborted, no listener on it. */
   spare: AbortController | undefined;
 }
 
@@ -163,8 +151,7 @@ class JsonExchange<T> {
 
   private succeed(result: T): void {
     if (!this.settle()) return;
-    // Settled, this exchange never aborts it again: the next request may have it.
-    if (this.plan.reuseSignals && this.controller && !this.controller.signal.aborted) this.plan.spare = this.controller;
+    if (letGo(this.controller)) this.plan.spare = this.controller;
     this.onBody(result);
   }
 
@@ -206,6 +193,22 @@ class JsonExchange<T> {
       target = next.href;
     }
   }
+}
+
+/**
+ * The controller of a request that ended well can go with the next request when its fetch
+ * has let go of its signal: settled, the request never aborts it again, and with no
+ * listener left no earlier response can be cut off by a later request's abort.
+ * node-fetch (so {@link KeepAliveFetch}) removes its listener when the HTTP response
+ * ends, which comes before the body's own end, except for a compressed body that ends
+ * early (zlib stops at the end of its stream while bytes after it are still coming):
+ * that signal is not reused, nor undici's (it keeps a listener per request). In Node 20 every AbortSignal has a hidden class (V8 map) of
+ * its own, and maps live in the old generation: a new signal per request grew it by
+ * ~0.5 KB a health check and brought on more full collections, each of which also throws
+ * away optimized code to be compiled again (README, Performance).
+ */
+function letGo(controller: AbortController | undefined): controller is AbortController {
+  return controller !== undefined && !controller.signal.aborted && getEventListeners(controller.signal, 'abort').length === 0;
 }
 
 /** The timeout's work, given its request as the action's state: no closure per request. */

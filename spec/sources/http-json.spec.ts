@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { getEventListeners } from 'node:events';
+import { gzipSync } from 'node:zlib';
 import { asyncScheduler, lastValueFrom, VirtualTimeScheduler } from 'rxjs';
 import {
   ApiRequestError,
@@ -304,7 +305,7 @@ for (const [name, open] of Object.entries(fetches))
     });
   });
 
-describe('jsonRequester reuseSignals over KeepAliveFetch (node-fetch; a real HTTP server on 127.0.0.1)', () => {
+describe('jsonRequester reuses the signal of a request that ended well once its fetch let go of it (KeepAliveFetch: node-fetch; a real HTTP server on 127.0.0.1)', () => {
   let api: TestNodeApi;
   let connections: KeepAliveFetch;
   /** The signal each request was sent with, in order. */
@@ -323,16 +324,8 @@ describe('jsonRequester reuseSignals over KeepAliveFetch (node-fetch; a real HTT
     if (init.signal) signals.push(init.signal);
     return connections.fetch(url, init);
   };
-  const requester = (reuseSignals: boolean) =>
-    jsonRequester({
-      url: `${api.url}/api/sno/`,
-      fetch: recording,
-      scheduler: asyncScheduler,
-      timeoutMs: 2000,
-      maxBodyBytes: 1 << 20,
-      accept: toDashboard,
-      reuseSignals,
-    });
+  const requester = (fetch: FetchLike = recording) =>
+    jsonRequester({ url: `${api.url}/api/sno/`, fetch, scheduler: asyncScheduler, timeoutMs: 2000, maxBodyBytes: 1 << 20, accept: toDashboard });
   const call = (send: ReturnType<typeof requester>) =>
     new Promise<{ ok: boolean; abandon: () => void }>((resolve) => {
       const abandon = send(
@@ -342,7 +335,7 @@ describe('jsonRequester reuseSignals over KeepAliveFetch (node-fetch; a real HTT
     });
 
   it('one signal for every request that ends well, its listener gone after each, over one connection', async () => {
-    const send = requester(true);
+    const send = requester();
     for (let index = 0; index < 20; index++) {
       expect((await call(send)).ok).to.equal(true);
       expect(getEventListeners(signals[0] as AbortSignal, 'abort')).to.deep.equal([]);
@@ -353,7 +346,7 @@ describe('jsonRequester reuseSignals over KeepAliveFetch (node-fetch; a real HTT
   });
 
   it('after a request that failed, the next gets a new signal: the failed one was aborted', async () => {
-    const send = requester(true);
+    const send = requester();
     await call(send);
     api.behaviour = (_request, response) => json(response, { nodeID: 42 });
     expect((await call(send)).ok).to.equal(false);
@@ -373,7 +366,7 @@ describe('jsonRequester reuseSignals over KeepAliveFetch (node-fetch; a real HTT
   });
 
   it('abandoning a request that ended well does not abort the next one, which has its signal', async () => {
-    const send = requester(true);
+    const send = requester();
     const { abandon: abandonFirst } = await call(send);
     let answer!: () => void;
     api.behaviour = (_request, response) => (answer = () => healthy(_request, response));
@@ -387,7 +380,7 @@ describe('jsonRequester reuseSignals over KeepAliveFetch (node-fetch; a real HTT
   });
 
   it('an abandoned request leaves no signal to reuse: the next gets a new one', async () => {
-    const send = requester(true);
+    const send = requester();
     await call(send);
     api.behaviour = () => undefined;
     const abandon = send(
@@ -403,10 +396,36 @@ describe('jsonRequester reuseSignals over KeepAliveFetch (node-fetch; a real HTT
     expect(signals[2]).to.not.equal(signals[1]);
   });
 
-  it('without reuseSignals (the default), every request has a signal of its own', async () => {
-    const send = requester(false);
-    for (let index = 0; index < 3; index++) await call(send);
+  it('a fetch that keeps a listener on its signal (as undici does) gets a new signal for every request', async () => {
+    const keeping: FetchLike = (url, init) => {
+      init.signal?.addEventListener('abort', () => undefined);
+      return recording(url, init);
+    };
+    const send = requester(keeping);
+    for (let index = 0; index < 3; index++) expect((await call(send)).ok).to.equal(true);
     expect(new Set(signals).size).to.equal(3);
+  });
+
+  it('a compressed body that ends before its response does (bytes after the gzip stream): its signal is not reused, so a later failure cannot cut that response off', async () => {
+    // Real time, short: the answer's last bytes come 20 and 150 ms after its body, on the server's own timers.
+    const ended: boolean[] = [];
+    const timers: NodeJS.Timeout[] = [];
+    api.behaviour = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      response.write(gzipSync(JSON.stringify(DASHBOARD)));
+      timers.push(setTimeout(() => response.write(Buffer.alloc(4)), 20));
+      timers.push(setTimeout(() => response.end(), 150));
+      response.on('close', () => ended.push(response.writableFinished));
+    };
+    const send = requester();
+    expect((await call(send)).ok).to.equal(true);
+    api.behaviour = (_request, response) => response.writeHead(500).end('oops');
+    expect((await call(send)).ok).to.equal(false);
+    expect(signals[1]).to.not.equal(signals[0]);
+    expect(signals[0]?.aborted).to.equal(false);
+    await eventually(() => ended.length === 1);
+    for (const timer of timers) clearTimeout(timer);
+    expect(ended).to.deep.equal([true]);
   });
 });
 
