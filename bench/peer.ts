@@ -110,10 +110,10 @@ if (mode === 'sender') {
   measureOnRequest();
 } else if (mode === 'idle-ours') {
   // The library's side of the idle benchmark, in a fresh process like the bare loop's: in
-  // the bench process, after it had forked the memory figures' child processes, ours ran
-  // in a slow mode in 6 of 10 windows, against 1 of 19 in processes that had not
-  // (README, Performance). Its own empty cost first (`emptySeconds`),
-  // then `count` silent log sources and API clients, their first checks `spacingMs` apart.
+  // the bench process, after the memory figures' child processes, ours ran in the slow
+  // mode (frequent full collections, each throwing away optimized code: README,
+  // Performance) in 6 of 10 windows. Its own empty cost first (`emptySeconds`), then
+  // `count` silent log sources and API clients, their first checks `spacingMs` apart.
   const { ConnectionRegistry, NodeApiClient, tcpLogSource } = await import('storj-monitor-rx');
   const emptyMs = await cpuMs(() => sleep(Number(options.emptySeconds) * 1000));
   const count = Number(options.count);

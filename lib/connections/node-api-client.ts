@@ -190,7 +190,7 @@ export class NodeApiClient {
         this.judge(true, sentAt);
         this.report({ type: 'health_checked', ok: true, contact: toSatelliteContact(dashboard) });
         subscriber.next(dashboard);
-        if (!subscriber.closed) wait = waited ? waited.schedule(undefined, healthCheckIntervalMs) : this.scheduler.schedule(wake, healthCheckIntervalMs);
+        if (!subscriber.closed) wait = waited?.schedule(undefined, healthCheckIntervalMs) ?? this.scheduler.schedule(wake, healthCheckIntervalMs);
       };
       const failed = (error: ApiRequestError): void => {
         abandon = undefined;

@@ -202,10 +202,11 @@ class JsonExchange<T> {
  * node-fetch (so {@link KeepAliveFetch}) removes its listener when the HTTP response
  * ends, which comes before the body's own end, except for a compressed body that ends
  * early (zlib stops at the end of its stream while bytes after it are still coming):
- * that signal is not reused, nor undici's (it keeps a listener per request). In Node 20 every AbortSignal has a hidden class (V8 map) of
- * its own, and maps live in the old generation: a new signal per request grew it by
- * ~0.5 KB a health check and brought on more full collections, each of which also throws
- * away optimized code to be compiled again (README, Performance).
+ * that signal is not reused, nor undici's (it keeps a listener per request). In Node 20
+ * every AbortSignal has a hidden class (V8 map) of its own, and maps live in the old
+ * generation: a new signal per request grew it by ~0.5 KB a health check and brought on
+ * more full collections, each of which also throws away optimized code to be compiled
+ * again (README, Performance).
  */
 function letGo(controller: AbortController | undefined): controller is AbortController {
   return controller !== undefined && !controller.signal.aborted && getEventListeners(controller.signal, 'abort').length === 0;

@@ -417,15 +417,18 @@ describe('jsonRequester reuses the signal of a request that ended well once its 
       timers.push(setTimeout(() => response.end(), 150));
       response.on('close', () => ended.push(response.writableFinished));
     };
-    const send = requester();
-    expect((await call(send)).ok).to.equal(true);
-    api.behaviour = (_request, response) => response.writeHead(500).end('oops');
-    expect((await call(send)).ok).to.equal(false);
-    expect(signals[1]).to.not.equal(signals[0]);
-    expect(signals[0]?.aborted).to.equal(false);
-    await eventually(() => ended.length === 1);
-    for (const timer of timers) clearTimeout(timer);
-    expect(ended).to.deep.equal([true]);
+    try {
+      const send = requester();
+      expect((await call(send)).ok).to.equal(true);
+      api.behaviour = (_request, response) => response.writeHead(500).end('oops');
+      expect((await call(send)).ok).to.equal(false);
+      expect(signals[1]).to.not.equal(signals[0]);
+      expect(signals[0]?.aborted).to.equal(false);
+      await eventually(() => ended.length === 1);
+      expect(ended).to.deep.equal([true]);
+    } finally {
+      for (const timer of timers) clearTimeout(timer);
+    }
   });
 });
 
