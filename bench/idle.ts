@@ -2,20 +2,35 @@
 // `--idle-interval-s`) against loopback peers: our CPU ms per minute in the steady state,
 // beside a bare cross-fetch loop doing the same checks, paced the same at start (as a
 // monitor paces them, DEFAULT_FIRST_CHECKS_PER_SECOND), each in a fresh process of its
-// own; and the memory each API client takes (in a process of their own).
+// own, over three rounds of fresh processes (the ratio is the median of each round's
+// own); and the memory each API client takes (in a process of their own).
 import { DEFAULT_FIRST_CHECKS_PER_SECOND, firstCheckSpacingMs } from 'storj-monitor-rx';
-import { memoryPerSource, sleep, startPeer, type Peer } from './support.js';
+import { BOUNDED_YOUNG_GENERATION, median, medianRatio, memoryPerSource, sleep, startPeer, type Peer } from './support.js';
 
 export interface IdleResult {
+  /** The median over the rounds, as are the other CPU figures but the ratios. */
   cpu_ms_per_min: number;
   /** Ours' process before any source existed (a 15 s window): its own idle cost. */
   empty_process_cpu_ms_per_min: number;
   /** A bare loop doing the same checks through cross-fetch with the same agents, plus the silent log sockets (bench/peer.ts), in the same window. */
   baseline_cpu_ms_per_min: number;
+  /** The median over the rounds of ours' CPU over the bare loop's in the same window. */
+  cpu_ratio: number;
+  /** Each round's ratio, in the order they ran. */
+  cpu_ratios: number[];
   /** CPU per health check: the window's CPU (log sources' included, nearly nothing) over the checks in it. */
   cpu_us_per_check: number;
   baseline_cpu_us_per_check: number;
-  /** Resident-set growth per connected API client, in a process of their own (bench/peer.ts 'sources'), after garbage collection. */
+  /**
+   * Resident-set growth per connected API client, all started at once, in a process of
+   * their own (bench/peer.ts 'sources') whose young generation is bounded
+   * (support's BOUNDED_YOUNG_GENERATION), after garbage collection: what the target is
+   * checked on.
+   */
+  bounded_bytes_per_api_client: number;
+  /** The same for a bare keep-alive agent that fetched the dashboard once through cross-fetch (bench/peer.ts 'bare-api'). */
+  bounded_baseline_bytes_per_api_client: number;
+  /** As `bounded_bytes_per_api_client`, V8's defaults: up to 32 KB of it is the young generation's resident pages. */
   bytes_per_api_client: number;
   /** Of which V8 heap. */
   heap_bytes_per_api_client: number;
@@ -47,12 +62,26 @@ export interface IdleResult {
 /** Clients started at a time for the steady memory figures. */
 const STEADY_BATCH = 50;
 
+/**
+ * Rounds of the CPU figures, each with fresh processes: a process's idle CPU settles into
+ * one of two modes and stays there (a fast one, and one with a full collection every few
+ * seconds, each throwing away optimized code: README, Performance), ours' and the bare
+ * loop's alike, so one round's ratio says as much about which mode each process fell
+ * into as about the library.
+ */
+const CPU_ROUNDS = 3;
+
 export async function runIdle(quick: boolean, intervalSeconds = 30): Promise<IdleResult> {
   const count = quick ? 100 : 1000;
   // Three rounds of checks at 30 s (nine at 10 s): the health checks' garbage and its collection are counted.
   const seconds = quick ? 5 : 90;
   const emptySeconds = quick ? 2 : 15;
-  const cpu = await idleCpu(quick, count, seconds, emptySeconds, intervalSeconds);
+  const rounds: IdleCpu[] = [];
+  for (let round = 0; round < (quick ? 1 : CPU_ROUNDS); round++) rounds.push(await idleCpu(quick, count, seconds, emptySeconds, intervalSeconds));
+  const used = rounds.map((round) => round.used);
+  const baseline = rounds.map((round) => round.baseline);
+  const boundedPerClient = await memoryPerSource('api', count, count, BOUNDED_YOUNG_GENERATION);
+  const boundedPerBareClient = await memoryPerSource('bare-api', count, count, BOUNDED_YOUNG_GENERATION);
   const perClient = await memoryPerSource('api', count);
   const perBareClient = await memoryPerSource('bare-api', count);
   const steadyPerClient = await memoryPerSource('api', count, STEADY_BATCH);
@@ -65,12 +94,17 @@ export async function runIdle(quick: boolean, intervalSeconds = 30): Promise<Idl
   const perMoreBareClient = marginal(perBareClient, await memoryPerSource('bare-api', 2 * count));
   const perMinute = (ms: number, windowSeconds: number): number => Math.round((ms * 60) / windowSeconds);
   const checks = (count * seconds) / intervalSeconds;
+  const ratios = used.map((ms, round) => ms / (baseline[round] ?? Number.NaN));
   return {
-    cpu_ms_per_min: perMinute(cpu.used, seconds),
-    empty_process_cpu_ms_per_min: perMinute(cpu.empty, emptySeconds),
-    baseline_cpu_ms_per_min: perMinute(cpu.baseline, seconds),
-    cpu_us_per_check: Math.round((cpu.used * 1000) / checks),
-    baseline_cpu_us_per_check: Math.round((cpu.baseline * 1000) / checks),
+    cpu_ms_per_min: perMinute(median(used), seconds),
+    empty_process_cpu_ms_per_min: perMinute(median(rounds.map((round) => round.empty)), emptySeconds),
+    baseline_cpu_ms_per_min: perMinute(median(baseline), seconds),
+    cpu_ratio: medianRatio(used, baseline),
+    cpu_ratios: ratios.map((ratio) => Math.round(ratio * 100) / 100),
+    cpu_us_per_check: Math.round((median(used) * 1000) / checks),
+    baseline_cpu_us_per_check: Math.round((median(baseline) * 1000) / checks),
+    bounded_bytes_per_api_client: boundedPerClient.rss,
+    bounded_baseline_bytes_per_api_client: boundedPerBareClient.rss,
     bytes_per_api_client: perClient.rss,
     heap_bytes_per_api_client: perClient.heap,
     baseline_bytes_per_api_client: perBareClient.rss,
@@ -84,10 +118,17 @@ export async function runIdle(quick: boolean, intervalSeconds = 30): Promise<Idl
     marginal_baseline_bytes_per_api_client: perMoreBareClient.rss,
     marginal_baseline_heap_bytes_per_api_client: perMoreBareClient.heap,
     interval_s: intervalSeconds,
-    first_check_spacing_ms: cpu.spacingMs,
+    first_check_spacing_ms: firstCheckSpacingMs(DEFAULT_FIRST_CHECKS_PER_SECOND),
     sources: count * 2,
     measured_s: seconds,
   };
+}
+
+/** One round's CPU ms: ours, the bare loop's in the same window, ours' process before any source. */
+interface IdleCpu {
+  readonly empty: number;
+  readonly used: number;
+  readonly baseline: number;
 }
 
 /**
@@ -95,13 +136,7 @@ export async function runIdle(quick: boolean, intervalSeconds = 30): Promise<Idl
  * window, each in a fresh process of its own, and of ours' process before any source
  * (`empty`).
  */
-async function idleCpu(
-  quick: boolean,
-  count: number,
-  seconds: number,
-  emptySeconds: number,
-  intervalSeconds: number,
-): Promise<{ empty: number; used: number; baseline: number; spacingMs: number }> {
+async function idleCpu(quick: boolean, count: number, seconds: number, emptySeconds: number, intervalSeconds: number): Promise<IdleCpu> {
   // As createMonitor starts a fleet's clients: their checks stay apart every interval after.
   const spacingMs = firstCheckSpacingMs(DEFAULT_FIRST_CHECKS_PER_SECOND);
   const peer = await startPeer('idle');
@@ -118,7 +153,7 @@ async function idleCpu(
     await sleep(quick ? 1000 : Math.max(intervalSeconds * 1000, 30_000));
     for (const side of sides) side.send({ type: 'measure', seconds });
     const [used, measured] = await Promise.all(sides.map((side) => side.next<{ cpu_ms: number }>('measured')));
-    return { empty: Number(ours.ready.empty_cpu_ms), used: Number(used?.cpu_ms), baseline: Number(measured?.cpu_ms), spacingMs };
+    return { empty: Number(ours.ready.empty_cpu_ms), used: Number(used?.cpu_ms), baseline: Number(measured?.cpu_ms) };
   } finally {
     for (const side of sides) await side.stop();
     await peer.stop();

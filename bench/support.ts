@@ -65,11 +65,12 @@ export interface Peer {
   stop(): Promise<void>;
 }
 
-export async function startPeer(mode: string, options: Record<string, unknown> = {}): Promise<Peer> {
+/** `nodeFlags` go to the peer's node (V8 flags, for instance) besides `--expose-gc`. */
+export async function startPeer(mode: string, options: Record<string, unknown> = {}, nodeFlags: readonly string[] = []): Promise<Peer> {
   // Compiled (npm run bench) the peer is peer.js under plain node; from source, peer.ts under tsx.
   const compiled = import.meta.url.endsWith('.js');
   const child = fork(join(import.meta.dirname, compiled ? 'peer.js' : 'peer.ts'), [mode, JSON.stringify(options)], {
-    execArgv: [...(compiled ? [] : ['--import', 'tsx']), '--expose-gc'],
+    execArgv: [...(compiled ? [] : ['--import', 'tsx']), '--expose-gc', ...nodeFlags],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const queue: Array<Record<string, unknown>> = [];
@@ -103,14 +104,29 @@ export async function startPeer(mode: string, options: Record<string, unknown> =
  * checking a node ('api'), or bare keep-alive agents that fetched it once through
  * cross-fetch ('bare-api', the baseline of 'api'), against the loopback peers of the idle benchmark.
  * `batch` starts them that many at a time (each batch connected first); by default all at once.
+ * `nodeFlags` go to the measured process's node ({@link BOUNDED_YOUNG_GENERATION}).
  */
-export async function memoryPerSource(kind: 'log' | 'api' | 'bare-api', count: number, batch = count): Promise<{ rss: number; heap: number }> {
+export async function memoryPerSource(
+  kind: 'log' | 'api' | 'bare-api',
+  count: number,
+  batch = count,
+  nodeFlags: readonly string[] = [],
+): Promise<{ rss: number; heap: number }> {
   const peer = await startPeer('idle');
   try {
-    const sources = await startPeer('sources', { kind, port: Number(kind === 'log' ? peer.ready.logPort : peer.ready.apiPort), count, batch });
+    const sources = await startPeer('sources', { kind, port: Number(kind === 'log' ? peer.ready.logPort : peer.ready.apiPort), count, batch }, nodeFlags);
     await sources.stop();
     return { rss: Math.round(Number(sources.ready.rssBytes)), heap: Math.round(Number(sources.ready.heapBytes)) };
   } finally {
     await peer.stop();
   }
 }
+
+/**
+ * V8 grows its young generation to two 16 MB semi-spaces once a process allocates fast
+ * (a thousand clients' first requests) and keeps them after the garbage is collected;
+ * how much of those 32 MB is resident then depends on how much garbage went through them,
+ * not on what the sources hold, and is up to 32 KB per source of a thousand. With 1 MB
+ * semi-spaces (this flag) the resident set's growth is what the sources keep.
+ */
+export const BOUNDED_YOUNG_GENERATION = ['--max-semi-space-size=1'] as const;
