@@ -1,4 +1,4 @@
-import { asyncScheduler, defer, mergeMap, Observable, race, Subject, tap, throwError, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, defer, mergeMap, Observable, race, Subject, tap, throwError, type SchedulerLike, type Subscription } from 'rxjs';
 import { API_CLIENT_BACKOFF, toBackoff, type Backoff, type BackoffOptions } from '../reconnect/backoff.js';
 import type { ConnectionEventSink } from '../reconnect/connection-event.js';
 import { retryWithState } from '../operators/retry-with-state.js';
@@ -19,6 +19,7 @@ import {
 import type { ConnectionRegistry } from '../state/registry.js';
 import { apiClientTransition, type ApiClientEvent } from '../state/transitions.js';
 import { requireFinite, requireInteger, requireText } from '../validate.js';
+import { checkTimer } from './check-timer.js';
 import { apiClientLogger } from './node-api-log.js';
 import { requireMonth, toEstimatedPayout, toPaystubs, type SnoEstimatedPayout, type SnoPaystub } from './node-api-payouts.js';
 import { toSatellite, toSatellites, type SnoSatellite, type SnoSatellites } from './node-api-stats.js';
@@ -177,10 +178,12 @@ export class NodeApiClient {
     const check = jsonRequester(this.jsonRequest('/api/sno/', toDashboard));
     const checks$ = new Observable<SnoDashboard>((subscriber) => {
       let abandon: (() => void) | undefined;
-      let wait: Subscription | undefined;
-      /** The timer's action that ran the last check: the next check is the same action scheduled again, not a new one per check. */
-      let waited: SchedulerAction<undefined> | undefined;
       let sentAt = 0;
+      const run = (): void => {
+        sentAt = this.scheduler.now();
+        abandon = check(healthy, failed);
+      };
+      const next = checkTimer(this.scheduler, run);
       const healthy = (dashboard: SnoDashboard): void => {
         abandon = undefined;
         // The same text as last time stays: what a check keeps until the next check outlives V8's young collections.
@@ -190,7 +193,7 @@ export class NodeApiClient {
         this.judge(true, sentAt);
         this.report({ type: 'health_checked', ok: true, contact: toSatelliteContact(dashboard) });
         subscriber.next(dashboard);
-        if (!subscriber.closed) wait = waited?.schedule(undefined, healthCheckIntervalMs) ?? this.scheduler.schedule(wake, healthCheckIntervalMs);
+        if (!subscriber.closed) next.arm(healthCheckIntervalMs);
       };
       const failed = (error: ApiRequestError): void => {
         abandon = undefined;
@@ -198,27 +201,17 @@ export class NodeApiClient {
         this.report({ type: 'health_checked', ok: false });
         subscriber.error(error);
       };
-      const run = (): void => {
-        sentAt = this.scheduler.now();
-        abandon = check(healthy, failed);
-      };
-      // A scheduler hands its work the action as `this` (the way to schedule it again): kept for the next check.
-      const wake = function (this: SchedulerAction<undefined>): void {
-        // eslint-disable-next-line @typescript-eslint/no-this-alias -- the action itself is what is kept, not a stand-in for an arrow function's `this`
-        waited = this;
-        run();
-      };
       const fail = (error: ApiRequestError): void => subscriber.error(error);
       this.failHealthLoop = fail;
       // Only the first check after `start()` waits; a reconnect attempt's goes out at once.
       const delay = this.firstCheckDelayMs;
       this.firstCheckDelayMs = 0;
-      if (delay > 0) wait = this.scheduler.schedule(wake, delay);
+      if (delay > 0) next.arm(delay);
       else run();
       return () => {
         if (this.failHealthLoop === fail) this.failHealthLoop = undefined;
         abandon?.();
-        wait?.unsubscribe();
+        next.cancel();
       };
     });
     this.connection$ = checks$.pipe(
