@@ -14,7 +14,8 @@ describe('checkTimer', () => {
 
     it('runs once per arm, delayMs after it; armed again with the same delay it is the same timer, not a new one', () => {
       const runs: number[] = [];
-      const made = sinon.spy(globalThis, 'setTimeout');
+      // The fake setTimeout hands each call to the clock's own method: spied there, no global is touched.
+      const made = sinon.spy(clock, 'setTimeout');
       try {
         const timer = checkTimer(asyncScheduler, () => runs.push(Date.now()));
         timer.arm(30_000);
