@@ -5,7 +5,7 @@
 // own, over three rounds of fresh processes (the ratio is the median of each round's
 // own); and the memory each API client takes (in a process of their own).
 import { DEFAULT_FIRST_CHECKS_PER_SECOND, firstCheckSpacingMs } from 'storj-monitor-rx';
-import { BOUNDED_YOUNG_GENERATION, median, medianRatio, memoryPerSource, sleep, startPeer, type Peer } from './support.js';
+import { BOUNDED_YOUNG_GENERATION, median, memoryPerSource, sleep, startPeer, type Peer } from './support.js';
 
 export interface IdleResult {
   /** The median over the rounds, as are the other CPU figures but the ratios. */
@@ -99,7 +99,7 @@ export async function runIdle(quick: boolean, intervalSeconds = 30): Promise<Idl
     cpu_ms_per_min: perMinute(median(used), seconds),
     empty_process_cpu_ms_per_min: perMinute(median(rounds.map((round) => round.empty)), emptySeconds),
     baseline_cpu_ms_per_min: perMinute(median(baseline), seconds),
-    cpu_ratio: medianRatio(used, baseline),
+    cpu_ratio: median(ratios),
     cpu_ratios: ratios.map((ratio) => Math.round(ratio * 100) / 100),
     cpu_us_per_check: Math.round((median(used) * 1000) / checks),
     baseline_cpu_us_per_check: Math.round((median(baseline) * 1000) / checks),
