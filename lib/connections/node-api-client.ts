@@ -9,13 +9,7 @@ import { KeepAliveFetch } from '../sources/keep-alive-fetch.js';
 import { peerText } from '../peer-text.js';
 import { redactCredentials } from '../redact-credentials.js';
 import { initialApiClientStatus, type ApiClientStatus } from '../state/connection-status.js';
-import {
-  judgeRequest,
-  NO_REQUESTS,
-  requestDegradationRule,
-  type RequestDegradationOptions,
-  type RequestDegradationRule,
-} from '../state/request-degradation.js';
+import { requestDegradationRule, RequestDegradationTracker, type RequestDegradationOptions } from '../state/request-degradation.js';
 import type { ConnectionRegistry } from '../state/registry.js';
 import { apiClientTransition, type ApiClientEvent } from '../state/transitions.js';
 import { requireFinite, requireInteger, requireText } from '../validate.js';
@@ -145,8 +139,7 @@ export class NodeApiClient {
   private running: Subscription | undefined;
   private lastNodeId = '';
   private lastVersion: string | null = null;
-  private readonly degradation: RequestDegradationRule;
-  private checks = NO_REQUESTS;
+  private readonly checks: RequestDegradationTracker;
   /** `start()`'s `firstCheckDelayMs`, until that check has been scheduled. */
   private firstCheckDelayMs = 0;
   private readonly logEvent: ConnectionEventSink<ApiClientEvent>;
@@ -165,7 +158,7 @@ export class NodeApiClient {
     this.connected$ = this.connects.asObservable();
     this.connections = options.fetch ? undefined : new KeepAliveFetch();
     this.fetch = options.fetch ?? (this.connections as KeepAliveFetch).fetch;
-    this.degradation = requestDegradationRule(options.degradation, this.timeoutMs);
+    this.checks = new RequestDegradationTracker(requestDegradationRule(options.degradation, this.timeoutMs));
     this.track = options.registry?.track(this.node, 'api_client', this.currentStatus);
     this.logEvent = apiClientLogger(this.node, this.url, maxReconnectAttempts, () => this.lastNodeId);
 
@@ -344,9 +337,7 @@ export class NodeApiClient {
    * one stuck in retransmissions, is not what the next check waits on).
    */
   private judge(ok: boolean, sentAt: number): void {
-    const before = this.checks;
-    this.checks = judgeRequest(before, { latencyMs: this.scheduler.now() - sentAt, ok }, this.degradation);
-    if (this.checks.degraded === before.degraded) return;
+    if (!this.checks.judge(this.scheduler.now() - sentAt, ok)) return;
     const event: ApiClientEvent = { type: 'degradation', degraded: this.checks.degraded, reason: this.checks.reason };
     this.report(event);
     if (this.checks.degraded) this.resetConnections();

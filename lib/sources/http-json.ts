@@ -106,7 +106,7 @@ interface RequestPlan<T> extends Pick<HttpJsonRequest<T>, 'fetch' | 'maxBodyByte
   readonly headers: Readonly<Record<string, string>>;
   readonly accept: (body: unknown) => T;
   readonly secrets: readonly string[];
-  /** The controller of the last request that ended well, once its fetch had let go of its signal: never aborted, no listener on it. */
+  /** The controller of the last request that ended well, once its fetch had let go of its signal: never aborted, no listener on it but {@link keepListenerTable}. */
   spare: AbortController | undefined;
 }
 
@@ -165,7 +165,7 @@ class JsonExchange<T> {
   /** The next response, over a new exchange: none once the request has ended. */
   private send(target: string, headers: Readonly<Record<string, string>>): Promise<FetchResponseLike> {
     if (this.settled) throw ABANDONED;
-    this.controller = this.plan.spare ?? new AbortController();
+    this.controller = this.plan.spare ?? reusableController();
     this.plan.spare = undefined;
     return this.plan.fetch(target, { method: 'GET', headers, redirect: 'manual', signal: this.controller.signal });
   }
@@ -198,19 +198,36 @@ class JsonExchange<T> {
 /**
  * The controller of a request that ended well can go with the next request when its fetch
  * has let go of its signal: settled, the request never aborts it again, and with no
- * listener left no earlier response can be cut off by a later request's abort.
- * node-fetch (so {@link KeepAliveFetch}) removes its listener when the HTTP response
- * ends, which comes before the body's own end, except for a compressed body that ends
- * early (zlib stops at the end of its stream while bytes after it are still coming):
- * that signal is not reused, nor undici's (it keeps a listener per request). In Node 20
- * every AbortSignal has a hidden class (V8 map) of its own, and maps live in the old
- * generation: a new signal per request grew it by ~0.5 KB a health check and brought on
- * more full collections, each of which also throws away optimized code to be compiled
- * again (README, Performance).
+ * listener left but {@link keepListenerTable} no earlier response can be cut off by a
+ * later request's abort. node-fetch (so {@link KeepAliveFetch}) removes its listener when
+ * the HTTP response ends, which comes before the body's own end, except for a compressed
+ * body that ends early (zlib stops at the end of its stream while bytes after it are
+ * still coming): that signal is not reused, nor undici's (it keeps a listener per
+ * request). In Node 20 every AbortSignal has a hidden class (V8 map) of its own, and maps
+ * live in the old generation: a new signal per request grew it by ~0.5 KB a health check
+ * and brought on more full collections, each of which also throws away optimized code to
+ * be compiled again (README, Performance).
  */
 function letGo(controller: AbortController | undefined): controller is AbortController {
-  return controller !== undefined && !controller.signal.aborted && getEventListeners(controller.signal, 'abort').length === 0;
+  return controller !== undefined && !controller.signal.aborted && getEventListeners(controller.signal, 'abort').length === 1;
 }
+
+/** A controller that can be reused ({@link letGo}): its signal has {@link keepListenerTable} on it for good. */
+function reusableController(): AbortController {
+  const controller = new AbortController();
+  controller.signal.addEventListener('abort', keepListenerTable);
+  return controller;
+}
+
+/**
+ * Does nothing: it is there so that a reused signal always has an `abort` listener.
+ * Node's EventTarget drops a type from its table of listeners when the last one goes
+ * and makes the table again for the next: with fetch adding and removing its listener on
+ * every request, that was a new ~150-byte table per health check, kept until the next
+ * one, 30 s later, in the old generation (heap snapshots one interval apart; README,
+ * Performance).
+ */
+function keepListenerTable(): void {}
 
 /** The timeout's work, given its request as the action's state: no closure per request. */
 function timedOut<T>(exchange?: JsonExchange<T>): void {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { judgeRequest, NO_REQUESTS, requestDegradationRule, type RequestDegradationRule, type RequestHistory, type RequestSample } from '../../lib/index.js';
-import { median } from '../../lib/state/request-degradation.js';
+import { median, RequestDegradationTracker } from '../../lib/state/request-degradation.js';
 import { scanStates } from '../support/scan-states.js';
 
 const rule = requestDegradationRule();
@@ -159,5 +159,45 @@ describe('requestDegradationRule and judgeRequest', () => {
     expect(median([3, 1, 2])).to.equal(2);
     expect(median([4, 1, 3, 2])).to.equal(2.5);
     expect(median([])).to.equal(null);
+  });
+});
+
+describe('RequestDegradationTracker', () => {
+  it("gives judgeRequest's verdict after every request, whatever the rule and the requests, and says when it changed (property; judgeRequest is the oracle)", () => {
+    const options = fc.record({
+      windowSize: fc.integer({ min: 1, max: 7 }),
+      baselineSize: fc.integer({ min: 1, max: 12 }),
+      latencyFactor: fc.double({ min: 1, max: 6, noNaN: true }),
+      minLatencyMs: fc.integer({ min: 0, max: 600 }),
+      maxLatencyMs: fc.integer({ min: 100, max: 6000 }),
+      minSuccessRate: fc.double({ min: 0, max: 1, noNaN: true }),
+    });
+    // Fast, around the floor, around the ceiling: every branch of the rule is reached.
+    const latency = fc.oneof(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 400, max: 700 }), fc.double({ min: 4000, max: 8000, noNaN: true }));
+    const sample = fc.record({ latencyMs: latency, ok: fc.integer({ min: 0, max: 4 }).map((draw) => draw !== 0) });
+    fc.assert(
+      fc.property(options, fc.array(sample, { maxLength: 120 }), (given, samples) => {
+        const own = requestDegradationRule(given);
+        const tracker = new RequestDegradationTracker(own);
+        let expected = NO_REQUESTS;
+        for (const next of samples) {
+          const before = expected.degraded;
+          expected = judgeRequest(expected, next, own);
+          const changed = tracker.judge(next.latencyMs, next.ok);
+          expect({ degraded: tracker.degraded, reason: tracker.reason }).to.deep.equal({ degraded: expected.degraded, reason: expected.reason });
+          expect(changed).to.equal(expected.degraded !== before);
+        }
+      }),
+      { seed: 23, numRuns: 400 },
+    );
+  });
+
+  it('turns degraded on a slowdown and back, with the reason judgeRequest gives', () => {
+    const tracker = new RequestDegradationTracker(rule);
+    const changes: (string | null)[] = [];
+    const latencies = [...Array.from({ length: 25 }, () => 20), 900, 900, 900, 20, 20, 20];
+    for (const latencyMs of latencies) if (tracker.judge(latencyMs, true)) changes.push(tracker.reason);
+    expect(changes).to.deep.equal(['answers slowly: median 900 ms over the last 5 checks, 45.0 x its usual 20 ms', null]);
+    expect(tracker.degraded).to.equal(false);
   });
 });
