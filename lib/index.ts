@@ -87,6 +87,7 @@ export {
   judgeRequest,
   NO_REQUESTS,
   requestDegradationRule,
+  RequestDegradationTracker,
   type RequestDegradationOptions,
   type RequestDegradationRule,
   type RequestHistory,

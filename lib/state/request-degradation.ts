@@ -104,7 +104,7 @@ export function judgeRequest(history: RequestHistory, sample: RequestSample, rul
  * of flags, written over once full) instead of new arrays each check. What
  * `judgeRequest` returns lives until the next check, 30 s, so V8 moves it to the old
  * generation, and a fleet's idle CPU is mostly the full collections that this brings on:
- * ~390 bytes a check (1,000 API clients checked every 3 s, objects new between two heap
+ * ~390 bytes a check (300 API clients checked every 3 s, objects new between two heap
  * snapshots one interval apart; README, Performance). `judgeRequest` stays the plain
  * form of the rule, and the test oracle of this one.
  *
