@@ -209,7 +209,9 @@ class JsonExchange<T> {
  * be compiled again (README, Performance).
  */
 function letGo(controller: AbortController | undefined): controller is AbortController {
-  return controller !== undefined && !controller.signal.aborted && getEventListeners(controller.signal, 'abort').length === 1;
+  if (controller === undefined || controller.signal.aborted) return false;
+  const listeners = getEventListeners(controller.signal, 'abort');
+  return listeners.length === 1 && listeners[0] === keepListenerTable;
 }
 
 /** A controller that can be reused ({@link letGo}): its signal has {@link keepListenerTable} on it for good. */

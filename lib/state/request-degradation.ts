@@ -77,6 +77,7 @@ export function requestDegradationRule(options: RequestDegradationOptions = {}, 
  * A sample joins the baseline when it leaves the window, if it succeeded and would not
  * itself count as slow against the baseline: the samples of a slowdown are judged before
  * they could become "usual", and slow ones never do. Back to normal when neither rule holds.
+ * A latency that is not a number, or below 0 (a clock set back), counts as 0 ms.
  *
  * @example
  * ```ts
@@ -87,11 +88,10 @@ export function requestDegradationRule(options: RequestDegradationOptions = {}, 
  * ```
  */
 export function judgeRequest(history: RequestHistory, sample: RequestSample, rule: RequestDegradationRule): RequestHistory {
-  // One new array for the window, and one for the baseline when it changes, each of its exact length: this runs on every
-  // health check of every node, and what it returns lives until the next check, long enough for V8 to move it to the old
-  // generation (a slice and a push gave the array room for 16 more, ~0.3 KB a check).
+  // The plain form: new arrays of their exact length each call ({@link RequestDegradationTracker} keeps them in place).
   const left = history.window.length + 1 > rule.windowSize ? history.window[0] : undefined;
-  const window = appended(history.window, sample, rule.windowSize);
+  const latencyMs = usableLatency(sample.latencyMs);
+  const window = appended(history.window, latencyMs === sample.latencyMs ? sample : { ...sample, latencyMs }, rule.windowSize);
   let baseline = history.baseline;
   if (left?.ok && !isSlow(left.latencyMs, baseline, rule)) baseline = appended(baseline, left.latencyMs, rule.baselineSize);
   const reason = window.length < rule.windowSize ? null : windowReason(window, baseline, rule);
@@ -110,15 +110,14 @@ export function judgeRequest(history: RequestHistory, sample: RequestSample, rul
  *
  * @example
  * ```ts
- * const checks = new RequestDegradationTracker(requestDegradationRule());
- * if (checks.judge(4200, true)) console.log(checks.degraded, checks.reason);
+ * const checks = new RequestDegradationTracker(requestDegradationRule({ windowSize: 3 }));
+ * for (const latencyMs of [20, 6000, 6000]) if (checks.judge(latencyMs, true)) console.log(checks.reason);
+ * // answers slowly: median 6000 ms over the last 3 checks, above 5000 ms
  * ```
  */
 export class RequestDegradationTracker {
-  /** As {@link RequestHistory.degraded}. */
-  degraded = false;
-  /** As {@link RequestHistory.reason}. */
-  reason: string | null = null;
+  private isDegraded = false;
+  private why: string | null = null;
   /** The window's latencies and outcomes, oldest at `oldest` once full. */
   private readonly latencies: number[] = [];
   private readonly oks: boolean[] = [];
@@ -128,11 +127,27 @@ export class RequestDegradationTracker {
   private oldestUsual = 0;
   private readonly answeredLatencies = (): number[] => this.latencies.filter((_, index) => this.oks[index]);
 
-  constructor(private readonly rule: RequestDegradationRule) {}
+  private readonly rule: RequestDegradationRule;
 
-  /** Judges one more request; true when `degraded` changed. */
-  judge(latencyMs: number, ok: boolean): boolean {
+  /** `rule` is checked as {@link requestDegradationRule} checks options (a bad field throws a `RangeError` naming it). */
+  constructor(rule: RequestDegradationRule) {
+    this.rule = requestDegradationRule(rule);
+  }
+
+  /** As {@link RequestHistory.degraded}. */
+  get degraded(): boolean {
+    return this.isDegraded;
+  }
+
+  /** As {@link RequestHistory.reason}. */
+  get reason(): string | null {
+    return this.why;
+  }
+
+  /** Judges one more request, as {@link judgeRequest} does; true when `degraded` changed. */
+  judge(given: number, ok: boolean): boolean {
     const { rule, latencies, oks } = this;
+    const latencyMs = usableLatency(given);
     if (latencies.length < rule.windowSize) {
       latencies.push(latencyMs);
       oks.push(ok);
@@ -144,10 +159,10 @@ export class RequestDegradationTracker {
       this.oldest = (this.oldest + 1) % rule.windowSize;
       if (leftOk && !isSlow(leftLatency, this.baseline, rule)) this.addUsual(leftLatency);
     }
-    const was = this.degraded;
-    this.reason = latencies.length < rule.windowSize ? null : this.windowReason();
-    this.degraded = this.reason !== null;
-    return this.degraded !== was;
+    const was = this.isDegraded;
+    this.why = latencies.length < rule.windowSize ? null : this.windowReason();
+    this.isDegraded = this.why !== null;
+    return this.isDegraded !== was;
   }
 
   private addUsual(latencyMs: number): void {
@@ -170,6 +185,15 @@ export class RequestDegradationTracker {
     const size = latencies.length;
     return failingReason(failed, size, rule) ?? slowReason(size - failed, aboveFloor, this.answeredLatencies, size, this.baseline, rule);
   }
+}
+
+/**
+ * A latency the medians can use: below 0 (a clock set back) or NaN (a scheduler whose
+ * clock is not a number) counts as 0 ms. NaN would sort by the order it came in, and so
+ * give the two forms of the rule different verdicts.
+ */
+function usableLatency(latencyMs: number): number {
+  return latencyMs > 0 || latencyMs === 0 ? latencyMs : 0;
 }
 
 /** `values` and then `value`, the oldest dropped beyond `size`, in one array of just that length. */

@@ -1,7 +1,16 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { judgeRequest, NO_REQUESTS, requestDegradationRule, type RequestDegradationRule, type RequestHistory, type RequestSample } from '../../lib/index.js';
-import { median, RequestDegradationTracker } from '../../lib/state/request-degradation.js';
+import {
+  judgeRequest,
+  NO_REQUESTS,
+  requestDegradationRule,
+  RequestDegradationTracker,
+  type RequestDegradationRule,
+  type RequestHistory,
+  type RequestSample,
+} from '../../lib/index.js';
+import { median } from '../../lib/state/request-degradation.js';
+import { fuzzParameters } from '../support/fuzz.js';
 import { scanStates } from '../support/scan-states.js';
 
 const rule = requestDegradationRule();
@@ -172,8 +181,13 @@ describe('RequestDegradationTracker', () => {
       maxLatencyMs: fc.integer({ min: 100, max: 6000 }),
       minSuccessRate: fc.double({ min: 0, max: 1, noNaN: true }),
     });
-    // Fast, around the floor, around the ceiling: every branch of the rule is reached.
-    const latency = fc.oneof(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 400, max: 700 }), fc.double({ min: 4000, max: 8000, noNaN: true }));
+    // Fast, around the floor, around the ceiling, and what no clock should give: every branch of the rule is reached.
+    const latency = fc.oneof(
+      fc.integer({ min: 0, max: 50 }),
+      fc.integer({ min: 400, max: 700 }),
+      fc.double({ min: 4000, max: 8000, noNaN: true }),
+      fc.constantFrom(Number.NaN, -0, -1, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
+    );
     const sample = fc.record({ latencyMs: latency, ok: fc.integer({ min: 0, max: 4 }).map((draw) => draw !== 0) });
     fc.assert(
       fc.property(options, fc.array(sample, { maxLength: 120 }), (given, samples) => {
@@ -188,7 +202,7 @@ describe('RequestDegradationTracker', () => {
           expect(changed).to.equal(expected.degraded !== before);
         }
       }),
-      { seed: 23, numRuns: 400 },
+      fuzzParameters(400),
     );
   });
 
@@ -199,5 +213,22 @@ describe('RequestDegradationTracker', () => {
     for (const latencyMs of latencies) if (tracker.judge(latencyMs, true)) changes.push(tracker.reason);
     expect(changes).to.deep.equal(['answers slowly: median 900 ms over the last 5 checks, 45.0 x its usual 20 ms', null]);
     expect(tracker.degraded).to.equal(false);
+  });
+  it('checks its rule as requestDegradationRule does, naming the field', () => {
+    expect(() => new RequestDegradationTracker({ ...rule, windowSize: 0 })).to.throw(RangeError, 'degradation.windowSize must be an integer 1-1000');
+    expect(() => new RequestDegradationTracker({ ...rule, windowSize: 2.5 })).to.throw(RangeError, 'degradation.windowSize');
+  });
+
+  it('counts a latency below 0 or not a number as 0 ms, as judgeRequest does', () => {
+    const own = requestDegradationRule({ windowSize: 3, maxLatencyMs: 650 });
+    const tracker = new RequestDegradationTracker(own);
+    let history = NO_REQUESTS;
+    for (const latencyMs of [20, 600, Number.NaN, 700, -5, 700, 700]) {
+      tracker.judge(latencyMs, true);
+      history = judgeRequest(history, { latencyMs, ok: true }, own);
+      expect(tracker.reason).to.equal(history.reason);
+    }
+    expect(history.window.map((sample) => sample.latencyMs)).to.deep.equal([0, 700, 700]);
+    expect(tracker.reason).to.equal('answers slowly: median 700 ms over the last 3 checks, 35.0 x its usual 20 ms');
   });
 });
