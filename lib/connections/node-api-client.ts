@@ -9,7 +9,7 @@ import { KeepAliveFetch } from '../sources/keep-alive-fetch.js';
 import { peerText } from '../peer-text.js';
 import { redactCredentials } from '../redact-credentials.js';
 import { initialApiClientStatus, type ApiClientStatus } from '../state/connection-status.js';
-import { requestDegradationRule, RequestDegradationTracker, type RequestDegradationOptions } from '../state/request-degradation.js';
+import { RequestDegradationTracker, type RequestDegradationOptions } from '../state/request-degradation.js';
 import type { ConnectionRegistry } from '../state/registry.js';
 import { apiClientTransition, type ApiClientEvent } from '../state/transitions.js';
 import { requireFinite, requireInteger, requireText } from '../validate.js';
@@ -158,7 +158,7 @@ export class NodeApiClient {
     this.connected$ = this.connects.asObservable();
     this.connections = options.fetch ? undefined : new KeepAliveFetch();
     this.fetch = options.fetch ?? (this.connections as KeepAliveFetch).fetch;
-    this.checks = new RequestDegradationTracker(requestDegradationRule(options.degradation, this.timeoutMs));
+    this.checks = new RequestDegradationTracker(options.degradation, this.timeoutMs);
     this.track = options.registry?.track(this.node, 'api_client', this.currentStatus);
     this.logEvent = apiClientLogger(this.node, this.url, maxReconnectAttempts, () => this.lastNodeId);
 

@@ -94,7 +94,15 @@ export function judgeRequest(history: RequestHistory, sample: RequestSample, rul
   const window = appended(history.window, latencyMs === sample.latencyMs ? sample : { ...sample, latencyMs }, rule.windowSize);
   let baseline = history.baseline;
   if (left?.ok && !isSlow(left.latencyMs, baseline, rule)) baseline = appended(baseline, left.latencyMs, rule.baselineSize);
-  const reason = window.length < rule.windowSize ? null : windowReason(window, baseline, rule);
+  const reason =
+    window.length < rule.windowSize
+      ? null
+      : windowReason(
+          window.map((sample) => sample.latencyMs),
+          window.map((sample) => sample.ok),
+          baseline,
+          rule,
+        );
   return { window, baseline, degraded: reason !== null, reason };
 }
 
@@ -110,7 +118,7 @@ export function judgeRequest(history: RequestHistory, sample: RequestSample, rul
  *
  * @example
  * ```ts
- * const checks = new RequestDegradationTracker(requestDegradationRule({ windowSize: 3 }));
+ * const checks = new RequestDegradationTracker({ windowSize: 3 });
  * for (const latencyMs of [20, 6000, 6000]) if (checks.judge(latencyMs, true)) console.log(checks.reason);
  * // answers slowly: median 6000 ms over the last 3 checks, above 5000 ms
  * ```
@@ -125,13 +133,11 @@ export class RequestDegradationTracker {
   /** The baseline's latencies, in no order (only their median counts), the oldest at `oldestUsual` once full. */
   private readonly baseline: number[] = [];
   private oldestUsual = 0;
-  private readonly answeredLatencies = (): number[] => this.latencies.filter((_, index) => this.oks[index]);
-
   private readonly rule: RequestDegradationRule;
 
-  /** `rule` is checked as {@link requestDegradationRule} checks options (a bad field throws a `RangeError` naming it). */
-  constructor(rule: RequestDegradationRule) {
-    this.rule = requestDegradationRule(rule);
+  /** The options (a whole rule too) are checked and defaulted by {@link requestDegradationRule}: a bad field throws a `RangeError` naming it. */
+  constructor(options: RequestDegradationOptions = {}, timeoutMs?: number) {
+    this.rule = requestDegradationRule(options, timeoutMs);
   }
 
   /** As {@link RequestHistory.degraded}. */
@@ -160,7 +166,7 @@ export class RequestDegradationTracker {
       if (leftOk && !isSlow(leftLatency, this.baseline, rule)) this.addUsual(leftLatency);
     }
     const was = this.isDegraded;
-    this.why = latencies.length < rule.windowSize ? null : this.windowReason();
+    this.why = latencies.length < rule.windowSize ? null : windowReason(latencies, oks, this.baseline, rule);
     this.isDegraded = this.why !== null;
     return this.isDegraded !== was;
   }
@@ -172,18 +178,6 @@ export class RequestDegradationTracker {
     }
     this.baseline[this.oldestUsual] = latencyMs;
     this.oldestUsual = (this.oldestUsual + 1) % this.rule.baselineSize;
-  }
-
-  private windowReason(): string | null {
-    const { rule, latencies, oks } = this;
-    let failed = 0;
-    let aboveFloor = 0;
-    for (let index = 0; index < latencies.length; index++) {
-      if (!oks[index]) failed++;
-      else if ((latencies[index] as number) > rule.minLatencyMs) aboveFloor++;
-    }
-    const size = latencies.length;
-    return failingReason(failed, size, rule) ?? slowReason(size - failed, aboveFloor, this.answeredLatencies, size, this.baseline, rule);
   }
 }
 
@@ -228,21 +222,9 @@ function failingReason(failed: number, windowLength: number, rule: RequestDegrad
   return (windowLength - failed) / windowLength < rule.minSuccessRate ? `${failed} of the last ${windowLength} checks failed` : null;
 }
 
-/**
- * The window's answers are slow: why, or `null`. The median is above the floor only
- * when at least half the answered checks are (`aboveFloor` of `answered`): nearly never,
- * so most checks neither gather nor sort the latencies (`answeredLatencies` is called only then).
- */
-function slowReason(
-  answered: number,
-  aboveFloor: number,
-  answeredLatencies: () => number[],
-  windowLength: number,
-  baseline: readonly number[],
-  rule: RequestDegradationRule,
-): string | null {
-  if (2 * aboveFloor < answered) return null;
-  const latest = median(answeredLatencies());
+/** The window's answers (the latencies of its successful requests) are slow: why, or `null`. */
+function slowReason(answered: readonly number[], windowLength: number, baseline: readonly number[], rule: RequestDegradationRule): string | null {
+  const latest = median(answered);
   if (latest === null || !isSlow(latest, baseline, rule)) return null;
   const answers = `answers slowly: median ${Math.round(latest)} ms over the last ${windowLength} checks`;
   const usual = usualLatency(baseline, rule);
@@ -251,16 +233,27 @@ function slowReason(
     : `${answers}, above ${rule.maxLatencyMs} ms`;
 }
 
-/** The verdict on a full window of the plain form: failing first, then slow. */
-function windowReason(window: readonly RequestSample[], baseline: readonly number[], rule: RequestDegradationRule): string | null {
+/**
+ * The verdict on a full window, given as its latencies and outcomes side by side in any
+ * order (the tracker's rings are not oldest first): failing first, then slow. The median
+ * is above the floor only when at least half the answered checks are: nearly never, so
+ * most checks neither gather nor sort the latencies.
+ */
+function windowReason(latencies: readonly number[], oks: readonly boolean[], baseline: readonly number[], rule: RequestDegradationRule): string | null {
   let failed = 0;
   let aboveFloor = 0;
-  for (const sample of window) {
-    if (!sample.ok) failed++;
-    else if (sample.latencyMs > rule.minLatencyMs) aboveFloor++;
+  for (let index = 0; index < latencies.length; index++) {
+    if (!oks[index]) failed++;
+    else if ((latencies[index] as number) > rule.minLatencyMs) aboveFloor++;
   }
-  const answeredLatencies = (): number[] => window.filter((sample) => sample.ok).map((sample) => sample.latencyMs);
-  return failingReason(failed, window.length, rule) ?? slowReason(window.length - failed, aboveFloor, answeredLatencies, window.length, baseline, rule);
+  const failing = failingReason(failed, latencies.length, rule);
+  if (failing !== null || 2 * aboveFloor < latencies.length - failed) return failing;
+  return slowReason(
+    latencies.filter((_, index) => oks[index]),
+    latencies.length,
+    baseline,
+    rule,
+  );
 }
 
 /**

@@ -214,6 +214,7 @@ describe('RequestDegradationTracker', () => {
     expect(changes).to.deep.equal(['answers slowly: median 900 ms over the last 5 checks, 45.0 x its usual 20 ms', null]);
     expect(tracker.degraded).to.equal(false);
   });
+
   it('checks its rule as requestDegradationRule does, naming the field', () => {
     expect(() => new RequestDegradationTracker({ ...rule, windowSize: 0 })).to.throw(RangeError, 'degradation.windowSize must be an integer 1-1000');
     expect(() => new RequestDegradationTracker({ ...rule, windowSize: 2.5 })).to.throw(RangeError, 'degradation.windowSize');
