@@ -3,7 +3,7 @@ import { API_CLIENT_BACKOFF, toBackoff, type Backoff, type BackoffOptions } from
 import type { ConnectionEventSink } from '../reconnect/connection-event.js';
 import { retryWithState } from '../operators/retry-with-state.js';
 import { ApiRequestError } from '../sources/api-request-error.js';
-import type { FetchLike } from '../sources/fetch-like.js';
+import type { FetchLike, SignalLikeFetch } from '../sources/fetch-like.js';
 import { httpJson, jsonRequester, splitCredentials, type HttpJsonRequest } from '../sources/http-json.js';
 import { KeepAliveFetch } from '../sources/keep-alive-fetch.js';
 import { peerText } from '../peer-text.js';
@@ -130,7 +130,7 @@ export class NodeApiClient {
   /** Made by the first query (most clients only ever health-check): emits on `stop()`. */
   private stops: Subject<void> | undefined;
   private readonly scheduler: SchedulerLike;
-  private readonly fetch: FetchLike;
+  private readonly fetch: FetchLike | SignalLikeFetch;
   /** The client's own connections (unless a `fetch` was given): kept open between health checks. */
   private readonly connections: KeepAliveFetch | undefined;
   private readonly headers: Record<string, string>;
@@ -157,7 +157,7 @@ export class NodeApiClient {
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.connected$ = this.connects.asObservable();
     this.connections = options.fetch ? undefined : new KeepAliveFetch();
-    this.fetch = options.fetch ?? (this.connections as KeepAliveFetch).fetch;
+    this.fetch = options.fetch ?? (this.connections as KeepAliveFetch);
     this.checks = new RequestDegradationTracker(options.degradation, this.timeoutMs);
     this.track = options.registry?.track(this.node, 'api_client', this.currentStatus);
     this.logEvent = apiClientLogger(this.node, this.url, maxReconnectAttempts, () => this.lastNodeId);

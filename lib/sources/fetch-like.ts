@@ -28,3 +28,35 @@ export interface FetchInitLike {
  * ```
  */
 export type FetchLike = (url: string, init: FetchInitLike) => Promise<FetchResponseLike>;
+
+/**
+ * The part of an AbortSignal that node-fetch reads (so cross-fetch in Node, so
+ * {@link KeepAliveFetch}): it takes any object of this shape whose class is called
+ * `AbortSignal` (`isAbortSignal` in node-fetch lib/index.js at v2.7.0).
+ *
+ * @example
+ * ```ts
+ * const signal: AbortSignalLike = new AbortController().signal;
+ * ```
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/**
+ * A fetch that takes an {@link AbortSignalLike} as its signal, as {@link KeepAliveFetch}
+ * does: `httpJson` sends through it with a signal of its own that keeps one hidden class
+ * (`RequestSignal`), reused from one request to the next, where over a {@link FetchLike}
+ * each request has an AbortController of its own (README, Performance).
+ *
+ * @example
+ * ```ts
+ * const connections: SignalLikeFetch = new KeepAliveFetch();
+ * httpJson({ url: 'http://127.0.0.1:14002/api/sno/', fetch: connections, timeoutMs: 10_000, maxBodyBytes: 1 << 22, scheduler: asyncScheduler });
+ * ```
+ */
+export interface SignalLikeFetch {
+  readonly fetch: (url: string, init: Omit<FetchInitLike, 'signal'> & { readonly signal: AbortSignalLike }) => Promise<FetchResponseLike>;
+}

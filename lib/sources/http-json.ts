@@ -1,8 +1,8 @@
-import { getEventListeners } from 'node:events';
 import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { requireHttpUrl } from '../validate.js';
 import { ApiRequestError, bodyTooLarge } from './api-request-error.js';
-import type { FetchLike, FetchResponseLike } from './fetch-like.js';
+import type { FetchLike, FetchResponseLike, SignalLikeFetch } from './fetch-like.js';
+import { RequestSignal } from './request-signal.js';
 import { readBody } from './response-body.js';
 import { describeSocketError } from './tcp-connection.js';
 
@@ -10,8 +10,12 @@ import { describeSocketError } from './tcp-connection.js';
 export interface HttpJsonRequest<T = unknown> {
   /** The URL, without credentials (pass them as an `authorization` header). */
   readonly url: string | URL;
-  /** Sends each `GET` ({@link KeepAliveFetch}'s `fetch`, Node's global `fetch`, a test double). */
-  readonly fetch: FetchLike;
+  /**
+   * Sends each `GET`: a {@link KeepAliveFetch} (or any {@link SignalLikeFetch}), whose
+   * requests go with one reused {@link RequestSignal}; or a {@link FetchLike} (Node's
+   * global `fetch`, undici's, a test double), whose requests each have an AbortController.
+   */
+  readonly fetch: FetchLike | SignalLikeFetch;
   /** Covers the whole exchange: connecting, redirects and the body. */
   readonly timeoutMs: number;
   readonly maxBodyBytes: number;
@@ -40,7 +44,7 @@ const SIDE_BODY_BYTES = 16 * 1024;
  * @example
  * ```ts
  * const connections = new KeepAliveFetch();
- * httpJson({ url: 'http://127.0.0.1:14002/api/sno/', fetch: connections.fetch, timeoutMs: 10_000, maxBodyBytes: 1 << 22, scheduler: asyncScheduler })
+ * httpJson({ url: 'http://127.0.0.1:14002/api/sno/', fetch: connections, timeoutMs: 10_000, maxBodyBytes: 1 << 22, scheduler: asyncScheduler })
  *   .subscribe((body) => console.log(body));
  * ```
  */
@@ -77,7 +81,7 @@ export type JsonRequester<T> = (onBody: (body: T) => void, onError: (error: ApiR
  *
  * @example
  * ```ts
- * const check = jsonRequester({ url: 'http://127.0.0.1:14002/api/sno/', fetch: connections.fetch, timeoutMs: 10_000, maxBodyBytes: 1 << 22, scheduler: asyncScheduler });
+ * const check = jsonRequester({ url: 'http://127.0.0.1:14002/api/sno/', fetch: connections, timeoutMs: 10_000, maxBodyBytes: 1 << 22, scheduler: asyncScheduler });
  * const abandon = check((body) => console.log(body), (error) => console.warn(error.message));
  * ```
  */
@@ -106,8 +110,8 @@ interface RequestPlan<T> extends Pick<HttpJsonRequest<T>, 'fetch' | 'maxBodyByte
   readonly headers: Readonly<Record<string, string>>;
   readonly accept: (body: unknown) => T;
   readonly secrets: readonly string[];
-  /** The controller of the last request that ended well, once its fetch had let go of its signal: never aborted, no listener on it but {@link keepListenerTable}. */
-  spare: AbortController | undefined;
+  /** The signal of the last request that ended well over a {@link SignalLikeFetch}, once the fetch had let go of it ({@link RequestSignal.idle}). */
+  spare: RequestSignal | undefined;
 }
 
 /**
@@ -119,7 +123,7 @@ interface RequestPlan<T> extends Pick<HttpJsonRequest<T>, 'fetch' | 'maxBodyByte
 class JsonExchange<T> {
   private settled = false;
   /** The exchange under way (one per redirect): aborted when the request ends early. */
-  private controller: AbortController | undefined;
+  private controller: AbortController | RequestSignal | undefined;
   private readonly timeout: Subscription;
 
   constructor(
@@ -151,7 +155,12 @@ class JsonExchange<T> {
 
   private succeed(result: T): void {
     if (!this.settle()) return;
-    if (letGo(this.controller)) this.plan.spare = this.controller;
+    // Settled, this request never aborts its signal again; with no listener left on it, no
+    // earlier response can be cut off by a later request's abort. node-fetch removes its
+    // listener when the HTTP response ends, before the body's own end, except for a
+    // compressed body that ends early (zlib stops at the end of its stream while bytes
+    // after it are still coming): that signal is not reused.
+    if (this.controller instanceof RequestSignal && this.controller.idle) this.plan.spare = this.controller;
     this.onBody(result);
   }
 
@@ -165,9 +174,16 @@ class JsonExchange<T> {
   /** The next response, over a new exchange: none once the request has ended. */
   private send(target: string, headers: Readonly<Record<string, string>>): Promise<FetchResponseLike> {
     if (this.settled) throw ABANDONED;
-    this.controller = this.plan.spare ?? reusableController();
+    const { fetch } = this.plan;
+    if (typeof fetch === 'function') {
+      const controller = new AbortController();
+      this.controller = controller;
+      return fetch(target, { method: 'GET', headers, redirect: 'manual', signal: controller.signal });
+    }
+    const signal = this.plan.spare ?? new RequestSignal();
     this.plan.spare = undefined;
-    return this.plan.fetch(target, { method: 'GET', headers, redirect: 'manual', signal: this.controller.signal });
+    this.controller = signal;
+    return fetch.fetch(target, { method: 'GET', headers, redirect: 'manual', signal });
   }
 
   private async answer(): Promise<T> {
@@ -194,42 +210,6 @@ class JsonExchange<T> {
     }
   }
 }
-
-/**
- * The controller of a request that ended well can go with the next request when its fetch
- * has let go of its signal: settled, the request never aborts it again, and with no
- * listener left but {@link keepListenerTable} no earlier response can be cut off by a
- * later request's abort. node-fetch (so {@link KeepAliveFetch}) removes its listener when
- * the HTTP response ends, which comes before the body's own end, except for a compressed
- * body that ends early (zlib stops at the end of its stream while bytes after it are
- * still coming): that signal is not reused, nor undici's (it keeps a listener per
- * request). In Node 20 every AbortSignal has a hidden class (V8 map) of its own, and maps
- * live in the old generation: a new signal per request grew it by ~0.5 KB a health check
- * and brought on more full collections, each of which also throws away optimized code to
- * be compiled again (README, Performance).
- */
-function letGo(controller: AbortController | undefined): controller is AbortController {
-  if (controller === undefined || controller.signal.aborted) return false;
-  const listeners = getEventListeners(controller.signal, 'abort');
-  return listeners.length === 1 && listeners[0] === keepListenerTable;
-}
-
-/** A controller that can be reused ({@link letGo}): its signal has {@link keepListenerTable} on it for good. */
-function reusableController(): AbortController {
-  const controller = new AbortController();
-  controller.signal.addEventListener('abort', keepListenerTable);
-  return controller;
-}
-
-/**
- * Does nothing: it is there so that a reused signal always has an `abort` listener.
- * Node's EventTarget drops a type from its table of listeners when the last one goes
- * and makes the table again for the next: with fetch adding and removing its listener on
- * every request, that was a new ~150-byte table per health check, kept until the next
- * one, 30 s later, in the old generation (heap snapshots one interval apart; README,
- * Performance).
- */
-function keepListenerTable(): void {}
 
 /** The timeout's work, given its request as the action's state: no closure per request. */
 function timedOut<T>(exchange?: JsonExchange<T>): void {

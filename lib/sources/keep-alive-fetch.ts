@@ -1,11 +1,14 @@
 import crossFetch from 'cross-fetch';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import type { FetchInitLike, FetchLike, FetchResponseLike } from './fetch-like.js';
+import type { FetchResponseLike, SignalLikeFetch } from './fetch-like.js';
 import { DEFAULT_KEEPALIVE_MS } from './tcp-connection.js';
 
+/** What {@link KeepAliveFetch.fetch} takes: a fetch `init` whose signal can be any {@link AbortSignalLike}. */
+type SignalLikeInit = Parameters<SignalLikeFetch['fetch']>[1];
+
 /** cross-fetch in Node is node-fetch, which takes the pool a request goes through as `agent`. */
-type NodeFetch = (url: string, init: FetchInitLike & { readonly agent: HttpAgent }) => Promise<FetchResponseLike>;
+type NodeFetch = (url: string, init: SignalLikeInit & { readonly agent: HttpAgent }) => Promise<FetchResponseLike>;
 
 /**
  * Connections kept open between requests (a health check every 30 s reuses the last
@@ -19,28 +22,31 @@ const AGENT_OPTIONS = { keepAlive: true, keepAliveMsecs: DEFAULT_KEEPALIVE_MS, m
  * `cross-fetch` over keep-alive agents of its own (one for `http:`, one for `https:`,
  * made when first needed): the node API client's default fetch, one per client, so
  * that its connections are its own to drop. Node's `http` client parses the responses
- * (llhttp), Node's TLS checks certificates.
+ * (llhttp), Node's TLS checks certificates. Given to `httpJson` as the object (a
+ * {@link SignalLikeFetch}), not as its `fetch`, its requests go with a reused
+ * `RequestSignal` instead of an AbortController each.
  *
  * @example
  * ```ts
  * const connections = new KeepAliveFetch();
- * httpJson({ url: 'http://127.0.0.1:14002/api/sno/', fetch: connections.fetch, timeoutMs: 10_000, maxBodyBytes: 1 << 22, scheduler: asyncScheduler })
+ * httpJson({ url: 'http://127.0.0.1:14002/api/sno/', fetch: connections, timeoutMs: 10_000, maxBodyBytes: 1 << 22, scheduler: asyncScheduler })
  *   .subscribe((dashboard) => console.log(dashboard));
  * // later
  * connections.close();
  * ```
  */
-export class KeepAliveFetch {
+export class KeepAliveFetch implements SignalLikeFetch {
   private http: HttpAgent | undefined;
   private https: HttpsAgent | undefined;
 
   /**
-   * A {@link FetchLike}: requests go over this object's kept-alive connections. A request
+   * A {@link FetchLike} that also takes any {@link AbortSignalLike} as its signal (node-fetch
+   * does): requests go over this object's kept-alive connections. A request
    * sent on a kept-alive connection that the server closed as it went out (its idle
    * timeout, or a restart) is sent once more, on a new connection: it is a `GET`, and no
    * answer was read. Node's agent does not do that itself.
    */
-  readonly fetch: FetchLike = (url, init) => {
+  readonly fetch: SignalLikeFetch['fetch'] = (url, init) => {
     const agent = this.agentFor(url);
     // Asked before sending: the request takes the idle connection.
     const reusing = hasIdleConnection(agent);
@@ -82,7 +88,7 @@ export class KeepAliveFetch {
   }
 }
 
-function viaAgent(url: string, init: FetchInitLike, agent: HttpAgent): Promise<FetchResponseLike> {
+function viaAgent(url: string, init: SignalLikeInit, agent: HttpAgent): Promise<FetchResponseLike> {
   return (crossFetch as unknown as NodeFetch)(url, { ...init, agent });
 }
 

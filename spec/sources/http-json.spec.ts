@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { getEventListeners } from 'node:events';
 import { gzipSync } from 'node:zlib';
 import { asyncScheduler, lastValueFrom, VirtualTimeScheduler } from 'rxjs';
 import {
@@ -10,15 +9,22 @@ import {
   PEER_TEXT_MAX_CHARS,
   redactCredentials,
   toDashboard,
+  type AbortSignalLike,
   type FetchLike,
+  type SignalLikeFetch,
 } from '../../lib/index.js';
+import { RequestSignal } from '../../lib/sources/request-signal.js';
 import { refusedPort } from '../support/forwarder.js';
 import { DASHBOARD, healthy, json, TestNodeApi } from '../support/node-api.js';
 import { eventually } from '../support/wait.js';
 
-/** Every kind of fetch the API client is used with: its default, and Node's own. */
-const fetches: Record<string, () => { fetch: FetchLike; close: () => void }> = {
-  'KeepAliveFetch (cross-fetch, keep-alive agents)': () => {
+/** Every kind of fetch the API client is used with: its default (with a reused RequestSignal), the same as a plain fetch (an AbortController per request), and Node's own. */
+const fetches: Record<string, () => { fetch: FetchLike | SignalLikeFetch; close: () => void }> = {
+  'KeepAliveFetch (cross-fetch, keep-alive agents, a RequestSignal)': () => {
+    const connections = new KeepAliveFetch();
+    return { fetch: connections, close: () => connections.close() };
+  },
+  "KeepAliveFetch's fetch as a FetchLike (an AbortController per request)": () => {
     const connections = new KeepAliveFetch();
     return { fetch: connections.fetch, close: () => connections.close() };
   },
@@ -28,7 +34,7 @@ const fetches: Record<string, () => { fetch: FetchLike; close: () => void }> = {
 for (const [name, open] of Object.entries(fetches))
   describe(`httpJson over ${name} (a real HTTP server on 127.0.0.1)`, () => {
     let api: TestNodeApi;
-    let fetch: FetchLike;
+    let fetch: FetchLike | SignalLikeFetch;
     let close: () => void;
     beforeEach(async () => {
       api = await TestNodeApi.start();
@@ -305,11 +311,11 @@ for (const [name, open] of Object.entries(fetches))
     });
   });
 
-describe('jsonRequester reuses the signal of a request that ended well once its fetch let go of it (KeepAliveFetch: node-fetch; a real HTTP server on 127.0.0.1)', () => {
+describe('jsonRequester over a KeepAliveFetch reuses the RequestSignal of a request that ended well once node-fetch let go of it (a real HTTP server on 127.0.0.1)', () => {
   let api: TestNodeApi;
   let connections: KeepAliveFetch;
   /** The signal each request was sent with, in order. */
-  let signals: AbortSignal[];
+  let signals: AbortSignalLike[];
   beforeEach(async () => {
     api = await TestNodeApi.start();
     connections = new KeepAliveFetch();
@@ -320,11 +326,13 @@ describe('jsonRequester reuses the signal of a request that ended well once its 
     await api.stop();
   });
 
-  const recording: FetchLike = (url, init) => {
-    if (init.signal) signals.push(init.signal);
-    return connections.fetch(url, init);
+  const recording: SignalLikeFetch = {
+    fetch: (url, init) => {
+      signals.push(init.signal);
+      return connections.fetch(url, init);
+    },
   };
-  const requester = (fetch: FetchLike = recording) =>
+  const requester = (fetch: FetchLike | SignalLikeFetch = recording) =>
     jsonRequester({ url: `${api.url}/api/sno/`, fetch, scheduler: asyncScheduler, timeoutMs: 2000, maxBodyBytes: 1 << 20, accept: toDashboard });
   const call = (send: ReturnType<typeof requester>) =>
     new Promise<{ ok: boolean; abandon: () => void }>((resolve) => {
@@ -334,14 +342,12 @@ describe('jsonRequester reuses the signal of a request that ended well once its 
       );
     });
 
-  it("one signal for every request that ends well, fetch's listener gone after each (the requester's own stays), over one connection", async () => {
+  it("one RequestSignal for every request that ends well, node-fetch's listener gone after each, over one connection", async () => {
     const send = requester();
-    expect((await call(send)).ok).to.equal(true);
-    const own = getEventListeners(signals[0] as AbortSignal, 'abort');
-    expect(own).to.have.length(1);
     for (let index = 0; index < 20; index++) {
       expect((await call(send)).ok).to.equal(true);
-      expect(getEventListeners(signals[0] as AbortSignal, 'abort')).to.deep.equal(own);
+      expect(signals[0]).to.be.instanceOf(RequestSignal);
+      expect((signals[0] as RequestSignal).idle).to.equal(true);
     }
     expect(new Set(signals).size).to.equal(1);
     expect(signals[0]?.aborted).to.equal(false);
@@ -399,14 +405,28 @@ describe('jsonRequester reuses the signal of a request that ended well once its 
     expect(signals[2]).to.not.equal(signals[1]);
   });
 
-  it('a fetch that keeps a listener on its signal (as undici does) gets a new signal for every request', async () => {
-    const keeping: FetchLike = (url, init) => {
-      init.signal?.addEventListener('abort', () => undefined);
-      return recording(url, init);
+  it('a fetch that keeps a listener on its signal gets a new signal for every request', async () => {
+    const keeping: SignalLikeFetch = {
+      fetch: (url, init) => {
+        init.signal.addEventListener('abort', () => undefined);
+        return recording.fetch(url, init);
+      },
     };
     const send = requester(keeping);
     for (let index = 0; index < 3; index++) expect((await call(send)).ok).to.equal(true);
     expect(new Set(signals).size).to.equal(3);
+  });
+
+  it("a plain FetchLike (KeepAliveFetch's fetch, as undici would be) gets an AbortController's signal of its own for every request", async () => {
+    const plain: FetchLike = (url, init) => {
+      signals.push(init.signal);
+      return connections.fetch(url, init);
+    };
+    const send = requester(plain);
+    for (let index = 0; index < 3; index++) expect((await call(send)).ok).to.equal(true);
+    expect(new Set(signals).size).to.equal(3);
+    for (const signal of signals) expect(signal).to.be.instanceOf(AbortSignal);
+    expect(api.connections).to.equal(1);
   });
 
   it('a compressed body that ends before its response does (bytes after the gzip stream): its signal is not reused, so a later failure cannot cut that response off', async () => {
