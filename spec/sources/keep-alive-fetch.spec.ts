@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asyncScheduler, lastValueFrom } from 'rxjs';
 import { ApiRequestError, httpJson, KeepAliveFetch, type FetchLike } from '../../lib/index.js';
+import { RequestSignal } from '../../lib/sources/request-signal.js';
 import { listen } from '../support/listen.js';
 import { ok, RawHttpServer } from '../support/raw-http-server.js';
 import { DASHBOARD, TestNodeApi } from '../support/node-api.js';
@@ -95,6 +96,44 @@ describe('KeepAliveFetch (a real HTTP server on 127.0.0.1)', () => {
     api.behaviour = (_request, response: ServerResponse) => response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     expect(await get()).to.deep.equal({});
     expect(sockets().size).to.equal(2);
+  });
+
+  const send = (signal: RequestSignal) => connections.fetch(`${api.url}/api/sno/`, { method: 'GET', headers: {}, redirect: 'manual', signal });
+
+  it('node-fetch takes a RequestSignal, and lets go of it when the answer has come', async () => {
+    const signal = new RequestSignal();
+    const response = await send(signal);
+    expect(response.status).to.equal(200);
+    for await (const _chunk of response.body ?? []) void _chunk;
+    expect(signal.idle).to.equal(true);
+  });
+
+  it('aborting a RequestSignal aborts a request under way, whose connection closes', async () => {
+    api.behaviour = () => undefined;
+    const signal = new RequestSignal();
+    const sent = send(signal).then(
+      () => expect.fail('should have failed'),
+      (error: unknown) => error,
+    );
+    await eventually(() => api.requests.length === 1);
+    signal.abort();
+    expect(await sent).to.include({ name: 'AbortError' });
+    await eventually(() => api.requests[0]?.socket.destroyed === true);
+  });
+
+  it('a RequestSignal aborted before it is sent: nothing goes out', async () => {
+    const signal = new RequestSignal();
+    signal.abort();
+    const error = await send(signal).then(
+      () => expect.fail('should have failed'),
+      (caught: unknown) => caught,
+    );
+    expect(error).to.include({ name: 'AbortError' });
+    // A request after it is the first the server sees, over the first connection.
+    const later = await send(new RequestSignal());
+    expect(later.status).to.equal(200);
+    expect(api.requests).to.have.length(1);
+    expect(api.connections).to.equal(1);
   });
 });
 
