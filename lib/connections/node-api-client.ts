@@ -56,10 +56,11 @@ export interface NodeApiClientOptions {
   readonly scheduler?: SchedulerLike;
   /**
    * Sends the requests through this fetch (Node's global `fetch`, undici's, a test
-   * double) instead of the client's own {@link KeepAliveFetch} (`cross-fetch` over
-   * keep-alive agents of its own); connection reuse is then that fetch's business.
+   * double, or a {@link KeepAliveFetch} of your own, given as the object) instead of the
+   * client's own {@link KeepAliveFetch} (`cross-fetch` over keep-alive agents of its
+   * own); connection reuse is then that fetch's business, and `stop()` does not close it.
    */
-  readonly fetch?: FetchLike;
+  readonly fetch?: FetchLike | SignalLikeFetch;
   /**
    * When the health checks count as degraded (slow against their own baseline, or
    * failing now and then); see {@link RequestDegradationOptions} for the defaults.

@@ -187,6 +187,29 @@ describe('NodeApiClient (a real HTTP server on 127.0.0.1)', () => {
     expect(events.filter((type) => type !== 'checked true' && type !== 'request_succeeded')).to.deep.equal(['connecting', 'connected']);
   });
 
+  it('a KeepAliveFetch of your own, given as `fetch`: checks go over its connection, and stop() leaves it open', async () => {
+    const connections = new KeepAliveFetch();
+    try {
+      under = client({ node: 'node1', url: node.url, ...FAST, healthCheckIntervalMs: 10, fetch: connections });
+      under.api.start();
+      await eventually(() => node.requests.length >= 3);
+      under.api.stop();
+      const socket = node.requests[0]?.socket;
+      expect(new Set(node.requests.map((request) => request.socket))).to.deep.equal(new Set([socket]));
+      // Still open and still the connection the next request goes over.
+      const response = await connections.fetch(`${node.url}/api/sno/`, {
+        method: 'GET',
+        headers: {},
+        redirect: 'manual',
+        signal: new AbortController().signal,
+      });
+      expect(response.status).to.equal(200);
+      expect(node.requests.at(-1)?.socket).to.equal(socket);
+    } finally {
+      connections.close();
+    }
+  });
+
   it('resetConnections(): the next health check goes over a new TCP connection, without a failed check', async () => {
     const { api, events } = startCheckingEvery10Ms();
     await eventually(() => node.requests.length >= 3);

@@ -137,60 +137,67 @@ describe('KeepAliveFetch (a real HTTP server on 127.0.0.1)', () => {
   });
 });
 
-describe('KeepAliveFetch resending (a raw server on 127.0.0.1)', () => {
-  let server: RawHttpServer;
-  let connections: KeepAliveFetch;
-  beforeEach(async () => {
-    server = await RawHttpServer.start();
-    connections = new KeepAliveFetch();
-  });
-  afterEach(async () => {
-    connections.close();
-    await server.stop();
-  });
-  const get = () =>
-    lastValueFrom(
-      httpJson({ url: `${server.origin}/api/sno/`, fetch: connections.fetch, scheduler: asyncScheduler, timeoutMs: 2000, maxBodyBytes: 1000 }),
-    ).then(
-      (body) => body,
-      (error: Error) => error,
-    );
+/** httpJson given the KeepAliveFetch itself (its requests go with a RequestSignal), or its fetch (an AbortController each). */
+const givenAs: Record<string, (connections: KeepAliveFetch) => KeepAliveFetch | FetchLike> = {
+  'itself, with a RequestSignal': (connections) => connections,
+  'its fetch, with an AbortController': (connections) => connections.fetch,
+};
 
-  it('sends a request again, once, when a kept-alive connection turns out closed (the server’s idle timeout)', async () => {
-    server.answer = (_head, socket, connection) => {
-      // The first connection answers once, then closes on the next request, as a server timing it out does.
-      if (connection === 0 && server.requests.length > 1) socket.destroy();
-      else socket.write(ok(`{"connection":${connection}}`));
-    };
-    expect(await get()).to.deep.equal({ connection: 0 });
-    expect(await get()).to.deep.equal({ connection: 1 });
-    expect(server.connections).to.have.length(2);
-  });
+for (const [how, given] of Object.entries(givenAs))
+  describe(`KeepAliveFetch resending, given ${how} (a raw server on 127.0.0.1)`, () => {
+    let server: RawHttpServer;
+    let connections: KeepAliveFetch;
+    beforeEach(async () => {
+      server = await RawHttpServer.start();
+      connections = new KeepAliveFetch();
+    });
+    afterEach(async () => {
+      connections.close();
+      await server.stop();
+    });
+    const get = () =>
+      lastValueFrom(
+        httpJson({ url: `${server.origin}/api/sno/`, fetch: given(connections), scheduler: asyncScheduler, timeoutMs: 2000, maxBodyBytes: 1000 }),
+      ).then(
+        (body) => body,
+        (error: Error) => error,
+      );
 
-  it('does not send again on a new connection that closes unanswered, nor a second time', async () => {
-    server.answer = (_head, socket) => socket.destroy();
-    expect(await get())
-      .to.be.instanceOf(ApiRequestError)
-      .and.have.property('message')
-      .that.matches(/socket hang up/);
-    expect(server.requests).to.have.length(1);
-    const answered = new Set<number>();
-    server.answer = (_head, socket, connection) => {
-      // Each connection answers its first request only, then closes on the next.
-      if (answered.has(connection)) socket.destroy();
-      else socket.write(ok('{}'));
-      answered.add(connection);
-    };
-    expect(await get()).to.deep.equal({});
-    server.answer = (_head, socket) => socket.destroy();
-    expect(await get())
-      .to.be.instanceOf(ApiRequestError)
-      .and.have.property('message')
-      .that.matches(/socket hang up/);
-    // The failed one, the answered one, then one send and one resend.
-    expect(server.requests).to.have.length(4);
+    it('sends a request again, once, when a kept-alive connection turns out closed (the server’s idle timeout)', async () => {
+      server.answer = (_head, socket, connection) => {
+        // The first connection answers once, then closes on the next request, as a server timing it out does.
+        if (connection === 0 && server.requests.length > 1) socket.destroy();
+        else socket.write(ok(`{"connection":${connection}}`));
+      };
+      expect(await get()).to.deep.equal({ connection: 0 });
+      expect(await get()).to.deep.equal({ connection: 1 });
+      expect(server.connections).to.have.length(2);
+    });
+
+    it('does not send again on a new connection that closes unanswered, nor a second time', async () => {
+      server.answer = (_head, socket) => socket.destroy();
+      expect(await get())
+        .to.be.instanceOf(ApiRequestError)
+        .and.have.property('message')
+        .that.matches(/socket hang up/);
+      expect(server.requests).to.have.length(1);
+      const answered = new Set<number>();
+      server.answer = (_head, socket, connection) => {
+        // Each connection answers its first request only, then closes on the next.
+        if (answered.has(connection)) socket.destroy();
+        else socket.write(ok('{}'));
+        answered.add(connection);
+      };
+      expect(await get()).to.deep.equal({});
+      server.answer = (_head, socket) => socket.destroy();
+      expect(await get())
+        .to.be.instanceOf(ApiRequestError)
+        .and.have.property('message')
+        .that.matches(/socket hang up/);
+      // The failed one, the answered one, then one send and one resend.
+      expect(server.requests).to.have.length(4);
+    });
   });
-});
 
 describe('KeepAliveFetch over TLS (a real HTTPS server with a throwaway certificate)', function () {
   this.timeout(20_000);

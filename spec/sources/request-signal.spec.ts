@@ -17,6 +17,19 @@ describe('RequestSignal', () => {
     expect(calls).to.deep.equal(['first', 'second']);
   });
 
+  it("a listener that removes itself when called (as node-fetch's does) does not keep the next one from being called", () => {
+    const signal = new RequestSignal();
+    const calls: string[] = [];
+    const first = (): void => {
+      calls.push('first');
+      signal.removeEventListener('abort', first);
+    };
+    signal.addEventListener('abort', first);
+    signal.addEventListener('abort', () => calls.push('second'));
+    signal.abort();
+    expect(calls).to.deep.equal(['first', 'second']);
+  });
+
   it('a listener removed, or added after the abort, is not called', () => {
     const signal = new RequestSignal();
     const calls: string[] = [];
