@@ -180,8 +180,10 @@ class JsonExchange<T> {
       this.controller = controller;
       return fetch(target, { method: 'GET', headers, redirect: 'manual', signal: controller.signal });
     }
-    const signal = this.plan.spare ?? new RequestSignal();
-    this.plan.spare = undefined;
+    // A redirect's hop goes with the last hop's signal when that one's answer let go of it.
+    const last = this.controller instanceof RequestSignal && this.controller.idle ? this.controller : undefined;
+    const signal = last ?? this.plan.spare ?? new RequestSignal();
+    if (signal === this.plan.spare) this.plan.spare = undefined;
     this.controller = signal;
     return fetch.fetch(target, { method: 'GET', headers, redirect: 'manual', signal });
   }

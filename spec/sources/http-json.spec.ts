@@ -354,6 +354,21 @@ describe('jsonRequester over a KeepAliveFetch reuses the RequestSignal of a requ
     expect(api.connections).to.equal(1);
   });
 
+  it("a redirect's hop goes with the signal of the hop before it: one signal for requests through a 301", async () => {
+    const send = jsonRequester({
+      url: `${api.url}/api/sno`,
+      fetch: recording,
+      scheduler: asyncScheduler,
+      timeoutMs: 2000,
+      maxBodyBytes: 1 << 20,
+      accept: toDashboard,
+    });
+    for (let index = 0; index < 3; index++) expect((await call(send)).ok).to.equal(true);
+    expect(api.requests.map((request) => request.url)).to.deep.equal(Array(3).fill(['/api/sno', '/api/sno/']).flat());
+    expect(new Set(signals).size).to.equal(1);
+    expect((signals[0] as RequestSignal).idle).to.equal(true);
+  });
+
   it('after a request that failed, the next gets a new signal: the failed one was aborted', async () => {
     const send = requester();
     await call(send);
