@@ -35,7 +35,7 @@ export {
 export { redactCredentials } from './redact-credentials.js';
 export { PEER_TEXT_MAX_CHARS, peerText } from './peer-text.js';
 export { ApiRequestError, type ApiFailureKind } from './sources/api-request-error.js';
-export type { AbortSignalLike, FetchInitLike, FetchLike, FetchResponseLike, SignalLikeFetch } from './sources/fetch-like.js';
+export type { AbortSignalLike, FetchInitLike, FetchLike, FetchResponseLike, SignalLikeFetch, SignalLikeInit } from './sources/fetch-like.js';
 export { KeepAliveFetch } from './sources/keep-alive-fetch.js';
 export { httpJson, jsonRequester, splitCredentials, type HttpJsonRequest, type JsonRequester } from './sources/http-json.js';
 

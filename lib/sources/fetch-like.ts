@@ -58,5 +58,17 @@ export interface AbortSignalLike {
  * ```
  */
 export interface SignalLikeFetch {
-  readonly fetch: (url: string, init: Omit<FetchInitLike, 'signal'> & { readonly signal: AbortSignalLike }) => Promise<FetchResponseLike>;
+  readonly fetch: (url: string, init: SignalLikeInit) => Promise<FetchResponseLike>;
+}
+
+/**
+ * The `init` a {@link SignalLikeFetch} takes: a {@link FetchInitLike} whose signal can be any {@link AbortSignalLike}.
+ *
+ * @example
+ * ```ts
+ * const init: SignalLikeInit = { method: 'GET', headers: {}, redirect: 'manual', signal: new AbortController().signal };
+ * ```
+ */
+export interface SignalLikeInit extends Omit<FetchInitLike, 'signal'> {
+  readonly signal: AbortSignalLike;
 }

@@ -160,7 +160,7 @@ class JsonExchange<T> {
     // listener when the HTTP response ends, before the body's own end, except for a
     // compressed body that ends early (zlib stops at the end of its stream while bytes
     // after it are still coming): that signal is not reused.
-    if (this.controller instanceof RequestSignal && this.controller.idle) this.plan.spare = this.controller;
+    this.plan.spare = this.idleSignal() ?? this.plan.spare;
     this.onBody(result);
   }
 
@@ -180,12 +180,16 @@ class JsonExchange<T> {
       this.controller = controller;
       return fetch(target, { method: 'GET', headers, redirect: 'manual', signal: controller.signal });
     }
-    // A redirect's hop goes with the last hop's signal when that one's answer let go of it.
-    const last = this.controller instanceof RequestSignal && this.controller.idle ? this.controller : undefined;
-    const signal = last ?? this.plan.spare ?? new RequestSignal();
+    // A redirect's hop goes with the last hop's signal when that one's answer let go of it; the first, with the spare.
+    const signal = this.idleSignal() ?? this.plan.spare ?? new RequestSignal();
     if (signal === this.plan.spare) this.plan.spare = undefined;
     this.controller = signal;
     return fetch.fetch(target, { method: 'GET', headers, redirect: 'manual', signal });
+  }
+
+  /** The last exchange's RequestSignal, when its answer let go of it and nothing aborted it ({@link RequestSignal.idle}). */
+  private idleSignal(): RequestSignal | undefined {
+    return this.controller instanceof RequestSignal && this.controller.idle ? this.controller : undefined;
   }
 
   private async answer(): Promise<T> {

@@ -1,11 +1,8 @@
 import crossFetch from 'cross-fetch';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import type { FetchResponseLike, SignalLikeFetch } from './fetch-like.js';
+import type { FetchResponseLike, SignalLikeFetch, SignalLikeInit } from './fetch-like.js';
 import { DEFAULT_KEEPALIVE_MS } from './tcp-connection.js';
-
-/** What {@link KeepAliveFetch.fetch} takes: a fetch `init` whose signal can be any {@link AbortSignalLike}. */
-type SignalLikeInit = Parameters<SignalLikeFetch['fetch']>[1];
 
 /** cross-fetch in Node is node-fetch, which takes the pool a request goes through as `agent`. */
 type NodeFetch = (url: string, init: SignalLikeInit & { readonly agent: HttpAgent }) => Promise<FetchResponseLike>;
