@@ -59,6 +59,18 @@ export interface IdleResult {
   measured_s: number;
 }
 
+/**
+ * Rounds of checks before the CPU window. After one round (the window this benchmark
+ * used to start after) TurboFan was still compiling the check's code for the first time
+ * in both processes: `--trace-opt` counted 146, 100, 39 and 7 compilations in the bare
+ * loop's first four 30 s rounds (ours 200, 106, 51, 87, then 33, 10), and the bare loop
+ * read 383 to 397 µs per check over the 90 s after one round and 224 to 235 over the 90 s
+ * after that, in the same processes (README, Performance).
+ */
+const WARM_UP_ROUNDS = 3;
+/** The least warm-up, whatever the interval: the memory reducer acts on seconds of idling, not on rounds. */
+const WARM_UP_MIN_MS = 90_000;
+
 /** Clients started at a time for the steady memory figures. */
 const STEADY_BATCH = 50;
 
@@ -149,10 +161,11 @@ async function idleCpu(quick: boolean, count: number, seconds: number, emptySeco
     sides.push(ours);
     const baseline = await startPeer('idle-baseline', options);
     sides.push(baseline);
-    // Nor is setting up 2,000 sources: one round of health checks passes before the
-    // window, so the collection of the setup's garbage is over and the window sees the
-    // steady state.
-    await sleep(quick ? 1000 : Math.max(intervalSeconds * 1000, 30_000));
+    // Nor is setting up 2,000 sources, nor V8's first tiering-up of the check's code:
+    // WARM_UP_ROUNDS rounds of health checks pass before the window (at least
+    // WARM_UP_MIN_MS), so the collection of the setup's garbage is over, the hot path is
+    // optimized, and the window sees the steady state.
+    await sleep(quick ? 1000 : Math.max(WARM_UP_ROUNDS * intervalSeconds * 1000, WARM_UP_MIN_MS));
     for (const side of sides) side.send({ type: 'measure', seconds });
     const [used, measured] = await Promise.all(sides.map((side) => side.next<{ cpu_ms: number }>('measured')));
     return { empty: Number(ours.ready.empty_cpu_ms), used: Number(used?.cpu_ms), baseline: Number(measured?.cpu_ms) };
