@@ -87,6 +87,9 @@ export interface TcpLogSourceOptions {
   readonly lineRate?: LineRateOptions;
 }
 
+/** The default `nodeVersion`: one function for every source, not a closure per source. */
+const unknownVersion = (): null => null;
+
 /** At most one warning about malformed lines per this period; the rest are counted. */
 const MALFORMED_WARN_INTERVAL_MS = 10_000;
 
@@ -129,18 +132,20 @@ export function tcpLogSource(options: TcpLogSourceOptions): Observable<Forwarder
   // Checked here, once, so a bad value fails at once and not at subscription: the operators below do not check it again.
   const maxLineBytes = requireInteger('maxLineBytes', options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, 1);
   const detectSchemaDrift = requireBoolean('detectSchemaDrift', options.detectSchemaDrift ?? false);
-  const nodeVersion = options.nodeVersion ?? (() => null);
+  const nodeVersion = options.nodeVersion ?? unknownVersion;
   const rule = options.lineRate && lineRateRule(options.lineRate);
 
   // Registered at once, so the map shows the node before (and even if never) it is subscribed.
   const track = options.registry?.track(node, 'log_reader', initialLogReaderStatus(host, port, resume));
   const cursor = resume ? new ResumeCursor(options.positionFile) : undefined;
+  // Taken out here so that the closures below keep this one function, not the caller's options object.
+  const onEvent = options.onEvent;
 
   return defer(() => {
     const logEvent = logReaderLogger(node, `${host}:${port}`);
     const report: ConnectionEventSink<LogReaderEvent> = (event) => {
       track?.(event);
-      options.onEvent?.(event);
+      onEvent?.(event);
       logEvent(event);
       watchLineRate?.(event);
     };

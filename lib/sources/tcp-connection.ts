@@ -130,15 +130,23 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
  * ```
  */
 export function tcpConnection(options: TcpConnectionOptions): Observable<Connected | Buffer> {
+  // The Observable keeps these values, not `options`: on Node 20 an object made as
+  // `{ ...socket, sharedReadBuffer: true }` (tcpLogSource) has a hidden class of its own,
+  // a Map and a DescriptorArray of ~240 B per source.
+  const { host, port } = options;
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEPALIVE_MS;
   const idleTimeoutMs = options.idleTimeoutMs ?? 0;
+  const sharedReadBuffer = options.sharedReadBuffer ?? false;
   const open = options.connect ?? defaultConnect;
-  const request: TcpConnectRequest = { host: options.host, port: options.port };
 
   return new Observable<Connected | Buffer>((subscriber) => {
     let connected = false;
-    const socket = open(options.sharedReadBuffer ? { ...request, onread: sharedReads((chunk) => subscriber.next(chunk)) } : request);
+    // `next` serves both read paths and `complete` both ends: one closure (56 B) each, not
+    // two, in every connection for as long as it lives.
+    const next = (chunk: Buffer): void => subscriber.next(chunk);
+    const complete = (): void => subscriber.complete();
+    const socket = open(sharedReadBuffer ? { host, port, onread: sharedReads(next) } : { host, port });
     socket.setKeepAlive(true, keepAliveMs);
     socket.setNoDelay(true);
     socket.setTimeout(connectTimeoutMs);
@@ -148,13 +156,13 @@ export function tcpConnection(options: TcpConnectionOptions): Observable<Connect
       socket.setTimeout(idleTimeoutMs);
       subscriber.next(CONNECTED);
     });
-    socket.on('data', (chunk: Buffer) => subscriber.next(chunk));
+    socket.on('data', next);
     socket.on('timeout', () => {
       socket.destroy(connected ? new IdleTimeoutError(idleTimeoutMs) : new ConnectTimeoutError(connectTimeoutMs));
     });
-    socket.on('end', () => subscriber.complete());
+    socket.on('end', complete);
     socket.on('error', (error) => subscriber.error(error));
-    socket.on('close', () => subscriber.complete());
+    socket.on('close', complete);
 
     return () => {
       socket.removeAllListeners();

@@ -129,6 +129,13 @@ export interface ConnectionStatusFrame {
 }
 
 /**
+ * The counts of a source that has dropped nothing: one frozen object that every initial
+ * status shares (a status is immutable; a drop makes a new counts object), instead of
+ * 56 B more per source.
+ */
+const NO_DROPPED_LINES: LogReaderStatus['dropped_lines'] = Object.freeze({ malformed: 0, oversize: 0, partial: 0, gap: 0 });
+
+/**
  * A log reader's status before its first attempt.
  *
  * @example
@@ -145,7 +152,7 @@ export function initialLogReaderStatus(host: string, port: number, resume = fals
     reconnect_attempts: 0,
     last_error: null,
     next_retry_at: null,
-    dropped_lines: { malformed: 0, oversize: 0, partial: 0, gap: 0 },
+    dropped_lines: NO_DROPPED_LINES,
     resume: resume ? 'asked' : 'off',
     degraded: false,
   };

@@ -14,7 +14,7 @@ import {
 } from 'rxjs';
 import { requireInteger } from '../validate.js';
 import type { ConnectionStates, NodeConnectionStates } from './connection-status.js';
-import { DEFAULT_LAST_PINGED_STALE_MS, nodeVerdict, type HealthMap, type NodeHealth, type SatelliteContact } from './node-verdict.js';
+import { DEFAULT_LAST_PINGED_STALE_MS, nodeVerdict, type HealthMap, type NodeHealth, type NodeHealthInput, type SatelliteContact } from './node-verdict.js';
 import type { Component, ConnectionRegistry, Transition } from './registry.js';
 import {
   reputationAlertsBetween,
@@ -179,11 +179,16 @@ export class NodeHealthTracker {
   }
 
   private judge(statuses: NodeConnectionStates, facts: NodeFacts, now: number): NodeHealth {
-    return nodeVerdict(
-      { ...statuses, degradedReasons: facts.degradedReasons, ...(facts.contact && { contact: facts.contact }), warnings: facts.warnings },
-      now,
-      this.lastPingedStaleMs,
-    );
+    // Each field by name: on Node 20 an object spread and then given new keys gets a hidden
+    // class of its own, and a node is judged again in the first snapshot after each of its health checks.
+    const input: NodeHealthInput = {
+      log_reader: statuses.log_reader,
+      api_client: statuses.api_client,
+      degradedReasons: facts.degradedReasons,
+      contact: facts.contact,
+      warnings: facts.warnings,
+    };
+    return nodeVerdict(input, now, this.lastPingedStaleMs);
   }
 
   private factsOf(node: string): NodeFacts {
