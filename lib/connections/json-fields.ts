@@ -70,6 +70,33 @@ export function optionalObject<T>(value: unknown, path: string, read: (object: J
   return value === undefined ? undefined : read(toObject(value, path), path);
 }
 
+/**
+ * A copy of `object` with `fields` set on it, added or replacing its own; a field whose
+ * value is `undefined` leaves the object's own (or its absence) as it is. What
+ * `{ ...object, ...fields }` gives, built key by key: on Node 20 (V8 11.3) an object
+ * spread and then given a new key gets a hidden class of its own once the code is
+ * optimized (a Map and a DescriptorArray in the old generation, and megamorphic reads of
+ * it), while copies made key by key from objects of one shape share one. A `__proto__`
+ * key is copied as a field of its own, as a spread copies it, never as the prototype.
+ *
+ * @example
+ * ```ts
+ * withFields({ nodeID: '12AB', satellites: null }, { satellites: [], walletFeatures: [] });
+ * // { nodeID: '12AB', satellites: [], walletFeatures: [] }
+ * ```
+ */
+export function withFields<T extends JsonObject>(object: JsonObject, fields: T): JsonObject & T {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(object)) setField(copy, key, object[key]);
+  for (const key of Object.keys(fields)) if (fields[key] !== undefined) setField(copy, key, fields[key]);
+  return copy as JsonObject & T;
+}
+
+function setField(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
 function wrongShape(path: string, what: string, value: unknown): ApiRequestError {
   const got = Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value;
   return new ApiRequestError(`${path} is not ${what} (got ${got})`, 'body');

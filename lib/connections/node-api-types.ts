@@ -1,5 +1,5 @@
 import { ApiRequestError } from '../sources/api-request-error.js';
-import { arrayOf, BOOLEAN, checkFields, NUMBER, optionalObject, STRING, TIME_OR_NULL, toObject, type JsonObject } from './json-fields.js';
+import { arrayOf, BOOLEAN, checkFields, NUMBER, optionalObject, STRING, TIME_OR_NULL, toObject, withFields, type JsonObject } from './json-fields.js';
 
 export { toObject, type JsonObject } from './json-fields.js';
 
@@ -135,14 +135,14 @@ export function toDashboard(body: unknown): SnoDashboard {
   checkFields(object, 'dashboard', DASHBOARD_FIELDS);
   const diskSpace = optionalObject(object.diskSpace, 'dashboard.diskSpace', toDiskSpace);
   const bandwidth = optionalObject(object.bandwidth, 'dashboard.bandwidth', toBandwidth);
-  return {
-    ...object,
-    nodeID: object.nodeID,
+  // Not a spread with new keys: this runs on every health check (see withFields).
+  const dashboard = withFields(object, {
     walletFeatures: arrayOf(object.walletFeatures, 'dashboard.walletFeatures', toWalletFeature),
     satellites: arrayOf(object.satellites, 'dashboard.satellites', toSatelliteSummary),
-    ...(diskSpace && { diskSpace }),
-    ...(bandwidth && { bandwidth }),
-  };
+    diskSpace,
+    bandwidth,
+  });
+  return dashboard as SnoDashboard;
 }
 
 const WALLET_FEATURE_FIELDS = { value: STRING };
