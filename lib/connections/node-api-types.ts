@@ -136,13 +136,12 @@ export function toDashboard(body: unknown): SnoDashboard {
   const diskSpace = optionalObject(object.diskSpace, 'dashboard.diskSpace', toDiskSpace);
   const bandwidth = optionalObject(object.bandwidth, 'dashboard.bandwidth', toBandwidth);
   // Not a spread with new keys: this runs on every health check (see withFields).
-  const dashboard = withFields(object, {
+  return withFields(object, {
     walletFeatures: arrayOf(object.walletFeatures, 'dashboard.walletFeatures', toWalletFeature),
     satellites: arrayOf(object.satellites, 'dashboard.satellites', toSatelliteSummary),
     diskSpace,
     bandwidth,
-  });
-  return dashboard as SnoDashboard;
+  }) as SnoDashboard;
 }
 
 const WALLET_FEATURE_FIELDS = { value: STRING };

@@ -86,10 +86,8 @@ export class KeepAliveFetch implements SignalLikeFetch {
 }
 
 function viaAgent(url: string, init: SignalLikeInit, agent: HttpAgent): Promise<FetchResponseLike> {
-  // Each field by name, not `{ ...init, agent }`: on Node 20 (V8 11.3) an object spread and
-  // then given a new key gets a hidden class of its own once the code is optimized, so
-  // every request made a Map and a DescriptorArray (~250 B, in the old generation) and
-  // sent node-fetch's reads of its init through V8's megamorphic stub cache.
+  // Each field by name, not `{ ...init, agent }`, which gave every request a hidden class of
+  // its own (why: `withFields`, lib/connections/json-fields.ts) and node-fetch's reads of it megamorphic.
   const { method, headers, redirect, signal } = init;
   return (crossFetch as unknown as NodeFetch)(url, { method, headers, redirect, signal, agent });
 }

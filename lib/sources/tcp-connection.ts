@@ -130,9 +130,8 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
  * ```
  */
 export function tcpConnection(options: TcpConnectionOptions): Observable<Connected | Buffer> {
-  // The Observable keeps these values, not `options`: on Node 20 an object made as
-  // `{ ...socket, sharedReadBuffer: true }` (tcpLogSource) has a hidden class of its own,
-  // a Map and a DescriptorArray of ~240 B per source.
+  // The Observable keeps these values, not `options`: tcpLogSource's `{ ...socket,
+  // sharedReadBuffer: true }` has a hidden class of its own (see `withFields`), ~240 B per source.
   const { host, port } = options;
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEPALIVE_MS;

@@ -179,8 +179,8 @@ export class NodeHealthTracker {
   }
 
   private judge(statuses: NodeConnectionStates, facts: NodeFacts, now: number): NodeHealth {
-    // Each field by name: on Node 20 an object spread and then given new keys gets a hidden
-    // class of its own, and a node is judged again in the first snapshot after each of its health checks.
+    // Each field by name, not a spread with new keys (a hidden class per object: see
+    // `withFields`): a node is judged again in the first snapshot after each of its health checks.
     const input: NodeHealthInput = {
       log_reader: statuses.log_reader,
       api_client: statuses.api_client,
